@@ -1,0 +1,10 @@
+/* Krylearn: learned solvers, optimal transport and Hessian spectra for PETSc/SLEPc.
+   The one header applications include. */
+#ifndef KRYLEARN_H
+#define KRYLEARN_H
+
+#include <petscksp.h>
+
+PETSC_EXTERN PetscErrorCode KrylearnInitializePackage(void);
+
+#endif
