@@ -1,0 +1,23 @@
+/* Krylearn network inference: convolutional networks stored in the Krylearn HDF5
+   model format (docs/model-format.md), run in float32 on DMDA-distributed grids. */
+#ifndef KRYLEARNNN_H
+#define KRYLEARNNN_H
+
+#include <petscdmda.h>
+
+/*S
+  KrylearnNet - a convolutional network loaded from a Krylearn HDF5 model file and
+  bound to a DMDA grid for inference
+
+  Level: beginner
+S*/
+typedef struct _p_KrylearnNet *KrylearnNet;
+
+PETSC_EXTERN PetscErrorCode KrylearnNetLoad(MPI_Comm, const char[], KrylearnNet *);
+PETSC_EXTERN PetscErrorCode KrylearnNetGetDimension(KrylearnNet, PetscInt *);
+PETSC_EXTERN PetscErrorCode KrylearnNetSetUp(KrylearnNet, DM);
+PETSC_EXTERN PetscErrorCode KrylearnNetApply(KrylearnNet, Vec, Vec);
+PETSC_EXTERN PetscErrorCode KrylearnNetView(KrylearnNet, PetscViewer);
+PETSC_EXTERN PetscErrorCode KrylearnNetDestroy(KrylearnNet *);
+
+#endif
