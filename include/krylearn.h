@@ -5,6 +5,7 @@
 
 #include <petscksp.h>
 #include <krylearnio.h>
+#include <krylearnnn.h>
 
 PETSC_EXTERN PetscErrorCode KrylearnInitializePackage(void);
 

@@ -21,6 +21,7 @@ PetscErrorCode KrylearnInitializePackage(void)
   if (KrylearnPackageInitialized) PetscFunctionReturn(0);
   KrylearnPackageInitialized = PETSC_TRUE;
   PetscCall(KrylearnIOInitializePackage());
+  PetscCall(KrylearnNNInitializePackage());
   PetscFunctionReturn(0);
 }
 
