@@ -7,6 +7,7 @@
 #include <krylearnio.h>
 #include <krylearnnn.h>
 #include <krylearnot.h>
+#include <krylearnspectrum.h>
 
 PETSC_EXTERN PetscErrorCode KrylearnInitializePackage(void);
 

@@ -23,6 +23,7 @@ PetscErrorCode KrylearnInitializePackage(void)
   PetscCall(KrylearnIOInitializePackage());
   PetscCall(KrylearnNNInitializePackage());
   PetscCall(KrylearnOTInitializePackage());
+  PetscCall(KrylearnSpectrumInitializePackage());
   PetscFunctionReturn(0);
 }
 

@@ -1,0 +1,89 @@
+static const char help[] = "Applies the Hessian, Gauss-Newton and empirical Fisher of an MLP loss to the rows of\n"
+                           "V in -vectors FILE and writes hessian, ggn and fisher (same shape) to -o FILE.\n";
+
+#include <krylearn.h>
+#include <hdf5.h>
+
+int main(int argc, char **argv)
+{
+  char         model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], vin[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN];
+  KrylearnMLP  mlp;
+  PetscInt     N, k, rstart, rend;
+  PetscReal   *V, *P = NULL, loss, gnorm;
+  PetscMPIInt  rank;
+  hid_t        f, d, s;
+  hsize_t      dims[2];
+  Vec          x, y, y0;
+  VecScatter   tozero;
+  PetscScalar *a;
+
+  PetscCall(SlepcInitialize(&argc, &argv, NULL, help));
+  PetscCall(KrylearnInitializePackage());
+  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "Curvature products", NULL);
+  PetscCall(PetscOptionsString("-model", "model file", NULL, model, model, sizeof(model), NULL));
+  PetscCall(PetscOptionsString("-data", "data file", NULL, data, data, sizeof(data), NULL));
+  PetscCall(PetscOptionsString("-vectors", "HDF5 file with V (k x parameters)", NULL, vin, vin, sizeof(vin), NULL));
+  PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
+  PetscOptionsEnd();
+  PetscCall(KrylearnMLPLoad(PETSC_COMM_WORLD, model, data, &mlp));
+  PetscCall(KrylearnMLPGetSizes(mlp, &N, NULL, NULL));
+  PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gnorm));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "parameters %" PetscInt_FMT " loss %.17g gradient_norm %.17g\n", N, (double)loss, (double)gnorm));
+
+  f = H5Fopen(vin, H5F_ACC_RDONLY, H5P_DEFAULT);
+  d = H5Dopen2(f, "V", H5P_DEFAULT);
+  s = H5Dget_space(d);
+  H5Sget_simple_extent_dims(s, dims, NULL);
+  k = (PetscInt)dims[0];
+  PetscCheck((PetscInt)dims[1] == N, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "%s: V has %d columns, the model %" PetscInt_FMT " parameters", vin, (int)dims[1], N);
+  PetscCall(PetscMalloc1(k * N, &V));
+  H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, V);
+  H5Sclose(s);
+  H5Dclose(d);
+  H5Fclose(f);
+
+  PetscCall(VecCreateMPI(PETSC_COMM_WORLD, PETSC_DECIDE, N, &x));
+  PetscCall(VecDuplicate(x, &y));
+  PetscCall(VecGetOwnershipRange(x, &rstart, &rend));
+  PetscCall(VecScatterCreateToZero(y, &tozero, &y0));
+  if (rank == 0) {
+    f = H5Fcreate(out, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    PetscCall(PetscMalloc1(k * N, &P));
+  }
+  for (KrylearnCurvature c = KRYLEARN_CURVATURE_HESSIAN; c <= KRYLEARN_CURVATURE_FISHER; c++) {
+    Mat A;
+    PetscCall(KrylearnMLPCreateOperator(mlp, c, &A));
+    for (PetscInt i = 0; i < k; i++) {
+      PetscCall(VecGetArray(x, &a));
+      for (PetscInt j = rstart; j < rend; j++) a[j - rstart] = V[i * N + j];
+      PetscCall(VecRestoreArray(x, &a));
+      PetscCall(MatMult(A, x, y));
+      PetscCall(VecScatterBegin(tozero, y, y0, INSERT_VALUES, SCATTER_FORWARD));
+      PetscCall(VecScatterEnd(tozero, y, y0, INSERT_VALUES, SCATTER_FORWARD));
+      if (rank == 0) {
+        PetscCall(VecGetArray(y0, &a));
+        PetscCall(PetscArraycpy(P + i * N, a, N));
+        PetscCall(VecRestoreArray(y0, &a));
+      }
+    }
+    if (rank == 0) {
+      s = H5Screate_simple(2, dims, NULL);
+      d = H5Dcreate2(f, KrylearnCurvatures[c], H5T_NATIVE_DOUBLE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, P);
+      H5Dclose(d);
+      H5Sclose(s);
+    }
+    PetscCall(MatDestroy(&A));
+  }
+  if (rank == 0) H5Fclose(f);
+  PetscCall(PetscFree(P));
+  PetscCall(PetscFree(V));
+  PetscCall(VecScatterDestroy(&tozero));
+  PetscCall(VecDestroy(&y0));
+  PetscCall(VecDestroy(&x));
+  PetscCall(VecDestroy(&y));
+  PetscCall(KrylearnMLPDestroy(&mlp));
+  PetscCall(SlepcFinalize());
+  return 0;
+}
