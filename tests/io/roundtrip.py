@@ -97,8 +97,8 @@ with h5py.File(f, "w") as h:
 cases.append(("matlab v7.3 layout (jc column pointers, uint64)", f + ":/A", R, []))
 
 f = "sym-lower.h5"
-write_compressed(f, "/", sp.tril(Sym, format="csr"), ("indptr", "indices", "data"), np.int32, np.float64, {"symmetric": 1})
-cases.append(("symmetric csr, lower triangle stored", f, Sym, []))
+write_compressed(f, "/", sp.tril(Sym, format="csr"), ("indptr", "indices", "data"), np.int32, np.float64, {"symmetric": True})
+cases.append(("symmetric csr, lower triangle stored, h5py boolean flag", f, Sym, []))
 f = "sym-upper.h5"
 U = sp.triu(Sym, format="coo")
 with h5py.File(f, "w") as h:
@@ -112,6 +112,12 @@ cases.append(("matrix market general", f, R, []))
 f = "symmetric.mtx"
 scipy.io.mmwrite(f, sp.coo_matrix(Sym), symmetry="symmetric", precision=17)
 cases.append(("matrix market symmetric", f, Sym, []))
+f = "dense.mtx"
+scipy.io.mmwrite(f, R.toarray(), precision=17)
+cases.append(("matrix market array", f, R, []))
+f = "dense-symmetric.mtx"
+scipy.io.mmwrite(f, Sym.toarray(), symmetry="symmetric", precision=17)
+cases.append(("matrix market array symmetric", f, Sym, []))
 f = "pattern.mtx"
 P = sp.coo_matrix(R)
 with open(f, "w") as h:
