@@ -49,7 +49,7 @@ static PetscErrorCode Info(Mat A, const char file[], const char path[])
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "columns:   %" PetscInt_FMT "\n", N));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "nonzeros:  %.0f\n", info.nz_used));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "symmetric: %s\n", symmetric ? "yes" : "no"));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "frobenius: %.17g\n", (double)norm));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "frobenius: %.12g\n", (double)norm));
   if (dim == 2) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "grid:      %" PetscInt_FMT " x %" PetscInt_FMT "\n", n[0], n[1]));
   else if (dim == 3) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "grid:      %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT "\n", n[0], n[1], n[2]));
   else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "grid:      none\n"));

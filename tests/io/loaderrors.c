@@ -1,12 +1,13 @@
-static const char help[] = "Loads each FILE|PATH|LAYOUT argument (PATH and LAYOUT optional) with KrylearnMatLoad\n"
-                           "and prints one line per argument: 'ok M N' or 'error: <message>'. With -vec DATASET\n"
-                           "the vector is loaded too. Errors do not stop the program, so leaks show under valgrind.\n\n";
+static const char help[] = "Loads each FILE|PATH|LAYOUT|VECTOR argument (the fields after FILE optional) with\n"
+                           "KrylearnMatLoad (and KrylearnVecLoad when VECTOR names a dataset) and prints one line per\n"
+                           "argument: 'ok M N' or 'error: <message>'. Errors do not stop the program, so leaks show\n"
+                           "under valgrind.\n\n";
 
 #include <krylearn.h>
 
-static PetscErrorCode LoadOne(const char arg[], const char vec[])
+static PetscErrorCode LoadOne(const char arg[])
 {
-  char           spec[3 * PETSC_MAX_PATH_LEN], *file, *path, *layout, *bar;
+  char           spec[4 * PETSC_MAX_PATH_LEN], *file, *path, *layout, *vec, *bar;
   Mat            A = NULL;
   Vec            v = NULL;
   PetscInt       M, N;
@@ -15,15 +16,20 @@ static PetscErrorCode LoadOne(const char arg[], const char vec[])
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(spec, arg, sizeof(spec)));
   file = spec;
-  path = layout = NULL;
+  path = layout = vec = NULL;
   if ((bar = strchr(file, '|'))) {
     *bar = 0;
     path = bar + 1;
     if ((bar = strchr(path, '|'))) {
       *bar   = 0;
       layout = bar + 1;
+      if ((bar = strchr(layout, '|'))) {
+        *bar = 0;
+        vec  = bar + 1;
+      }
     }
   }
+  if (layout && !layout[0]) layout = NULL;
   if (layout) PetscCall(PetscOptionsSetValue(NULL, "-ingest_layout", layout));
   PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
   ierr = KrylearnMatLoad(PETSC_COMM_WORLD, file, path, &A);
@@ -45,14 +51,10 @@ static PetscErrorCode LoadOne(const char arg[], const char vec[])
 
 int main(int argc, char **argv)
 {
-  char      vec[PETSC_MAX_PATH_LEN];
-  PetscBool hasvec;
-
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KrylearnInitializePackage());
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-vec", vec, sizeof(vec), &hasvec));
-  for (int k = 1; k < argc && argv[k][0] != '-'; k++) PetscCall(LoadOne(argv[k], hasvec ? vec : NULL));
+  for (int k = 1; k < argc && argv[k][0] != '-'; k++) PetscCall(LoadOne(argv[k]));
   PetscCall(PetscFinalize());
   return 0;
 }
