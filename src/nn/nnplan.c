@@ -127,7 +127,7 @@ static PetscInt Producer(KrylearnNet net, PetscInt v)
 }
 
 /* add(conv(x), b) -> conv with accumulation into b's buffer, when the conv result feeds only
-   the add and b is read by nothing after the conv */
+   the add, b is not x and b is read by nothing after the conv */
 static void FuseAdds(KrylearnNet net)
 {
   PetscInt n = 0;
@@ -137,7 +137,7 @@ static void FuseAdds(KrylearnNet net)
       for (PetscInt side = 0; side < 2; side++) {
         PetscInt a = side ? s->in2 : s->in, b = side ? s->in : s->in2, j = Producer(net, a), jb = Producer(net, b);
         PetscBool ok;
-        if (a == b || j < 0 || net->steps[j].type != NN_STEP_CONV || net->steps[j].sum || net->values[a].last != i || net->values[b].last != i || jb > j || b == net->input) continue;
+        if (a == b || j < 0 || net->steps[j].type != NN_STEP_CONV || net->steps[j].sum || net->values[a].last != i || net->values[b].last != i || jb > j || b == net->steps[j].in) continue;
         ok = PETSC_TRUE;
         for (PetscInt t = j + 1; t < i; t++) ok = (PetscBool)(ok && net->steps[t].in != b && net->steps[t].in2 != b);
         if (!ok) continue;
