@@ -11,11 +11,18 @@
 
 __m128d _ZGVbN2v_exp(__m128d);
 
+/* t = exp(t). Arguments below -708 (results under the smallest normal double) give 0:
+   clamping them first keeps every lane on the vector routine's fast path, which the
+   far-negative exponents of small-temperature plans would otherwise leave. */
 static inline void VecExp(PetscInt n, PetscReal *restrict t)
 {
-  PetscInt k = 0;
-  for (; k + 2 <= n; k += 2) _mm_storeu_pd(t + k, _ZGVbN2v_exp(_mm_loadu_pd(t + k)));
-  if (k < n) t[k] = exp(t[k]);
+  const __m128d lo = _mm_set1_pd(-708.0);
+  PetscInt      k  = 0;
+  for (; k + 2 <= n; k += 2) {
+    const __m128d v = _mm_loadu_pd(t + k), under = _mm_cmplt_pd(v, lo);
+    _mm_storeu_pd(t + k, _mm_andnot_pd(under, _ZGVbN2v_exp(_mm_max_pd(v, lo))));
+  }
+  if (k < n) t[k] = t[k] < -708.0 ? 0 : exp(t[k]);
 }
 
 static inline PetscReal VecSum(PetscInt n, const PetscReal *restrict t)
