@@ -73,6 +73,36 @@ static PetscErrorCode GetOptions(Options *o)
   PetscFunctionReturn(0);
 }
 
+/* Residual norms relative to the spectral radius: the small eigenvalues of a Hessian
+   are as well determined as its largest ones, not to a relative accuracy of their own. */
+static PetscErrorCode ConvergedRadius(EPS eps, PetscScalar re, PetscScalar im, PetscReal res, PetscReal *errest, void *ctx)
+{
+  PetscFunctionBegin;
+  *errest = res / *(PetscReal *)ctx;
+  PetscFunctionReturn(0);
+}
+
+/* Spectral radius to three digits. */
+static PetscErrorCode SpectralRadius(Mat A, PetscReal *rho)
+{
+  EPS      eps;
+  PetscInt nconv;
+
+  PetscFunctionBegin;
+  PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
+  PetscCall(EPSSetOperators(eps, A, NULL));
+  PetscCall(EPSSetProblemType(eps, EPS_HEP));
+  PetscCall(EPSSetWhichEigenpairs(eps, EPS_LARGEST_MAGNITUDE));
+  PetscCall(EPSSetTolerances(eps, 1e-3, 1000));
+  PetscCall(EPSSolve(eps));
+  PetscCall(EPSGetConverged(eps, &nconv));
+  PetscCheck(nconv >= 1, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "The spectral radius estimate did not converge");
+  PetscCall(EPSGetEigenvalue(eps, 0, rho, NULL));
+  *rho = PetscMax(PetscAbsReal(*rho), PETSC_SMALL);
+  PetscCall(EPSDestroy(&eps));
+  PetscFunctionReturn(0);
+}
+
 /* Extreme eigenpairs with Krylov-Schur; eigenvectors gathered on rank 0 when asked. */
 static PetscErrorCode Extremes(Mat A, PetscInt k, EPSWhich which, const char prefix[], PetscBool vectors, PetscReal **eig, PetscReal **vec)
 {
@@ -81,16 +111,19 @@ static PetscErrorCode Extremes(Mat A, PetscInt k, EPSWhich which, const char pre
   Vec         x, x0;
   VecScatter  tozero;
   PetscMPIInt rank;
+  PetscReal   rho;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &N, NULL));
   PetscCheck(k <= N, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%s %" PetscInt_FMT " asks for more eigenvalues than the dimension %" PetscInt_FMT, prefix[0] == 't' ? "top" : "bottom", k, N);
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
+  PetscCall(SpectralRadius(A, &rho));
   PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
   PetscCall(EPSSetOperators(eps, A, NULL));
   PetscCall(EPSSetProblemType(eps, EPS_HEP));
   PetscCall(EPSSetWhichEigenpairs(eps, which));
+  PetscCall(EPSSetConvergenceTestFunction(eps, ConvergedRadius, &rho, NULL));
   PetscCall(EPSSetDimensions(eps, k, PETSC_DEFAULT, PETSC_DEFAULT));
   PetscCall(EPSSetTolerances(eps, 1e-10, 1000));
   PetscCall(EPSSetOptionsPrefix(eps, prefix));
@@ -430,9 +463,14 @@ int main(int argc, char **argv)
   PetscCall(Analyse(A, &o, &r));
   PetscCall(Summary(&r, N));
   if (o.sagun) {
+    /* the Gauss-Newton matrix is positive semi-definite: its bottom is the weight decay */
+    Options og = o;
+
+    og.bottom    = 0;
+    og.ninterval = 0;
     PetscCall(KrylearnMLPCreateOperator(mlp, KRYLEARN_CURVATURE_GGN, &G));
     g.name = "ggn (Gauss-Newton part of Sagun's decomposition)";
-    PetscCall(Analyse(G, &o, &g));
+    PetscCall(Analyse(G, &og, &g));
     PetscCall(Summary(&g, N));
   }
   if (o.hasout) PetscCall(Write(&o, &r, o.sagun ? &g : NULL, mlp));
