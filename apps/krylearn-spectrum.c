@@ -18,8 +18,22 @@ typedef struct {
   KrylearnTraceType ttype;
 } Options;
 
+/* The analyses in the order they run; each records its products and time. */
+typedef enum {
+  PHASE_TOP,
+  PHASE_BOTTOM,
+  PHASE_DENSITY,
+  PHASE_TRACE,
+  PHASE_EXACT,
+  PHASE_INTERVAL,
+  NPHASES
+} Phase;
+static const char *const PhaseNames[] = {"top", "bottom", "density", "trace", "exact", "interval"};
+
 /* What one operator's analyses produced; arrays are NULL when not requested. */
 typedef struct {
+  PetscInt       products[NPHASES];
+  PetscLogDouble seconds[NPHASES];
   const char *name;
   PetscInt    probes, ntop, nbottom, nritz, ngrid, nexact, ninterval, outliers;
   PetscReal  *top, *bottom, *ritz, *weights, *grid, *density, *exact, *interval;
@@ -204,10 +218,32 @@ static PetscErrorCode Density(Mat A, const Options *o, PetscRandom rnd, Results 
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Analyse(Mat A, const Options *o, Results *r)
+static PetscErrorCode PhaseBegin(KrylearnMLP mlp, PetscInt *products, PetscLogDouble *seconds)
 {
-  PetscRandom rnd;
-  PetscInt    N;
+  PetscFunctionBegin;
+  PetscCall(KrylearnMLPGetProductCount(mlp, products));
+  PetscCall(PetscTime(seconds));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PhaseEnd(KrylearnMLP mlp, Results *r, Phase p, PetscInt products, PetscLogDouble seconds)
+{
+  PetscInt       n;
+  PetscLogDouble t;
+
+  PetscFunctionBegin;
+  PetscCall(KrylearnMLPGetProductCount(mlp, &n));
+  PetscCall(PetscTime(&t));
+  r->products[p] = n - products;
+  r->seconds[p]  = t - seconds;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Analyse(KrylearnMLP mlp, Mat A, const Options *o, Results *r)
+{
+  PetscRandom    rnd;
+  PetscInt       N, n0;
+  PetscLogDouble t0;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &N, NULL));
@@ -217,20 +253,38 @@ static PetscErrorCode Analyse(Mat A, const Options *o, Results *r)
   r->trace = r->trace_stderror = PETSC_MAX_REAL;
   if (o->top) {
     r->ntop = o->top;
+    PetscCall(PhaseBegin(mlp, &n0, &t0));
     PetscCall(Extremes(A, o->top, EPS_LARGEST_REAL, "top_", o->vectors, &r->top, &r->topvec));
+    PetscCall(PhaseEnd(mlp, r, PHASE_TOP, n0, t0));
     PetscCall(KrylearnSpectrumOutlierCount(r->ntop, r->top, &r->outliers));
   }
   if (o->bottom) {
     r->nbottom = o->bottom;
+    PetscCall(PhaseBegin(mlp, &n0, &t0));
     PetscCall(Extremes(A, o->bottom, EPS_SMALLEST_REAL, "bottom_", o->vectors, &r->bottom, &r->bottomvec));
+    PetscCall(PhaseEnd(mlp, r, PHASE_BOTTOM, n0, t0));
   }
-  if (o->density) PetscCall(Density(A, o, rnd, r));
-  if (o->trace) PetscCall(KrylearnSpectrumTrace(A, o->ttype, o->tproducts, rnd, &r->trace, &r->trace_stderror));
+  if (o->density) {
+    PetscCall(PhaseBegin(mlp, &n0, &t0));
+    PetscCall(Density(A, o, rnd, r));
+    PetscCall(PhaseEnd(mlp, r, PHASE_DENSITY, n0, t0));
+  }
+  if (o->trace) {
+    PetscCall(PhaseBegin(mlp, &n0, &t0));
+    PetscCall(KrylearnSpectrumTrace(A, o->ttype, o->tproducts, rnd, &r->trace, &r->trace_stderror));
+    PetscCall(PhaseEnd(mlp, r, PHASE_TRACE, n0, t0));
+  }
   if (o->exact) {
     r->nexact = N;
+    PetscCall(PhaseBegin(mlp, &n0, &t0));
     PetscCall(KrylearnSpectrumExact(A, &r->exact));
+    PetscCall(PhaseEnd(mlp, r, PHASE_EXACT, n0, t0));
   }
-  if (o->ninterval) PetscCall(Interval(A, o->interval, &r->ninterval, &r->interval));
+  if (o->ninterval) {
+    PetscCall(PhaseBegin(mlp, &n0, &t0));
+    PetscCall(Interval(A, o->interval, &r->ninterval, &r->interval));
+    PetscCall(PhaseEnd(mlp, r, PHASE_INTERVAL, n0, t0));
+  }
   PetscCall(PetscRandomDestroy(&rnd));
   PetscFunctionReturn(0);
 }
@@ -254,6 +308,8 @@ static PetscErrorCode Summary(const Results *r, PetscInt N)
 {
   PetscFunctionBegin;
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s:\n", r->name));
+  for (int p = 0; p < NPHASES; p++)
+    if (r->products[p]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-8s %6" PetscInt_FMT " products %9.3f s\n", PhaseNames[p], r->products[p], (double)r->seconds[p]));
   if (r->ntop) {
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  top %" PetscInt_FMT ":   ", r->ntop));
     for (PetscInt i = 0; i < r->ntop; i++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, " %.10g", (double)r->top[i]));
@@ -346,6 +402,14 @@ static PetscErrorCode WriteResults(hid_t f, const char prefix[], const Results *
   if (r->trace != PETSC_MAX_REAL) {
     PetscCall(WriteArray(f, prefix, "trace", 1, 1, &r->trace));
     PetscCall(WriteArray(f, prefix, "trace_stderror", 1, 1, &r->trace_stderror));
+  }
+  for (int p = 0; p < NPHASES; p++) {
+    char            name[64];
+    const PetscReal cost[2] = {(PetscReal)r->products[p], (PetscReal)r->seconds[p]};
+
+    if (!r->products[p]) continue;
+    PetscCall(PetscSNPrintf(name, sizeof(name), "cost_%s", PhaseNames[p]));
+    PetscCall(WriteArray(f, prefix, name, 2, 1, cost));
   }
   if (r->ntop) {
     const PetscReal outliers = (PetscReal)r->outliers;
@@ -460,7 +524,7 @@ int main(int argc, char **argv)
   PetscCall(PetscMemzero(&r, sizeof(r)));
   PetscCall(PetscMemzero(&g, sizeof(g)));
   r.name = KrylearnCurvatures[o.op];
-  PetscCall(Analyse(A, &o, &r));
+  PetscCall(Analyse(mlp, A, &o, &r));
   PetscCall(Summary(&r, N));
   if (o.sagun) {
     /* the Gauss-Newton matrix is positive semi-definite: its bottom is the weight decay */
@@ -470,7 +534,7 @@ int main(int argc, char **argv)
     og.ninterval = 0;
     PetscCall(KrylearnMLPCreateOperator(mlp, KRYLEARN_CURVATURE_GGN, &G));
     g.name = "ggn (Gauss-Newton part of Sagun's decomposition)";
-    PetscCall(Analyse(G, &og, &g));
+    PetscCall(Analyse(mlp, G, &og, &g));
     PetscCall(Summary(&g, N));
   }
   if (o.hasout) PetscCall(Write(&o, &r, o.sagun ? &g : NULL, mlp));
