@@ -4,6 +4,7 @@
 #define KRYLEARN_H
 
 #include <petscksp.h>
+#include <krylearnio.h>
 #include <krylearnspectrum.h>
 
 PETSC_EXTERN PetscErrorCode KrylearnInitializePackage(void);
