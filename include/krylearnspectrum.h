@@ -44,7 +44,6 @@ PETSC_EXTERN PetscErrorCode KrylearnSpectrumInitializePackage(void);
 PETSC_EXTERN PetscErrorCode KrylearnMLPLoad(MPI_Comm, const char[], const char[], KrylearnMLP *);
 PETSC_EXTERN PetscErrorCode KrylearnMLPGetSizes(KrylearnMLP, PetscInt *, PetscInt *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KrylearnMLPGetLoss(KrylearnMLP, PetscReal *, PetscReal *);
-PETSC_EXTERN PetscErrorCode KrylearnMLPGetProductCount(KrylearnMLP, PetscInt *);
 PETSC_EXTERN PetscErrorCode KrylearnMLPCreateOperator(KrylearnMLP, KrylearnCurvature, Mat *);
 PETSC_EXTERN PetscErrorCode KrylearnMLPDestroy(KrylearnMLP *);
 

@@ -17,7 +17,6 @@ struct _n_KrylearnMLP {
   Vec        vall;            /* a parameter vector gathered on every rank */
   VecScatter toall;
   PetscReal *yall;            /* a full-length product, summed over the ranks */
-  PetscInt   nproducts;       /* products applied by all operators of this loss */
 };
 
 #endif

@@ -35,7 +35,6 @@ static PetscErrorCode MatMult_MLP(Mat A, Vec x, Vec y)
   for (PetscInt i = 0; i < nlocal; i++) ya[i] = mlp->yall[rstart + i] + mlp->model.weight_decay * xa[i];
   PetscCall(VecRestoreArrayWrite(y, &ya));
   PetscCall(VecRestoreArrayRead(x, &xa));
-  mlp->nproducts++;
   PetscCall(PetscLogEventEnd(KRYLEARN_MLPProduct, A, x, y, 0));
   PetscFunctionReturn(0);
 }
@@ -137,27 +136,6 @@ PetscErrorCode KrylearnMLPGetLoss(KrylearnMLP mlp, PetscReal *loss, PetscReal *g
   PetscFunctionBegin;
   if (loss) *loss = mlp->loss;
   if (gradnorm) *gradnorm = mlp->gradnorm;
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  KrylearnMLPGetProductCount - Returns how many curvature products the operators of a
-  loss have applied so far.
-
-  Not Collective
-
-  Input Parameter:
-. mlp - the loss
-
-  Output Parameter:
-. count - the number of products
-
-  Level: intermediate
-@*/
-PetscErrorCode KrylearnMLPGetProductCount(KrylearnMLP mlp, PetscInt *count)
-{
-  PetscFunctionBegin;
-  *count = mlp->nproducts;
   PetscFunctionReturn(0);
 }
 
