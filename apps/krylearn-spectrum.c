@@ -1,5 +1,6 @@
-static const char help[] = "Hessian spectrum analyses of a multi-layer perceptron loss on SLEPc.\n\n"
+static const char help[] = "Hessian spectrum analyses of a multi-layer perceptron loss, or of any symmetric matrix, on SLEPc.\n\n"
                            "  krylearn-spectrum -model M.h5 -data D.h5 [-operator hessian|ggn|fisher]\n"
+                           "  krylearn-spectrum -matrix FILE[:GROUP] (any layout of bin/krylearn-ingest)\n"
                            "      [-top k] [-bottom k] [-vectors] [-density] [-trace] [-exact] [-interval a,b]\n"
                            "      [-sagun] [-o OUT.h5] [-plot OUT.png]\n\n"
                            "Eigensolver options pass through with the prefixes top_, bottom_ and interval_\n"
@@ -9,17 +10,31 @@ static const char help[] = "Hessian spectrum analyses of a multi-layer perceptro
 #include <hdf5.h>
 
 typedef struct {
-  char              model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], plot[PETSC_MAX_PATH_LEN];
+  char              model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], matrix[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], plot[PETSC_MAX_PATH_LEN];
   KrylearnCurvature op;
   PetscInt          top, bottom, steps, probes, ngrid, tproducts, seed;
-  PetscBool         vectors, density, trace, exact, sagun, hasout, hasplot;
+  PetscBool         vectors, density, trace, exact, sagun, hasout, hasplot, hasmatrix;
   PetscReal         sigma, interval[2];
   PetscInt          ninterval;
   KrylearnTraceType ttype;
 } Options;
 
+/* The analyses in the order they run; each records its products and time. */
+typedef enum {
+  PHASE_TOP,
+  PHASE_BOTTOM,
+  PHASE_DENSITY,
+  PHASE_TRACE,
+  PHASE_EXACT,
+  PHASE_INTERVAL,
+  NPHASES
+} Phase;
+static const char *const PhaseNames[] = {"top", "bottom", "density", "trace", "exact", "interval"};
+
 /* What one operator's analyses produced; arrays are NULL when not requested. */
 typedef struct {
+  PetscInt       products[NPHASES];
+  PetscLogDouble seconds[NPHASES];
   const char *name;
   PetscInt    probes, ntop, nbottom, nritz, ngrid, nexact, ninterval, outliers;
   PetscReal  *top, *bottom, *ritz, *weights, *grid, *density, *exact, *interval;
@@ -43,10 +58,11 @@ static PetscErrorCode GetOptions(Options *o)
   o->ttype     = KRYLEARN_TRACE_HUTCHPP;
   o->ninterval = 2;
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "Hessian spectrum analyses", "krylearn-spectrum");
+  PetscCall(PetscOptionsString("-matrix", "Explicit symmetric matrix FILE[:GROUP] (docs/io.md) instead of a model", NULL, o->matrix, o->matrix, sizeof(o->matrix), &o->hasmatrix));
   PetscCall(PetscOptionsString("-model", "HDF5 model file (train/export_mlp.py)", NULL, o->model, o->model, sizeof(o->model), &set));
-  PetscCheck(set, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "Give the model with -model M.h5");
+  PetscCheck(set || o->hasmatrix, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "Give the model with -model M.h5 (or a matrix with -matrix FILE)");
   PetscCall(PetscOptionsString("-data", "HDF5 data file with X and y", NULL, o->data, o->data, sizeof(o->data), &set));
-  PetscCheck(set, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "Give the data set with -data D.h5");
+  PetscCheck(set || o->hasmatrix, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "Give the data set with -data D.h5");
   PetscCall(PetscOptionsEnum("-operator", "Curvature matrix", "KrylearnMLPCreateOperator", KrylearnCurvatures, (PetscEnum)o->op, (PetscEnum *)&o->op, NULL));
   PetscCall(PetscOptionsInt("-top", "Number of largest eigenpairs", NULL, o->top, &o->top, NULL));
   PetscCall(PetscOptionsInt("-bottom", "Number of smallest (most negative) eigenpairs", NULL, o->bottom, &o->bottom, NULL));
@@ -69,7 +85,38 @@ static PetscErrorCode GetOptions(Options *o)
   PetscCall(PetscOptionsString("-plot", "PNG plot of the density (needs -density and -o)", NULL, o->plot, o->plot, sizeof(o->plot), &o->hasplot));
   PetscOptionsEnd();
   PetscCheck(o->top >= 0 && o->bottom >= 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-top and -bottom must not be negative");
+  PetscCheck(!(o->hasmatrix && o->sagun), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-sagun needs a model, not -matrix");
   PetscCheck(!o->hasplot || (o->density && o->hasout), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-plot needs -density and -o");
+  PetscFunctionReturn(0);
+}
+
+/* Residual norms relative to the spectral radius: the small eigenvalues of a Hessian
+   are as well determined as its largest ones, not to a relative accuracy of their own. */
+static PetscErrorCode ConvergedRadius(EPS eps, PetscScalar re, PetscScalar im, PetscReal res, PetscReal *errest, void *ctx)
+{
+  PetscFunctionBegin;
+  *errest = res / *(PetscReal *)ctx;
+  PetscFunctionReturn(0);
+}
+
+/* Spectral radius to three digits. */
+static PetscErrorCode SpectralRadius(Mat A, PetscReal *rho)
+{
+  EPS      eps;
+  PetscInt nconv;
+
+  PetscFunctionBegin;
+  PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
+  PetscCall(EPSSetOperators(eps, A, NULL));
+  PetscCall(EPSSetProblemType(eps, EPS_HEP));
+  PetscCall(EPSSetWhichEigenpairs(eps, EPS_LARGEST_MAGNITUDE));
+  PetscCall(EPSSetTolerances(eps, 1e-3, 1000));
+  PetscCall(EPSSolve(eps));
+  PetscCall(EPSGetConverged(eps, &nconv));
+  PetscCheck(nconv >= 1, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "The spectral radius estimate did not converge");
+  PetscCall(EPSGetEigenvalue(eps, 0, rho, NULL));
+  *rho = PetscMax(PetscAbsReal(*rho), PETSC_SMALL);
+  PetscCall(EPSDestroy(&eps));
   PetscFunctionReturn(0);
 }
 
@@ -81,16 +128,19 @@ static PetscErrorCode Extremes(Mat A, PetscInt k, EPSWhich which, const char pre
   Vec         x, x0;
   VecScatter  tozero;
   PetscMPIInt rank;
+  PetscReal   rho;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &N, NULL));
   PetscCheck(k <= N, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%s %" PetscInt_FMT " asks for more eigenvalues than the dimension %" PetscInt_FMT, prefix[0] == 't' ? "top" : "bottom", k, N);
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
+  PetscCall(SpectralRadius(A, &rho));
   PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
   PetscCall(EPSSetOperators(eps, A, NULL));
   PetscCall(EPSSetProblemType(eps, EPS_HEP));
   PetscCall(EPSSetWhichEigenpairs(eps, which));
+  PetscCall(EPSSetConvergenceTestFunction(eps, ConvergedRadius, &rho, NULL));
   PetscCall(EPSSetDimensions(eps, k, PETSC_DEFAULT, PETSC_DEFAULT));
   PetscCall(EPSSetTolerances(eps, 1e-10, 1000));
   PetscCall(EPSSetOptionsPrefix(eps, prefix));
@@ -171,10 +221,81 @@ static PetscErrorCode Density(Mat A, const Options *o, PetscRandom rnd, Results 
   PetscFunctionReturn(0);
 }
 
+/* The operator seen by the analyses: a shell that counts the products of the one it wraps. */
+typedef struct {
+  Mat      A;
+  PetscInt count;
+} Counted;
+
+static PetscErrorCode MatMult_Counted(Mat S, Vec x, Vec y)
+{
+  Counted *c;
+
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(S, &c));
+  c->count++;
+  PetscCall(MatMult(c->A, x, y));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CountedDestroy(void *ctx)
+{
+  Counted *c = (Counted *)ctx;
+
+  PetscFunctionBegin;
+  PetscCall(MatDestroy(&c->A));
+  PetscCall(PetscFree(c));
+  PetscFunctionReturn(0);
+}
+
+/* Takes over the reference to A. */
+static PetscErrorCode CountedCreate(Mat A, Mat *S)
+{
+  Counted *c;
+  PetscInt m, n, M, N;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&c));
+  c->A = A;
+  PetscCall(MatGetLocalSize(A, &m, &n));
+  PetscCall(MatGetSize(A, &M, &N));
+  PetscCall(MatCreateShell(PetscObjectComm((PetscObject)A), m, n, M, N, c, S));
+  PetscCall(MatShellSetContextDestroy(*S, CountedDestroy));
+  PetscCall(MatShellSetOperation(*S, MATOP_MULT, (void (*)(void))MatMult_Counted));
+  PetscCall(MatSetOption(*S, MAT_SYMMETRIC, PETSC_TRUE));
+  PetscCall(MatSetOption(*S, MAT_SYMMETRY_ETERNAL, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PhaseBegin(Mat S, PetscInt *products, PetscLogDouble *seconds)
+{
+  Counted *c;
+
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(S, &c));
+  *products = c->count;
+  PetscCall(PetscTime(seconds));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PhaseEnd(Mat S, Results *r, Phase p, PetscInt products, PetscLogDouble seconds)
+{
+  Counted       *c;
+  PetscLogDouble t;
+
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(S, &c));
+  PetscCall(PetscTime(&t));
+  r->products[p] = c->count - products;
+  r->seconds[p]  = t - seconds;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Analyse(Mat A, const Options *o, Results *r)
 {
-  PetscRandom rnd;
-  PetscInt    N;
+  PetscRandom    rnd;
+  PetscInt       N, n0;
+  PetscLogDouble t0;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &N, NULL));
@@ -184,20 +305,38 @@ static PetscErrorCode Analyse(Mat A, const Options *o, Results *r)
   r->trace = r->trace_stderror = PETSC_MAX_REAL;
   if (o->top) {
     r->ntop = o->top;
+    PetscCall(PhaseBegin(A, &n0, &t0));
     PetscCall(Extremes(A, o->top, EPS_LARGEST_REAL, "top_", o->vectors, &r->top, &r->topvec));
+    PetscCall(PhaseEnd(A, r, PHASE_TOP, n0, t0));
     PetscCall(KrylearnSpectrumOutlierCount(r->ntop, r->top, &r->outliers));
   }
   if (o->bottom) {
     r->nbottom = o->bottom;
+    PetscCall(PhaseBegin(A, &n0, &t0));
     PetscCall(Extremes(A, o->bottom, EPS_SMALLEST_REAL, "bottom_", o->vectors, &r->bottom, &r->bottomvec));
+    PetscCall(PhaseEnd(A, r, PHASE_BOTTOM, n0, t0));
   }
-  if (o->density) PetscCall(Density(A, o, rnd, r));
-  if (o->trace) PetscCall(KrylearnSpectrumTrace(A, o->ttype, o->tproducts, rnd, &r->trace, &r->trace_stderror));
+  if (o->density) {
+    PetscCall(PhaseBegin(A, &n0, &t0));
+    PetscCall(Density(A, o, rnd, r));
+    PetscCall(PhaseEnd(A, r, PHASE_DENSITY, n0, t0));
+  }
+  if (o->trace) {
+    PetscCall(PhaseBegin(A, &n0, &t0));
+    PetscCall(KrylearnSpectrumTrace(A, o->ttype, o->tproducts, rnd, &r->trace, &r->trace_stderror));
+    PetscCall(PhaseEnd(A, r, PHASE_TRACE, n0, t0));
+  }
   if (o->exact) {
     r->nexact = N;
+    PetscCall(PhaseBegin(A, &n0, &t0));
     PetscCall(KrylearnSpectrumExact(A, &r->exact));
+    PetscCall(PhaseEnd(A, r, PHASE_EXACT, n0, t0));
   }
-  if (o->ninterval) PetscCall(Interval(A, o->interval, &r->ninterval, &r->interval));
+  if (o->ninterval) {
+    PetscCall(PhaseBegin(A, &n0, &t0));
+    PetscCall(Interval(A, o->interval, &r->ninterval, &r->interval));
+    PetscCall(PhaseEnd(A, r, PHASE_INTERVAL, n0, t0));
+  }
   PetscCall(PetscRandomDestroy(&rnd));
   PetscFunctionReturn(0);
 }
@@ -221,6 +360,8 @@ static PetscErrorCode Summary(const Results *r, PetscInt N)
 {
   PetscFunctionBegin;
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s:\n", r->name));
+  for (int p = 0; p < NPHASES; p++)
+    if (r->products[p]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-8s %6" PetscInt_FMT " products %9.3f s\n", PhaseNames[p], r->products[p], (double)r->seconds[p]));
   if (r->ntop) {
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  top %" PetscInt_FMT ":   ", r->ntop));
     for (PetscInt i = 0; i < r->ntop; i++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, " %.10g", (double)r->top[i]));
@@ -314,6 +455,14 @@ static PetscErrorCode WriteResults(hid_t f, const char prefix[], const Results *
     PetscCall(WriteArray(f, prefix, "trace", 1, 1, &r->trace));
     PetscCall(WriteArray(f, prefix, "trace_stderror", 1, 1, &r->trace_stderror));
   }
+  for (int p = 0; p < NPHASES; p++) {
+    char            name[64];
+    const PetscReal cost[2] = {(PetscReal)r->products[p], (PetscReal)r->seconds[p]};
+
+    if (!r->products[p]) continue;
+    PetscCall(PetscSNPrintf(name, sizeof(name), "cost_%s", PhaseNames[p]));
+    PetscCall(WriteArray(f, prefix, name, 2, 1, cost));
+  }
   if (r->ntop) {
     const PetscReal outliers = (PetscReal)r->outliers;
     PetscCall(WriteArray(f, prefix, "outliers", 1, 1, &outliers));
@@ -322,27 +471,28 @@ static PetscErrorCode WriteResults(hid_t f, const char prefix[], const Results *
 }
 
 /* The output file, written by rank 0: results, then the options as attributes. */
-static PetscErrorCode Write(const Options *o, const Results *r, const Results *ggn, KrylearnMLP mlp)
+static PetscErrorCode Write(const Options *o, const Results *r, const Results *ggn, PetscInt N, KrylearnMLP mlp)
 {
   hid_t       f;
-  PetscInt    N, nsamples;
+  PetscInt    nsamples = 0;
   PetscMPIInt rank, size;
-  PetscReal   loss, gradnorm;
+  PetscReal   loss = 0, gradnorm = 0;
   long long   v;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   if (rank) PetscFunctionReturn(0);
-  PetscCall(KrylearnMLPGetSizes(mlp, &N, &nsamples, NULL));
-  PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gradnorm));
+  if (mlp) PetscCall(KrylearnMLPGetSizes(mlp, NULL, &nsamples, NULL));
+  if (mlp) PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gradnorm));
   f = H5Fcreate(o->out, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   PetscCheck(f >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot create output file %s", o->out);
   PetscCall(WriteResults(f, "", r, N));
   if (ggn) PetscCall(WriteResults(f, "ggn_", ggn, N));
   PetscCall(WriteString(f, "model", o->model));
   PetscCall(WriteString(f, "data", o->data));
-  PetscCall(WriteString(f, "operator", KrylearnCurvatures[o->op]));
+  PetscCall(WriteString(f, "matrix", o->matrix));
+  PetscCall(WriteString(f, "operator", o->hasmatrix ? "matrix" : KrylearnCurvatures[o->op]));
   PetscCall(WriteString(f, "trace_type", KrylearnTraceTypes[o->ttype]));
   v = N;
   PetscCall(WriteAttribute(f, "parameters", H5T_NATIVE_LLONG, &v));
@@ -363,7 +513,7 @@ static PetscErrorCode Write(const Options *o, const Results *r, const Results *g
   v = o->seed;
   PetscCall(WriteAttribute(f, "seed", H5T_NATIVE_LLONG, &v));
   PetscCall(WriteAttribute(f, "density_sigma", H5T_NATIVE_DOUBLE, &r->sigma));
-  PetscCall(WriteAttribute(f, "loss", H5T_NATIVE_DOUBLE, &loss));
+  PetscCall(WriteAttribute(f, "loss_value", H5T_NATIVE_DOUBLE, &loss));
   PetscCall(WriteAttribute(f, "gradient_norm", H5T_NATIVE_DOUBLE, &gradnorm));
   H5Fclose(f);
   PetscFunctionReturn(0);
@@ -407,35 +557,68 @@ static PetscErrorCode Plot(const Options *o)
   PetscFunctionReturn(0);
 }
 
+/* The operator of -matrix FILE[:GROUP]: a loaded symmetric matrix. */
+static PetscErrorCode MatrixLoad(const Options *o, Mat *A)
+{
+  char      file[PETSC_MAX_PATH_LEN], *colon;
+  PetscInt  M, N;
+  PetscBool symmetric;
+
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(file, o->matrix, sizeof(file)));
+  PetscCall(PetscStrrchr(file, ':', &colon));
+  if (colon != file) colon[-1] = 0;
+  PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, colon != file ? colon : NULL, A));
+  PetscCall(MatGetSize(*A, &M, &N));
+  PetscCheck(M == N, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "%s: the matrix is %" PetscInt_FMT " x %" PetscInt_FMT ", not square", o->matrix, M, N);
+  PetscCall(MatIsSymmetric(*A, 0.0, &symmetric));
+  PetscCheck(symmetric, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "%s: the matrix is not symmetric", o->matrix);
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: symmetric %" PetscInt_FMT " x %" PetscInt_FMT " matrix\n", o->matrix, N, N));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   Options     o;
-  KrylearnMLP mlp;
-  Mat         A, G = NULL;
+  KrylearnMLP mlp = NULL;
+  Mat         A0, A, G = NULL;
   Results     r, g;
-  PetscInt    N, nsamples, nout;
-  PetscReal   loss, gradnorm;
+  PetscInt    N;
 
   PetscCall(SlepcInitialize(&argc, &argv, NULL, help));
   PetscCall(KrylearnInitializePackage());
   PetscCall(GetOptions(&o));
-  PetscCall(KrylearnMLPLoad(PETSC_COMM_WORLD, o.model, o.data, &mlp));
-  PetscCall(KrylearnMLPGetSizes(mlp, &N, &nsamples, &nout));
-  PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gradnorm));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " parameters, %" PetscInt_FMT " outputs; %s: %" PetscInt_FMT " samples; loss %.10g, gradient norm %.3g\n", o.model, N, nout, o.data, nsamples, (double)loss, (double)gradnorm));
-  PetscCall(KrylearnMLPCreateOperator(mlp, o.op, &A));
+  if (o.hasmatrix) PetscCall(MatrixLoad(&o, &A0));
+  else {
+    PetscInt  nsamples, nout;
+    PetscReal loss, gradnorm;
+
+    PetscCall(KrylearnMLPLoad(PETSC_COMM_WORLD, o.model, o.data, &mlp));
+    PetscCall(KrylearnMLPGetSizes(mlp, &N, &nsamples, &nout));
+    PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gradnorm));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " parameters, %" PetscInt_FMT " outputs; %s: %" PetscInt_FMT " samples; loss %.10g, gradient norm %.3g\n", o.model, N, nout, o.data, nsamples, (double)loss, (double)gradnorm));
+    PetscCall(KrylearnMLPCreateOperator(mlp, o.op, &A0));
+  }
+  PetscCall(CountedCreate(A0, &A));
+  PetscCall(MatGetSize(A, &N, NULL));
   PetscCall(PetscMemzero(&r, sizeof(r)));
   PetscCall(PetscMemzero(&g, sizeof(g)));
-  r.name = KrylearnCurvatures[o.op];
+  r.name = o.hasmatrix ? "matrix" : KrylearnCurvatures[o.op];
   PetscCall(Analyse(A, &o, &r));
   PetscCall(Summary(&r, N));
   if (o.sagun) {
-    PetscCall(KrylearnMLPCreateOperator(mlp, KRYLEARN_CURVATURE_GGN, &G));
+    /* the Gauss-Newton matrix is positive semi-definite: its bottom is the weight decay */
+    Options og = o;
+
+    og.bottom    = 0;
+    og.ninterval = 0;
+    PetscCall(KrylearnMLPCreateOperator(mlp, KRYLEARN_CURVATURE_GGN, &A0));
+    PetscCall(CountedCreate(A0, &G));
     g.name = "ggn (Gauss-Newton part of Sagun's decomposition)";
-    PetscCall(Analyse(G, &o, &g));
+    PetscCall(Analyse(G, &og, &g));
     PetscCall(Summary(&g, N));
   }
-  if (o.hasout) PetscCall(Write(&o, &r, o.sagun ? &g : NULL, mlp));
+  if (o.hasout) PetscCall(Write(&o, &r, o.sagun ? &g : NULL, N, mlp));
   if (o.hasplot) PetscCall(Plot(&o));
   PetscCall(ResultsDestroy(&r));
   PetscCall(ResultsDestroy(&g));

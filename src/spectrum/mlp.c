@@ -104,10 +104,10 @@ static PetscErrorCode LinearWeightGradient(const MLPLayer *ly, PetscInt n, const
 
 /*
   MLPModelFinalize - sets the widths of activation layers, the parameter offsets and
-  the sizes once the layer types and linear widths are known; errors on a chain of
-  widths that does not connect.
+  the sizes once the layer types and linear widths are known; errors, naming the
+  source of the model, on a chain of widths that does not connect.
 */
-PetscErrorCode MLPModelFinalize(MLPModel *m)
+PetscErrorCode MLPModelFinalize(MLPModel *m, const char source[])
 {
   PetscInt width = -1, offset = 0;
 
@@ -115,16 +115,16 @@ PetscErrorCode MLPModelFinalize(MLPModel *m)
   for (PetscInt l = 0; l < m->nlayers; l++) {
     MLPLayer *ly = &m->layer[l];
     if (ly->type == MLP_LAYER_LINEAR) {
-      PetscCheck(width < 0 || ly->nin == width, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "Layer %" PetscInt_FMT " takes %" PetscInt_FMT " inputs but the layer before it gives %" PetscInt_FMT, l, ly->nin, width);
+      PetscCheck(width < 0 || ly->nin == width, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "%s: layer %" PetscInt_FMT " takes %" PetscInt_FMT " inputs but the layer before it gives %" PetscInt_FMT, source, l, ly->nin, width);
       ly->offset = offset;
       offset += ly->nout * ly->nin + (ly->bias ? ly->nout : 0);
       width = ly->nout;
     } else {
-      PetscCheck(width >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "The model must start with a linear layer");
+      PetscCheck(width >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: the model must start with a linear layer", source);
       ly->nin = ly->nout = width;
     }
   }
-  PetscCheck(width >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "The model has no linear layer");
+  PetscCheck(width >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: the model has no linear layer", source);
   m->ninput  = m->layer[0].nin;
   m->noutput = width;
   m->nparam  = offset;

@@ -63,7 +63,7 @@ typedef struct {
   PetscReal        loss;       /* this shard's share of the mean loss (without weight decay) */
 } MLPWork;
 
-PETSC_INTERN PetscErrorCode MLPModelFinalize(MLPModel *);
+PETSC_INTERN PetscErrorCode MLPModelFinalize(MLPModel *, const char[]);
 PETSC_INTERN PetscErrorCode MLPModelReset(MLPModel *);
 PETSC_INTERN PetscErrorCode MLPWorkCreate(const MLPModel *, PetscInt, PetscInt, const PetscReal *, const PetscInt *, const PetscReal *, MLPWork *);
 PETSC_INTERN PetscErrorCode MLPWorkDestroy(const MLPModel *, MLPWork *);

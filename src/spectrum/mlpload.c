@@ -162,11 +162,11 @@ static PetscErrorCode ModelLoad(const char file[], MLPModel *m)
   m->nlayers = (PetscInt)nlayers;
   PetscCall(PetscCalloc1(m->nlayers, &m->layer));
   PetscCall(ModelRead(f, file, PETSC_FALSE, m));
-  PetscCall(MLPModelFinalize(m));
+  PetscCall(MLPModelFinalize(m, file));
   PetscCall(PetscMalloc1(m->nparam, &m->theta));
   PetscCall(ModelRead(f, file, PETSC_TRUE, m));
   H5Fclose(f);
-  for (PetscInt i = 0; i < m->nparam; i++) PetscCheck(!PetscIsInfOrNanReal(m->theta[i]), PETSC_COMM_SELF, PETSC_ERR_FP, "%s: parameter %" PetscInt_FMT " is %g: the weights must be finite", file, i, (double)m->theta[i]);
+  for (PetscInt i = 0; i < m->nparam; i++) PetscCheck(!PetscIsInfOrNanReal(m->theta[i]), PETSC_COMM_SELF, PETSC_ERR_FP, "%s: parameter %" PetscInt_FMT " is NaN or infinite: the weights must be finite", file, i);
   PetscFunctionReturn(0);
 }
 

@@ -63,7 +63,8 @@ PetscErrorCode KrylearnSpectrumSLQ(Mat A, PetscInt steps, PetscInt probes, Petsc
   PetscCall(MatCreateVecs(A, &w, NULL));
   PetscCall(VecDuplicateVecs(w, steps + 1, &V));
   PetscCall(PetscMalloc2(steps, &alpha, steps, &beta));
-  PetscCall(PetscCalloc2(probes * steps, &nd, probes * steps, &wt));
+  PetscCall(PetscCalloc1(probes * steps, &nd));
+  PetscCall(PetscCalloc1(probes * steps, &wt));
   for (PetscInt p = 0; p < probes; p++) {
     PetscInt  k     = steps;
     PetscReal scale = 0;
