@@ -97,58 +97,114 @@ static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscI
   SETERRQ(comm, PETSC_ERR_FILE_OPEN, "No default %" PetscInt_FMT "-D deepcd model: neither %s nor %s exists; give one with -%s_deepcd_model FILE.h5", dim, tried[0], tried[1], pre);
 }
 
-/* Grid: the DMDA attached to the solver, else the one set by option/setter. For a bare
-   matrix (natural ordering) a DMDA is created and a scatter maps natural -> DMDA order. */
+/* Network grid extent for a problem extent n: rounded up to a multiple of 2^P with
+   P = max(1, floor(log2 n) - 3), so that a few poolings always fit; extra cells are zero. */
+static PetscInt DeepCDPaddedExtent(PetscInt n)
+{
+  PetscInt P = 0, f;
+
+  while (((PetscInt)2 << P) <= n) P++; /* P = floor(log2 n) */
+  f = (PetscInt)1 << PetscMax(1, P - 3);
+  return ((n + f - 1) / f) * f;
+}
+
+/* Ownership ranges of an extent n over p processes: blocks that are multiples of the
+   largest power of two 2^a with 2^a | n and n / 2^a >= p (pooling stays in a block). */
+static PetscErrorCode DeepCDOwnership(PetscInt n, PetscInt p, PetscInt l[])
+{
+  PetscInt a = 1, units;
+
+  PetscFunctionBegin;
+  while (n % (2 * a) == 0 && n / (2 * a) >= p) a *= 2;
+  units = n / a;
+  for (PetscInt i = 0; i < p; i++) l[i] = (units / p + (i < units % p)) * a;
+  PetscFunctionReturn(0);
+}
+
+/* The network's DMDA: padded extents and pooling-friendly ownership ranges, with the
+   process grid PETSc would choose for it */
+static PetscErrorCode DeepCDCreateNetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn)
+{
+  DM       tmp;
+  PetscInt p[3] = {1, 1, 1}, *l[3] = {NULL, NULL, NULL};
+
+  PetscFunctionBegin;
+  for (PetscInt d = 0; d < 3; d++) dn->N[d] = d < dn->dim ? DeepCDPaddedExtent(dn->n[d]) : 1;
+  if (dn->dim == 2) PetscCall(DMDACreate2d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->N[0], dn->N[1], PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, &tmp));
+  else PetscCall(DMDACreate3d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->N[0], dn->N[1], dn->N[2], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &tmp));
+  PetscCall(DMSetUp(tmp));
+  PetscCall(DMDAGetInfo(tmp, NULL, NULL, NULL, NULL, &p[0], &p[1], &p[2], NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(DMDestroy(&tmp));
+  for (PetscInt d = 0; d < dn->dim; d++) {
+    PetscCall(PetscMalloc1(p[d], &l[d]));
+    PetscCall(DeepCDOwnership(dn->N[d], p[d], l[d]));
+  }
+  if (dn->dim == 2) PetscCall(DMDACreate2d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->N[0], dn->N[1], p[0], p[1], 1, 1, l[0], l[1], &dn->da));
+  else PetscCall(DMDACreate3d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->N[0], dn->N[1], dn->N[2], p[0], p[1], p[2], 1, 1, l[0], l[1], l[2], &dn->da));
+  PetscCall(DMSetUp(dn->da));
+  for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree(l[d]));
+  PetscCall(DMCreateGlobalVector(dn->da, &dn->xda));
+  PetscCall(VecDuplicate(dn->xda, &dn->yda));
+  PetscCall(VecSet(dn->xda, 0.0));
+  PetscFunctionReturn(0);
+}
+
+/* Grid: the DMDA attached to the solver, else the one set by option/setter for a matrix
+   in natural ordering. The network runs on its own DMDA (DeepCDCreateNetGrid); a scatter
+   maps the operator's rows (DMDA or natural ordering) to its cells. */
 static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM dm, Mat A)
 {
   MPI_Comm  comm = PetscObjectComm(obj);
   PetscBool isda = PETSC_FALSE;
-  PetscInt  M, m, rstart, ncells, dof;
+  PetscInt  M, m, rstart, ncells, dof, *idx;
+  AO        opao = NULL, netao;
+  IS        isrow, isnet;
+  Vec       v;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &M, NULL));
   PetscCall(MatGetLocalSize(A, &m, NULL));
+  PetscCall(MatGetOwnershipRange(A, &rstart, NULL));
   if (dm) PetscCall(PetscObjectTypeCompare((PetscObject)dm, DMDA, &isda));
   if (isda) {
     PetscInt xm, ym, zm;
+
     PetscCall(DMDAGetInfo(dm, &dn->dim, &dn->n[0], &dn->n[1], &dn->n[2], NULL, NULL, NULL, &dof, NULL, NULL, NULL, NULL, NULL));
     PetscCheck(dn->dim == 2 || dn->dim == 3, comm, PETSC_ERR_SUP, "deepcd needs a 2-D or 3-D DMDA, the solver's DMDA is %" PetscInt_FMT "-D", dn->dim);
     PetscCheck(dof == 1, comm, PETSC_ERR_SUP, "deepcd needs a DMDA with one degree of freedom per cell, the solver's has %" PetscInt_FMT, dof);
     PetscCall(DMDAGetCorners(dm, NULL, NULL, NULL, &xm, &ym, &zm));
-    ncells = dn->n[0] * dn->n[1] * (dn->dim == 3 ? dn->n[2] : 1);
-    PetscCheck(M == ncells && m == xm * ym * (dn->dim == 3 ? zm : 1), comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows (%" PetscInt_FMT " local) but the solver's DMDA has %" PetscInt_FMT " cells (%" PetscInt_FMT " local)", M, m, ncells, xm * ym * (dn->dim == 3 ? zm : 1));
-    if (dn->dim == 2) dn->n[2] = 1;
-    PetscCall(PetscObjectReference((PetscObject)dm));
-    dn->da         = dm;
+    if (dn->dim == 2) dn->n[2] = 1, zm = 1;
+    ncells = dn->n[0] * dn->n[1] * dn->n[2];
+    PetscCheck(M == ncells && m == xm * ym * zm, comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows (%" PetscInt_FMT " on this process) but the solver's DMDA has %" PetscInt_FMT " cells (%" PetscInt_FMT " on this process)", M, m, ncells, xm * ym * zm);
+    PetscCall(DMDAGetAO(dm, &opao));
     dn->gridsource = "DMDA attached to the solver";
-    PetscFunctionReturn(0);
+  } else {
+    PetscCheck(dn->gdim, comm, PETSC_ERR_ARG_WRONGSTATE, "deepcd needs a grid: attach a 2-D/3-D DMDA to the solver (KSPSetDM) or give -%s_deepcd_grid nx,ny[,nz] for a matrix in natural ordering", dn->pre);
+    dn->dim = dn->gdim;
+    for (PetscInt d = 0; d < 3; d++) dn->n[d] = dn->gn[d];
+    ncells = dn->n[0] * dn->n[1] * dn->n[2];
+    PetscCheck(M == ncells, comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " from the %s has %" PetscInt_FMT " cells", M, dn->n[0], dn->n[1], dn->n[2], dn->gridsource, ncells);
   }
-  PetscCheck(dn->gdim, comm, PETSC_ERR_ARG_WRONGSTATE, "deepcd needs a grid: attach a 2-D/3-D DMDA to the solver (KSPSetDM) or give -%s_deepcd_grid nx,ny[,nz] for a matrix in natural ordering", dn->pre);
-  dn->dim = dn->gdim;
-  for (PetscInt d = 0; d < 3; d++) dn->n[d] = dn->gn[d];
-  ncells = dn->n[0] * dn->n[1] * dn->n[2];
-  PetscCheck(M == ncells, comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " has %" PetscInt_FMT " cells", M, dn->n[0], dn->n[1], dn->n[2], ncells);
-  if (dn->dim == 2) PetscCall(DMDACreate2d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->n[0], dn->n[1], PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, &dn->da));
-  else PetscCall(DMDACreate3d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->n[0], dn->n[1], dn->n[2], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &dn->da));
-  PetscCall(DMSetUp(dn->da));
-  PetscCall(DMCreateGlobalVector(dn->da, &dn->xda));
-  PetscCall(VecDuplicate(dn->xda, &dn->yda));
-  {
-    AO  ao;
-    IS  isnat, isda;
-    Vec v;
+  PetscCall(DeepCDCreateNetGrid(comm, dn));
 
-    PetscCall(DMDAGetAO(dn->da, &ao));
-    PetscCall(MatGetOwnershipRange(A, &rstart, NULL));
-    PetscCall(ISCreateStride(comm, m, rstart, 1, &isnat));
-    PetscCall(ISDuplicate(isnat, &isda));
-    PetscCall(AOApplicationToPetscIS(ao, isda));
-    PetscCall(MatCreateVecs(A, NULL, &v));
-    PetscCall(VecScatterCreate(v, isnat, dn->xda, isda, &dn->tonet));
-    PetscCall(VecDestroy(&v));
-    PetscCall(ISDestroy(&isnat));
-    PetscCall(ISDestroy(&isda));
+  /* operator row -> natural cell -> cell of the padded network grid -> network DMDA index */
+  PetscCall(PetscMalloc1(m, &idx));
+  for (PetscInt r = 0; r < m; r++) idx[r] = rstart + r;
+  if (opao) PetscCall(AOPetscToApplication(opao, m, idx));
+  for (PetscInt r = 0; r < m; r++) {
+    PetscInt i = idx[r] % dn->n[0], j = (idx[r] / dn->n[0]) % dn->n[1], k = idx[r] / (dn->n[0] * dn->n[1]);
+
+    idx[r] = i + dn->N[0] * (j + dn->N[1] * k);
   }
+  PetscCall(DMDAGetAO(dn->da, &netao));
+  PetscCall(AOApplicationToPetsc(netao, m, idx));
+  PetscCall(ISCreateStride(comm, m, rstart, 1, &isrow));
+  PetscCall(ISCreateGeneral(comm, m, idx, PETSC_OWN_POINTER, &isnet));
+  PetscCall(MatCreateVecs(A, NULL, &v));
+  PetscCall(VecScatterCreate(v, isrow, dn->xda, isnet, &dn->tonet));
+  PetscCall(VecDestroy(&v));
+  PetscCall(ISDestroy(&isrow));
+  PetscCall(ISDestroy(&isnet));
   PetscFunctionReturn(0);
 }
 
@@ -234,13 +290,11 @@ PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KRYLEARN_DeepCDNetApply, r, q, 0, 0));
   PetscCall(PetscTime(&t0));
-  if (dn->tonet) {
-    PetscCall(VecScatterBegin(dn->tonet, r, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
-    PetscCall(VecScatterEnd(dn->tonet, r, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
-    PetscCall(KrylearnNetApply(dn->net, dn->xda, dn->yda));
-    PetscCall(VecScatterBegin(dn->tonet, dn->yda, q, INSERT_VALUES, SCATTER_REVERSE));
-    PetscCall(VecScatterEnd(dn->tonet, dn->yda, q, INSERT_VALUES, SCATTER_REVERSE));
-  } else PetscCall(KrylearnNetApply(dn->net, r, q));
+  PetscCall(VecScatterBegin(dn->tonet, r, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(dn->tonet, r, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(KrylearnNetApply(dn->net, dn->xda, dn->yda));
+  PetscCall(VecScatterBegin(dn->tonet, dn->yda, q, INSERT_VALUES, SCATTER_REVERSE));
+  PetscCall(VecScatterEnd(dn->tonet, dn->yda, q, INSERT_VALUES, SCATTER_REVERSE));
   PetscCall(PetscTime(&t1));
   PetscCall(PetscLogEventEnd(KRYLEARN_DeepCDNetApply, r, q, 0, 0));
   if (dn->ndecoupled) PetscCall(VecPointwiseMult(q, q, dn->mask));
@@ -259,6 +313,10 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s%s\n", dn->modelused, dn->model[0] ? "" : " (default)"));
   if (dn->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " x %" PetscInt_FMT " from the %s\n", dn->n[0], dn->n[1], dn->gridsource));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT " from the %s\n", dn->n[0], dn->n[1], dn->n[2], dn->gridsource));
+  if (dn->N[0] != dn->n[0] || dn->N[1] != dn->n[1] || dn->N[2] != dn->n[2]) {
+    if (dn->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "network grid padded with zero cells to %" PetscInt_FMT " x %" PetscInt_FMT "\n", dn->N[0], dn->N[1]));
+    else PetscCall(PetscViewerASCIIPrintf(viewer, "network grid padded with zero cells to %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT "\n", dn->N[0], dn->N[1], dn->N[2]));
+  }
   PetscCall(PetscViewerASCIIPrintf(viewer, "cells outside the domain (decoupled rows): %" PetscInt_FMT "\n", dn->ndecoupled));
   PetscCall(PetscViewerASCIIPrintf(viewer, "network applications: %" PetscInt_FMT ", inference time %g s (%g s each)\n", dn->napply, (double)dn->tapply, dn->napply ? (double)(dn->tapply / dn->napply) : 0.0));
   if (dn->net) {

@@ -13,11 +13,12 @@ typedef struct {
   char             modelused[PETSC_MAX_PATH_LEN];
   PetscInt         gdim, gn[3];               /* grid set by option or setter (gdim = 0: none) */
   const char      *gridsource;
-  PetscInt         dim, n[3];                 /* grid in use */
+  PetscInt         dim, n[3];                 /* grid of the operator */
+  PetscInt         N[3];                      /* grid of the network: n padded for its poolings */
   KrylearnNet      net;
-  DM               da;                        /* grid the network runs on */
-  VecScatter       tonet;                     /* operator (natural) ordering -> DMDA ordering; NULL when they agree */
-  Vec              xda, yda;                  /* DMDA vectors for the scattered path */
+  DM               da;                        /* the network's DMDA (N, pooling-friendly ownership) */
+  VecScatter       tonet;                     /* operator rows -> network cells */
+  Vec              xda, yda;                  /* network input and output */
   Vec              mask;                      /* 1 on coupled cells, 0 on cells outside the domain */
   Vec              dinv;                      /* 1/A_ii on decoupled (diagonal-only) rows, 0 elsewhere */
   PetscInt         ndecoupled;
