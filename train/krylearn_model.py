@@ -1,0 +1,444 @@
+"""Krylearn model format: networks as ordered operation graphs stored in HDF5.
+
+A Krylearn model maps one scalar field on a 2-D or 3-D grid (shape (B, 1, ny, nx)
+or (B, 1, nz, ny, nx)) to another of the same shape. It is described by a plain
+dictionary (the *description*) plus named float32 weights. The same description is
+executed by :class:`KrylearnNet` here (PyTorch, for training) and by the C runtime
+(``KrylearnNetLoad`` / ``KrylearnNetApply``); docs/model-format.md specifies the file.
+
+Description::
+
+    {"dimension": 2 or 3,
+     "name": "unet",                              # free text, for humans
+     "graphs": {"main": GRAPH, "level": GRAPH}}   # "main" is required
+
+    GRAPH = {"input": "x", "output": "y", "ops": [OP, OP, ...]}   # executed in order
+
+Every op writes one new tensor ("output", a name not used before in that graph) from
+tensors computed earlier ("inputs"). Operations:
+
+    conv      inputs [x]: 'same' convolution with zero boundary. Keys: weight (name
+              of a (cout, cin, k, k[, k]) weight), bias (name of a (cout,) weight or
+              None), kernel (odd k), in_channels, out_channels,
+              activation ("relu" or "identity", applied after the bias).
+              A kernel of 1 is a 1x1 projection.
+    avgpool   inputs [x]: average over 2x2 (2x2x2) blocks; halves every extent.
+    upsample  inputs [x]: nearest-neighbour upsampling by 2.
+    add       inputs [a, b]: a + b (same channels and resolution).
+    vcycle    inputs [x]: runs graph `body` recursively (a learned V-cycle with the
+              same weights at every level). Keys: body, levels (0: chosen from the
+              grid at run time), coarsest (smallest allowed extent of the grid that
+              the deepest `recurse` receives).
+    recurse   inputs [x]: only inside a vcycle body: applies the body to x one level
+              deeper; at the deepest level it returns zeros.
+
+Weights live in one dictionary keyed by name (letters, digits, '_'); several ops may name the same weight
+(shared weights). Use the builders :func:`dcdm_paper`, :func:`unet`, :func:`vcycle`
+or write a description by hand, then::
+
+    net = KrylearnNet(description)          # random init (PyTorch defaults)
+    y = net(x)                              # x: (B, 1, *grid) float tensor
+    save(net, "model.h5", {"trained_grid": [64, 64], "loss_history": losses})
+    net = load("model.h5")                  # a KrylearnNet with the stored weights
+
+Automatic V-cycle depth: with `levels` = 0 the number of levels is the largest L >= 1
+such that every grid extent n is divisible by 2**(s*L) and n / 2**(s*L) >= coarsest,
+where s is the number of poolings between the body input and its `recurse`
+(see :func:`vcycle_levels`).
+"""
+import math
+import re
+
+import h5py
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+FORMAT_NAME = "krylearn-model"
+FORMAT_VERSION = 1
+OP_TYPES = ("conv", "avgpool", "upsample", "add", "vcycle", "recurse")
+ACTIVATIONS = ("identity", "relu")
+
+
+# ----------------------------------------------------------------------------------
+# Validation and resolution analysis (shared by the module and the writer)
+# ----------------------------------------------------------------------------------
+def _analyse(desc, weights_shape=None):
+    """Check a description; return {graph: {tensor: (channels, shift)}} where shift is
+    the number of poolings relative to the graph input. Raises ValueError."""
+    dim = desc.get("dimension")
+    if dim not in (2, 3):
+        raise ValueError(f"dimension must be 2 or 3, not {dim!r}")
+    graphs = desc.get("graphs", {})
+    if "main" not in graphs:
+        raise ValueError("description has no 'main' graph")
+    info = {}
+
+    def walk(gname, in_channels, allow_recurse):
+        g = graphs[gname]
+        tensors = {g["input"]: (in_channels, 0)}
+        for i, op in enumerate(g["ops"]):
+            where = f"graph {gname} op {i} ({op.get('type')})"
+            t = op.get("type")
+            if t not in OP_TYPES:
+                raise ValueError(f"{where}: unknown operation")
+            ins = op["inputs"]
+            for n in ins:
+                if n not in tensors:
+                    raise ValueError(f"{where}: input tensor {n!r} is not defined before")
+            if op["output"] in tensors:
+                raise ValueError(f"{where}: tensor {op['output']!r} written twice")
+            need = 2 if t == "add" else 1
+            if len(ins) != need:
+                raise ValueError(f"{where}: needs {need} inputs")
+            c, s = tensors[ins[0]]
+            if t == "conv":
+                k = op["kernel"]
+                if k < 1 or k % 2 == 0:
+                    raise ValueError(f"{where}: kernel {k} is not odd")
+                if op["in_channels"] != c:
+                    raise ValueError(f"{where}: in_channels {op['in_channels']} but input has {c}")
+                if op.get("activation", "identity") not in ACTIVATIONS:
+                    raise ValueError(f"{where}: unknown activation")
+                if weights_shape is not None:
+                    want = (op["out_channels"], c) + (k,) * dim
+                    if tuple(weights_shape(op["weight"])) != want:
+                        raise ValueError(f"{where}: weight {op['weight']} shape {weights_shape(op['weight'])} != {want}")
+                    if op.get("bias") and tuple(weights_shape(op["bias"])) != (op["out_channels"],):
+                        raise ValueError(f"{where}: bias {op['bias']} has wrong shape")
+                out = (op["out_channels"], s)
+            elif t == "avgpool":
+                out = (c, s + 1)
+            elif t == "upsample":
+                out = (c, s - 1)
+            elif t == "add":
+                if tensors[ins[1]] != (c, s):
+                    raise ValueError(f"{where}: inputs differ in channels or resolution")
+                out = (c, s)
+            elif t == "recurse":
+                if not allow_recurse:
+                    raise ValueError(f"{where}: recurse outside a vcycle body")
+                if s < 1:
+                    raise ValueError(f"{where}: recurse input must be pooled at least once")
+                out = (c, s)
+            else:  # vcycle
+                body = op["body"]
+                if body not in graphs or body == gname or allow_recurse:
+                    raise ValueError(f"{where}: bad body graph {body!r}")
+                bt = walk(body, c, True)
+                rec = [o for o in graphs[body]["ops"] if o["type"] == "recurse"]
+                if len(rec) != 1:
+                    raise ValueError(f"{where}: body must contain exactly one recurse")
+                if bt[graphs[body]["output"]] != (c, 0):
+                    raise ValueError(f"{where}: body output must keep channels and resolution")
+                out = (c, s)
+            if out[1] < 0:
+                raise ValueError(f"{where}: upsampling above the input resolution")
+            tensors[op["output"]] = out
+        if g["output"] not in tensors:
+            raise ValueError(f"graph {gname}: output {g['output']!r} not computed")
+        info[gname] = tensors
+        return tensors
+
+    main = walk("main", 1, False)
+    if main[graphs["main"]["output"]] != (1, 0):
+        raise ValueError("main graph output must have 1 channel at the input resolution")
+    return info
+
+
+def vcycle_levels(desc, op, info, shape):
+    """Number of levels a vcycle op runs on a grid of spatial `shape` (tuple)."""
+    body = desc["graphs"][op["body"]]
+    rec = next(o for o in body["ops"] if o["type"] == "recurse")
+    s = info[op["body"]][rec["inputs"][0]][1]
+    if op.get("levels", 0) > 0:
+        return op["levels"]
+    levels = 0
+    while all(n % 2 ** (s * (levels + 1)) == 0 and n // 2 ** (s * (levels + 1)) >= op["coarsest"] for n in shape):
+        levels += 1
+    if levels == 0:
+        raise ValueError(f"grid {tuple(shape)} too small or not divisible for a vcycle "
+                         f"(coarsest {op['coarsest']}, {s} pooling(s) per level)")
+    return levels
+
+
+# ----------------------------------------------------------------------------------
+# PyTorch module
+# ----------------------------------------------------------------------------------
+class KrylearnNet(nn.Module):
+    """Executes a Krylearn model description.
+
+    Parameters are held in ``self.weights`` (an nn.ParameterDict keyed by the weight
+    names of the description, so shared names are one Parameter). Without `weights`
+    they are initialised like torch.nn.ConvNd; with `weights` (dict name -> array)
+    they are copied from it.
+    """
+
+    def __init__(self, description, weights=None):
+        super().__init__()
+        self.description = description
+        self.dim = description["dimension"]
+        shapes = {}
+        for g in description["graphs"].values():
+            for op in g["ops"]:
+                if op["type"] == "conv":
+                    k, cin, cout = op["kernel"], op["in_channels"], op["out_channels"]
+                    shapes.setdefault(op["weight"], (cout, cin) + (k,) * self.dim)
+                    if op.get("bias"):
+                        shapes.setdefault(op["bias"], (cout,))
+        self.info = _analyse(description, lambda n: shapes[n])
+        for name in shapes:
+            if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+                raise ValueError(f"weight name {name!r}: use letters, digits and '_' only")
+        self.weights = nn.ParameterDict()
+        for name, shape in shapes.items():
+            if weights is not None:
+                if name not in weights:
+                    raise ValueError(f"weight {name!r} missing")
+                w = torch.as_tensor(np.asarray(weights[name], dtype=np.float32))
+                if tuple(w.shape) != shape:
+                    raise ValueError(f"weight {name!r} has shape {tuple(w.shape)}, expected {shape}")
+            else:
+                fan_in = math.prod(shape[1:]) if len(shape) > 1 else None
+                if fan_in is None:  # bias: fan-in of its conv
+                    fan_in = next(math.prod(shapes[o["weight"]][1:]) for g in description["graphs"].values()
+                                  for o in g["ops"] if o["type"] == "conv" and o.get("bias") == name)
+                bound = 1.0 / math.sqrt(fan_in)
+                w = torch.empty(shape).uniform_(-bound, bound)
+            self.weights[name] = nn.Parameter(w)
+
+    def _run(self, gname, x, depth, levels):
+        g = self.description["graphs"][gname]
+        conv = F.conv2d if self.dim == 2 else F.conv3d
+        pool = F.avg_pool2d if self.dim == 2 else F.avg_pool3d
+        t = {g["input"]: x}
+        for op in g["ops"]:
+            a = t[op["inputs"][0]]
+            typ = op["type"]
+            if typ == "conv":
+                b = self.weights[op["bias"]] if op.get("bias") else None
+                y = conv(a, self.weights[op["weight"]], b, padding=op["kernel"] // 2)
+                if op.get("activation", "identity") == "relu":
+                    y = F.relu(y)
+            elif typ == "avgpool":
+                if any(n % 2 for n in a.shape[2:]):
+                    raise ValueError(f"cannot pool a grid of extent {tuple(a.shape[2:])}")
+                y = pool(a, 2)
+            elif typ == "upsample":
+                y = F.interpolate(a, scale_factor=2, mode="nearest")
+            elif typ == "add":
+                y = a + t[op["inputs"][1]]
+            elif typ == "recurse":
+                y = self._run(gname, a, depth + 1, levels) if depth + 1 < levels else torch.zeros_like(a)
+            else:  # vcycle
+                lv = vcycle_levels(self.description, op, self.info, tuple(a.shape[2:]))
+                y = self._run(op["body"], a, 0, lv)
+            t[op["output"]] = y
+        return t[g["output"]]
+
+    def forward(self, x):
+        """x: (B, 1, *grid) tensor -> (B, 1, *grid)."""
+        if x.dim() != self.dim + 2 or x.shape[1] != 1:
+            raise ValueError(f"input must have shape (B, 1, *grid) with {self.dim} grid axes")
+        return self._run("main", x, 0, 0)
+
+
+# ----------------------------------------------------------------------------------
+# Builders
+# ----------------------------------------------------------------------------------
+class _Graph:
+    def __init__(self, dim, prefix=""):
+        self.dim, self.prefix, self.ops, self.n = dim, prefix, [], 0
+
+    def _new(self, stem):
+        self.n += 1
+        return f"{stem}{self.n}"
+
+    def conv(self, x, cin, cout, k=3, act="relu", bias=True, weight=None):
+        w = weight or f"{self.prefix}conv{self.n + 1}"
+        out = self._new("t")
+        self.ops.append({"type": "conv", "inputs": [x], "output": out, "weight": w + "_w",
+                         "bias": (w + "_b") if bias else None, "kernel": k,
+                         "in_channels": cin, "out_channels": cout, "activation": act})
+        return out
+
+    def op(self, typ, *inputs, **kw):
+        out = self._new("t")
+        self.ops.append(dict(type=typ, inputs=list(inputs), output=out, **kw))
+        return out
+
+
+def dcdm_paper(dim=3, size=64, width=16):
+    """The DCDM paper's network (Kaneda et al. 2023), 2-D or 3-D.
+
+    size=64: 1 residual pair before pooling, 3 at half resolution, 2 after upsampling
+    (about 97k weights in 3-D); size=128: 2 / 5 / 3 pairs (about 153k weights).
+    All convolutions 3x3(x3), ReLU except the first (linear) and the final 1x1 projection.
+    Grid extents must be even."""
+    pre, mid, post = {64: (1, 3, 2), 128: (2, 5, 3)}[size]
+    g = _Graph(dim)
+    x = g.conv("x", 1, width, act="identity")
+    la = g.conv(x, width, width)
+    for _ in range(pre):
+        lb = g.conv(la, width, width)
+        la = g.op("add", g.conv(lb, width, width), la)
+    lb = g.conv(la, width, width)
+    apa = g.op("avgpool", lb)
+    for _ in range(mid):
+        apb = g.conv(apa, width, width)
+        apa = g.op("add", g.conv(apb, width, width), apa)
+    upa = g.op("add", g.op("upsample", apa), lb)
+    for _ in range(post):
+        upb = g.conv(upa, width, width)
+        upa = g.op("add", g.conv(upb, width, width), upa)
+    y = g.conv(upa, width, 1, k=1, act="identity")
+    return {"dimension": dim, "name": f"dcdm-paper-{size}",
+            "graphs": {"main": {"input": "x", "output": y, "ops": g.ops}}}
+
+
+def unet(dim=2, width=8, levels=4, depth=2, kernel=3):
+    """A U-Net: lift 1->width, then at each of `levels` resolutions `depth` convs
+    (ReLU) with a skip, average-pool; `depth` convs at the coarsest; on the way up
+    nearest upsampling added to the skip, `depth` convs; 1x1 projection width->1.
+    Grid extents must be divisible by 2**levels."""
+    g = _Graph(dim)
+    h = g.conv("x", 1, width, k=kernel, act="identity")
+    skips = []
+    for _ in range(levels):
+        for _ in range(depth):
+            h = g.conv(h, width, width, k=kernel)
+        skips.append(h)
+        h = g.op("avgpool", h)
+    for _ in range(depth):
+        h = g.conv(h, width, width, k=kernel)
+    for s in reversed(skips):
+        h = g.op("add", g.op("upsample", h), s)
+        for _ in range(depth):
+            h = g.conv(h, width, width, k=kernel)
+    y = g.conv(h, width, 1, k=1, act="identity")
+    return {"dimension": dim, "name": f"unet-w{width}-l{levels}-d{depth}",
+            "graphs": {"main": {"input": "x", "output": y, "ops": g.ops}}}
+
+
+def vcycle(dim=2, width=8, coarsest=4, levels=0, kernel=3):
+    """A learned V-cycle with weights shared across levels.
+
+    main: lift conv 1->width, vcycle(body "level"), 1x1 projection width->1.
+    level body (input v): s = v + relu(conv(relu(conv(v))));  c = recurse(avgpool(s));
+    t = s + conv1x1(upsample(c)) (learned coarse-correction mixing, no bias);
+    out = t + relu(conv(relu(conv(t)))). With levels=0 the depth follows the grid:
+    the largest L with every extent / 2**L >= coarsest and divisible."""
+    b = _Graph(dim, prefix="level_")
+    v = "v"
+    s = b.op("add", v, b.conv(b.conv(v, width, width, k=kernel), width, width, k=kernel))
+    c = b.op("recurse", b.op("avgpool", s))
+    t = b.op("add", s, b.conv(b.op("upsample", c), width, width, k=1, act="identity", bias=False))
+    out = b.op("add", t, b.conv(b.conv(t, width, width, k=kernel), width, width, k=kernel))
+    m = _Graph(dim)
+    h = m.conv("x", 1, width, k=kernel, act="identity")
+    h = m.op("vcycle", h, body="level", levels=levels, coarsest=coarsest)
+    y = m.conv(h, width, 1, k=1, act="identity")
+    return {"dimension": dim, "name": f"vcycle-w{width}",
+            "graphs": {"main": {"input": "x", "output": y, "ops": m.ops},
+                       "level": {"input": v, "output": out, "ops": b.ops}}}
+
+
+# ----------------------------------------------------------------------------------
+# HDF5 reading and writing
+# ----------------------------------------------------------------------------------
+def _s(v):
+    """Fixed-length ASCII string attribute (readable from C without variable-length types)."""
+    return np.bytes_(v.encode("ascii"))
+
+
+def _str(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def save(model, path, metadata=None):
+    """Write `model` (a KrylearnNet) to `path` in the Krylearn HDF5 format.
+
+    metadata: optional dict stored under /metadata. Scalars and strings become
+    attributes, sequences (e.g. 'loss_history') datasets. Suggested keys:
+    trained_grid, operator, training_data, loss_history."""
+    desc = model.description
+    with h5py.File(path, "w") as f:
+        f.attrs["format"] = _s(FORMAT_NAME)
+        f.attrs["format_version"] = np.int32(FORMAT_VERSION)
+        f.attrs["dimension"] = np.int32(desc["dimension"])
+        f.attrs["name"] = _s(desc.get("name", ""))
+        wg = f.create_group("weights")
+        for name, p in model.weights.items():
+            wg.create_dataset(name, data=p.detach().cpu().numpy().astype(np.float32))
+        gg = f.create_group("graphs")
+        for gname, g in desc["graphs"].items():
+            h = gg.create_group(gname)
+            h.attrs["input"], h.attrs["output"] = _s(g["input"]), _s(g["output"])
+            h.attrs["num_ops"] = np.int32(len(g["ops"]))
+            for i, op in enumerate(g["ops"]):
+                o = h.create_group(f"op{i}")
+                o.attrs["type"] = _s(op["type"])
+                o.attrs["inputs"] = _s(",".join(op["inputs"]))
+                o.attrs["output"] = _s(op["output"])
+                if op["type"] == "conv":
+                    o.attrs["weight"] = _s(op["weight"])
+                    o.attrs["bias"] = _s(op.get("bias") or "")
+                    o.attrs["activation"] = _s(op.get("activation", "identity"))
+                    for k in ("kernel", "in_channels", "out_channels"):
+                        o.attrs[k] = np.int32(op[k])
+                elif op["type"] == "vcycle":
+                    o.attrs["body"] = _s(op["body"])
+                    o.attrs["levels"] = np.int32(op.get("levels", 0))
+                    o.attrs["coarsest"] = np.int32(op["coarsest"])
+        mg = f.create_group("metadata")
+        for k, v in (metadata or {}).items():
+            if isinstance(v, str):
+                mg.attrs[k] = _s(v)
+            elif np.ndim(v) == 0:
+                mg.attrs[k] = v
+            else:
+                mg.create_dataset(k, data=np.asarray(v))
+
+
+def read_description(path):
+    """Return (description, weights dict, metadata dict) stored in `path`."""
+    with h5py.File(path, "r") as f:
+        if _str(f.attrs.get("format", b"")) != FORMAT_NAME:
+            raise ValueError(f"{path}: not a Krylearn model file")
+        if int(f.attrs["format_version"]) != FORMAT_VERSION:
+            raise ValueError(f"{path}: unsupported format version {int(f.attrs['format_version'])}")
+        desc = {"dimension": int(f.attrs["dimension"]), "name": _str(f.attrs.get("name", b"")), "graphs": {}}
+        for gname, h in f["graphs"].items():
+            ops = []
+            for i in range(int(h.attrs["num_ops"])):
+                a = h[f"op{i}"].attrs
+                op = {"type": _str(a["type"]), "inputs": _str(a["inputs"]).split(","), "output": _str(a["output"])}
+                if op["type"] == "conv":
+                    op.update(weight=_str(a["weight"]), bias=_str(a["bias"]) or None,
+                              activation=_str(a["activation"]),
+                              **{k: int(a[k]) for k in ("kernel", "in_channels", "out_channels")})
+                elif op["type"] == "vcycle":
+                    op.update(body=_str(a["body"]), levels=int(a["levels"]), coarsest=int(a["coarsest"]))
+                ops.append(op)
+            desc["graphs"][gname] = {"input": _str(h.attrs["input"]), "output": _str(h.attrs["output"]), "ops": ops}
+        weights = {k: np.array(v) for k, v in f["weights"].items()}
+        meta = {}
+        if "metadata" in f:
+            meta.update({k: (_str(v) if isinstance(v, bytes) else v) for k, v in f["metadata"].attrs.items()})
+            meta.update({k: np.array(v) for k, v in f["metadata"].items()})
+    return desc, weights, meta
+
+
+def load(path):
+    """Read a Krylearn model file; return the KrylearnNet with its stored weights.
+    The metadata is attached as the attribute `metadata` (a dict)."""
+    desc, weights, meta = read_description(path)
+    net = KrylearnNet(desc, weights)
+    net.metadata = meta
+    return net
+
+
+def num_weights(model):
+    """Number of scalar weights (shared weights counted once)."""
+    return sum(p.numel() for p in model.weights.values())
