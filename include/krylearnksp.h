@@ -27,8 +27,8 @@ PETSC_EXTERN PetscErrorCode PCDeepCDSetGrid(PC, PetscInt, const PetscInt[]);
 E*/
 typedef enum {
   KRYLEARN_OBSTACLE_NONE,
-  KRYLEARN_OBSTACLE_DISC, /* disc/ball of radius 0.15 centred at (0.5, 0.4[, 0.5]) */
-  KRYLEARN_OBSTACLE_BOX   /* square/cube of side 0.25 centred at (0.55, 0.5[, 0.5]) */
+  KRYLEARN_OBSTACLE_DISC, /* disc/ball of radius 0.15 nx centred at (0.5, 0.4[, 0.5]) of the box */
+  KRYLEARN_OBSTACLE_BOX   /* square/cube of side 0.25 nx centred at (0.55, 0.5[, 0.5]) of the box */
 } KrylearnObstacle;
 PETSC_EXTERN const char *const KrylearnObstacles[];
 

@@ -15,15 +15,16 @@ typedef struct {
   PetscBool        neumann;
 } PressureProblem;
 
+/* In units of cells, as the trainer computes it: centres at (index + 1/2), sizes scaled by nx */
 static PetscBool CellSolid(const PressureProblem *pp, PetscInt i, PetscInt j, PetscInt k)
 {
-  PetscReal x = (i + 0.5) / pp->n[0], y = (j + 0.5) / pp->n[1], z = pp->dim == 3 ? (k + 0.5) / pp->n[2] : 0.5;
+  PetscReal x = i + 0.5, y = j + 0.5, z = pp->dim == 3 ? k + 0.5 : 0.0, nx = (PetscReal)pp->n[0];
 
   switch (pp->obstacle) {
   case KRYLEARN_OBSTACLE_DISC:
-    return (PetscBool)(PetscSqr(x - 0.5) + PetscSqr(y - 0.4) + PetscSqr(z - 0.5) < PetscSqr(0.15));
+    return (PetscBool)(PetscSqr(x - 0.5 * nx) + PetscSqr(y - 0.4 * pp->n[1]) + (pp->dim == 3 ? PetscSqr(z - 0.5 * pp->n[2]) : 0.0) <= PetscSqr(0.15 * nx));
   case KRYLEARN_OBSTACLE_BOX:
-    return (PetscBool)(PetscAbsReal(x - 0.55) < 0.125 && PetscAbsReal(y - 0.5) < 0.125 && PetscAbsReal(z - 0.5) < 0.125);
+    return (PetscBool)(PetscAbsReal(x - 0.55 * nx) <= 0.125 * nx && PetscAbsReal(y - 0.5 * pp->n[1]) <= 0.125 * nx && (pp->dim == 2 || PetscAbsReal(z - 0.5 * pp->n[2]) <= 0.125 * nx));
   default:
     return PETSC_FALSE;
   }
