@@ -4,6 +4,7 @@
 #define KRYLEARN_H
 
 #include <petscksp.h>
+#include <krylearnio.h>
 #include <krylearnnn.h>
 #include <krylearnksp.h>
 

@@ -20,6 +20,7 @@ PetscErrorCode KrylearnInitializePackage(void)
   PetscFunctionBegin;
   if (KrylearnPackageInitialized) PetscFunctionReturn(0);
   KrylearnPackageInitialized = PETSC_TRUE;
+  PetscCall(KrylearnIOInitializePackage());
   PetscCall(KrylearnNNInitializePackage());
   PetscCall(KrylearnDeepCDInitializePackage());
   PetscFunctionReturn(0);

@@ -1,0 +1,46 @@
+/* Coordinate layout: datasets row, col, data and a shape. Entries may come in any
+   order, so each rank reads an equal slice of them and the assembly moves every entry
+   to the rank owning its row (repeated entries are summed, as scipy does). */
+#include "ioimpl.h"
+
+PetscErrorCode KrylearnReadCOO(KrylearnH5 *h5, KrylearnEntries *E)
+{
+  MPI_Comm    comm = h5->comm;
+  hsize_t     nrow, ncol, ndata, start, count;
+  int64_t     M, N, bad, nnz;
+  PetscMPIInt rank, size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(KrylearnH5GetLength(h5, "row", H5T_INTEGER, &nrow));
+  PetscCall(KrylearnH5GetLength(h5, "col", H5T_INTEGER, &ncol));
+  PetscCall(KrylearnH5GetLength(h5, "data", H5T_FLOAT, &ndata));
+  PetscCall(KrylearnH5ReadShape(h5, &M, &N));
+  PetscCall(KrylearnIOCheck(comm, nrow != ncol || nrow != ndata, PETSC_ERR_FILE_UNEXPECTED, "%s: data lengths disagree: 'row' has %" PetscInt64_FMT ", 'col' %" PetscInt64_FMT " and 'data' %" PetscInt64_FMT " entries", h5->file, (PetscInt64)nrow, (PetscInt64)ncol, (PetscInt64)ndata));
+  PetscCall(KrylearnEntriesSetSizes(E, comm, h5->file, M, N));
+  nnz   = (int64_t)nrow;
+  start = (hsize_t)(nnz * rank / size);
+  count = (hsize_t)(nnz * (rank + 1) / size) - start;
+  PetscCall(PetscInfo(NULL, "%s: entries [%" PetscInt64_FMT ", %" PetscInt64_FMT ") read\n", h5->file, (PetscInt64)start, (PetscInt64)(start + count)));
+  PetscCall(PetscMalloc1(count, &E->ptr));
+  PetscCall(PetscMalloc1(count, &E->idx));
+  PetscCall(PetscMalloc1(count, &E->val));
+  PetscCall(KrylearnH5ReadIndices(h5, "row", start, count, E->ptr));
+  PetscCall(KrylearnH5ReadIndices(h5, "col", start, count, E->idx));
+  PetscCall(KrylearnH5ReadValues(h5, "data", 1, &start, &count, E->val));
+  bad = -1;
+  for (hsize_t k = 0; k < count && bad < 0; k++)
+    if (E->ptr[k] < 0 || E->ptr[k] >= M) bad = (int64_t)k;
+  PetscCall(KrylearnIOCheck(comm, bad >= 0, PETSC_ERR_FILE_UNEXPECTED, "%s: index out of range in 'row': entry %" PetscInt64_FMT " is %" PetscInt64_FMT ", the matrix has %" PetscInt64_FMT " rows", h5->file, (PetscInt64)(start + bad), (PetscInt64)(bad >= 0 ? E->ptr[bad] : 0), (PetscInt64)M));
+  for (hsize_t k = 0; k < count && bad < 0; k++)
+    if (E->idx[k] < 0 || E->idx[k] >= N) bad = (int64_t)k;
+  PetscCall(KrylearnIOCheck(comm, bad >= 0, PETSC_ERR_FILE_UNEXPECTED, "%s: index out of range in 'col': entry %" PetscInt64_FMT " is %" PetscInt64_FMT ", the matrix has %" PetscInt64_FMT " columns", h5->file, (PetscInt64)(start + bad), (PetscInt64)(bad >= 0 ? E->idx[bad] : 0), (PetscInt64)N));
+  PetscCall(KrylearnCheckValues(h5, "data", (PetscCount)count, E->val, (int64_t)start));
+  PetscCall(KrylearnEntriesReserve(E, (PetscCount)count));
+  for (hsize_t k = 0; k < count; k++) PetscCall(KrylearnEntriesAdd(E, (PetscInt)E->ptr[k], (PetscInt)E->idx[k], E->val[k]));
+  PetscCall(PetscFree(E->ptr));
+  PetscCall(PetscFree(E->idx));
+  PetscCall(PetscFree(E->val));
+  PetscFunctionReturn(0);
+}
