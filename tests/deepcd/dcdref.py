@@ -132,7 +132,9 @@ def dcdm(A, b, path, dim, rtol, ndirs=2, maxit=500, x0=None):
 def run(args, ranks=1, check=True):
     """Run a program (under mpiexec when ranks > 1); return its output (stdout+stderr)."""
     cmd = (MPIEXEC + ["-n", str(ranks)] if ranks > 1 else []) + args
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # one thread per process: several processes share the cores
+    env = dict(os.environ, OMP_NUM_THREADS="1") if ranks > 1 else None
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     if check and p.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout[-3000:]}")
     return p.stdout

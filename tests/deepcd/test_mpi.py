@@ -8,7 +8,7 @@ import numpy as np
 
 import dcdref as R
 
-dim, n = {"2d": (2, 64), "3d": (3, 16)}[sys.argv[1]]
+dim, n = {"2d": (2, 48), "3d": (3, 16)}[sys.argv[1]]
 R.poly_model(dim, "poly.h5")
 R.vcycle_model(dim, "vcycle.h5")
 common = ["-dim", str(dim), "-n", str(n), "-obstacle", "disc", "-ksp_type", "deepcd", "-ksp_monitor"]
@@ -31,7 +31,7 @@ for key, (k, hist) in its.items():
 # a random V-cycle (pooling across process blocks, halos at every level): same first iterations
 hists = {}
 for ranks in (1, 2, 4):
-    out, *_ = R.pressure(common + ["-ksp_deepcd_model", "vcycle.h5", "-ksp_max_it", "8"], ranks, check=True)
+    out, *_ = R.pressure(common + ["-ksp_deepcd_model", "vcycle.h5", "-ksp_max_it", "5"], ranks, check=True)
     hists[ranks] = R.monitor(out)
 print("random V-cycle histories:", {r: h[-1] for r, h in hists.items()})
 for r in (2, 4):
