@@ -30,7 +30,7 @@ TEST_SRC  := $(wildcard tests/*/*.c)
 TESTS     := $(patsubst tests/%.c,build/tests/%,$(TEST_SRC))
 BENCH_SRC := $(wildcard bench/*/*.c)
 BENCHES   := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
-HEADERS   := $(wildcard include/*.h src/*/*.h)
+HEADERS   := $(wildcard include/*.h src/*/*.h plugins/*.h)
 LIBRARY   := lib/libkrylearn.so
 # Programs find the library beside them (bin/../lib, also once installed); tests in the tree.
 RPATH_DEPS = -Wl,-rpath,${SLEPC_LIB_DIR} -Wl,-rpath,${PETSC_DIR}/lib

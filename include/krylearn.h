@@ -8,6 +8,7 @@
 #include <krylearnnn.h>
 #include <krylearnot.h>
 #include <krylearnspectrum.h>
+#include <krylearnksp.h>
 
 PETSC_EXTERN PetscErrorCode KrylearnInitializePackage(void);
 

@@ -24,6 +24,7 @@ PetscErrorCode KrylearnInitializePackage(void)
   PetscCall(KrylearnNNInitializePackage());
   PetscCall(KrylearnOTInitializePackage());
   PetscCall(KrylearnSpectrumInitializePackage());
+  PetscCall(KrylearnDeepCDInitializePackage());
   PetscFunctionReturn(0);
 }
 

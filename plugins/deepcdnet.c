@@ -1,0 +1,345 @@
+/* Shared by KSPDEEPCD and PCDEEPCD: finds the grid (DMDA attached to the solver, or a
+   grid given for a bare matrix), loads the network (given file or the shipped default),
+   maps between the operator's natural ordering and the DMDA ordering, and finds the
+   cells the operator marks as outside the domain (identity, diagonal-only or empty rows). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <petsc/private/petscimpl.h>
+#include <petscdmda.h>
+#include "deepcdnet.h"
+
+PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp;
+
+static PetscBool DeepCDPackageInitialized = PETSC_FALSE;
+
+/*@C
+  KrylearnDeepCDInitializePackage - Registers KSPDEEPCD, PCDEEPCD and their log events.
+
+  Level: developer
+
+  Note:
+  Called by KrylearnInitializePackage(); safe to call more than once.
+
+.seealso: `KSPDEEPCD`, `PCDEEPCD`, `KrylearnInitializePackage()`
+@*/
+PetscErrorCode KrylearnDeepCDInitializePackage(void)
+{
+  PetscFunctionBegin;
+  if (DeepCDPackageInitialized) PetscFunctionReturn(0);
+  DeepCDPackageInitialized = PETSC_TRUE;
+  PetscCall(KSPRegister(KSPDEEPCD, KSPCreate_DeepCD));
+  PetscCall(PCRegister(PCDEEPCD, PCCreate_DeepCD));
+  PetscCall(PetscLogEventRegister("DeepCDNetApply", KSP_CLASSID, &KRYLEARN_DeepCDNetApply));
+  PetscCall(PetscLogEventRegister("DeepCDSetUp", KSP_CLASSID, &KRYLEARN_DeepCDSetUp));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KrylearnDeepCDNetSetModel(KrylearnDeepCDNet *dn, const char file[])
+{
+  PetscFunctionBegin;
+  PetscCall(KrylearnDeepCDNetReset(dn));
+  PetscCall(PetscStrncpy(dn->model, file ? file : "", sizeof(dn->model)));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KrylearnDeepCDNetSetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, PetscInt dim, const PetscInt n[])
+{
+  PetscFunctionBegin;
+  PetscCheck(dim == 2 || dim == 3, comm, PETSC_ERR_ARG_OUTOFRANGE, "deepcd grid must have 2 or 3 sizes (nx,ny[,nz]), got %" PetscInt_FMT, dim);
+  for (PetscInt d = 0; d < dim; d++) PetscCheck(n[d] > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "deepcd grid size %" PetscInt_FMT " in direction %" PetscInt_FMT " must be positive", n[d], d);
+  PetscCall(KrylearnDeepCDNetReset(dn));
+  dn->gdim       = dim;
+  dn->gridsource = "grid option";
+  for (PetscInt d = 0; d < 3; d++) dn->gn[d] = d < dim ? n[d] : 1;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObject, KrylearnDeepCDNet *dn)
+{
+  const char *pre = dn->pre;
+  char      name[64], file[PETSC_MAX_PATH_LEN];
+  PetscInt  n[3] = {0, 0, 0}, dim = 3;
+  PetscBool flg;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(name, sizeof(name), "-%s_deepcd_model", pre));
+  PetscCall(PetscOptionsString(name, "Network model file (HDF5); default: the shipped model for the grid's dimension", "KSPDeepCDSetModel", dn->model, file, sizeof(file), &flg));
+  if (flg) PetscCall(KrylearnDeepCDNetSetModel(dn, file));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "-%s_deepcd_grid", pre));
+  PetscCall(PetscOptionsIntArray(name, "Cell grid nx,ny[,nz] of a matrix without a DMDA (natural ordering, x fastest)", "KSPDeepCDSetGrid", n, &dim, &flg));
+  if (flg) PetscCall(KrylearnDeepCDNetSetGrid(PetscObjectComm((PetscObject)PetscOptionsObject->object), dn, dim, n));
+  PetscFunctionReturn(0);
+}
+
+/* The shipped default model for a dimension, looked for beside the library:
+   <libdir>/../data/deepcd-<dim>d.h5, then <libdir>/../share/krylearn/deepcd-<dim>d.h5 */
+static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscInt dim, char path[], size_t len)
+{
+  Dl_info     info;
+  char        libdir[PETSC_MAX_PATH_LEN], *slash, tried[2][PETSC_MAX_PATH_LEN];
+  const char *rel[2] = {"../data", "../share/krylearn"};
+  PetscBool   found;
+
+  PetscFunctionBegin;
+  PetscCheck(dladdr((void *)KrylearnDeepCDInitializePackage, &info) && info.dli_fname, comm, PETSC_ERR_LIB, "Cannot locate the Krylearn library to find the default deepcd model; give one with -%s_deepcd_model FILE.h5", pre);
+  PetscCall(PetscStrncpy(libdir, info.dli_fname, sizeof(libdir)));
+  PetscCall(PetscStrrchr(libdir, '/', &slash));
+  if (slash == libdir) PetscCall(PetscStrncpy(libdir, ".", sizeof(libdir)));
+  else slash[-1] = 0;
+  for (PetscInt i = 0; i < 2; i++) {
+    PetscCall(PetscSNPrintf(tried[i], sizeof(tried[i]), "%s/%s/deepcd-%" PetscInt_FMT "d.h5", libdir, rel[i], dim));
+    PetscCall(PetscTestFile(tried[i], 'r', &found));
+    if (found) {
+      PetscCall(PetscStrncpy(path, tried[i], len));
+      PetscFunctionReturn(0);
+    }
+  }
+  SETERRQ(comm, PETSC_ERR_FILE_OPEN, "No default %" PetscInt_FMT "-D deepcd model: neither %s nor %s exists; give one with -%s_deepcd_model FILE.h5", dim, tried[0], tried[1], pre);
+}
+
+/* Network grid extent for a problem extent n: rounded up to a multiple of 2^P with
+   P = max(1, floor(log2 n) - 3), so that a few poolings always fit; extra cells are zero. */
+static PetscInt DeepCDPaddedExtent(PetscInt n)
+{
+  PetscInt P = 0, f;
+
+  while (((PetscInt)2 << P) <= n) P++; /* P = floor(log2 n) */
+  f = (PetscInt)1 << PetscMax(1, P - 3);
+  return ((n + f - 1) / f) * f;
+}
+
+/* Ownership ranges of an extent n over p processes: blocks that are multiples of the
+   largest power of two 2^a with 2^a | n and n / 2^a >= p (pooling stays in a block). */
+static PetscErrorCode DeepCDOwnership(PetscInt n, PetscInt p, PetscInt l[])
+{
+  PetscInt a = 1, units;
+
+  PetscFunctionBegin;
+  while (n % (2 * a) == 0 && n / (2 * a) >= p) a *= 2;
+  units = n / a;
+  for (PetscInt i = 0; i < p; i++) l[i] = (units / p + (i < units % p)) * a;
+  PetscFunctionReturn(0);
+}
+
+/* The network's DMDA: padded extents and pooling-friendly ownership ranges, with the
+   process grid PETSc would choose for it */
+static PetscErrorCode DeepCDCreateNetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn)
+{
+  DM       tmp;
+  PetscInt p[3] = {1, 1, 1}, *l[3] = {NULL, NULL, NULL};
+
+  PetscFunctionBegin;
+  for (PetscInt d = 0; d < 3; d++) dn->N[d] = d < dn->dim ? DeepCDPaddedExtent(dn->n[d]) : 1;
+  if (dn->dim == 2) PetscCall(DMDACreate2d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->N[0], dn->N[1], PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, &tmp));
+  else PetscCall(DMDACreate3d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->N[0], dn->N[1], dn->N[2], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &tmp));
+  PetscCall(DMSetUp(tmp));
+  PetscCall(DMDAGetInfo(tmp, NULL, NULL, NULL, NULL, &p[0], &p[1], &p[2], NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(DMDestroy(&tmp));
+  for (PetscInt d = 0; d < dn->dim; d++) {
+    PetscCall(PetscMalloc1(p[d], &l[d]));
+    PetscCall(DeepCDOwnership(dn->N[d], p[d], l[d]));
+  }
+  if (dn->dim == 2) PetscCall(DMDACreate2d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->N[0], dn->N[1], p[0], p[1], 1, 1, l[0], l[1], &dn->da));
+  else PetscCall(DMDACreate3d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->N[0], dn->N[1], dn->N[2], p[0], p[1], p[2], 1, 1, l[0], l[1], l[2], &dn->da));
+  PetscCall(DMSetUp(dn->da));
+  for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree(l[d]));
+  PetscCall(DMCreateGlobalVector(dn->da, &dn->xda));
+  PetscCall(VecDuplicate(dn->xda, &dn->yda));
+  PetscCall(VecSet(dn->xda, 0.0));
+  PetscFunctionReturn(0);
+}
+
+/* Grid: the DMDA attached to the solver, else the one set by option/setter for a matrix
+   in natural ordering. The network runs on its own DMDA (DeepCDCreateNetGrid); a scatter
+   maps the operator's rows (DMDA or natural ordering) to its cells. */
+static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM dm, Mat A)
+{
+  MPI_Comm  comm = PetscObjectComm(obj);
+  PetscBool isda = PETSC_FALSE;
+  PetscInt  M, m, rstart, ncells, dof, *idx;
+  AO        opao = NULL, netao;
+  IS        isrow, isnet;
+  Vec       v;
+
+  PetscFunctionBegin;
+  PetscCall(MatGetSize(A, &M, NULL));
+  PetscCall(MatGetLocalSize(A, &m, NULL));
+  PetscCall(MatGetOwnershipRange(A, &rstart, NULL));
+  if (dm) PetscCall(PetscObjectTypeCompare((PetscObject)dm, DMDA, &isda));
+  if (isda) {
+    PetscInt xm, ym, zm;
+
+    PetscCall(DMDAGetInfo(dm, &dn->dim, &dn->n[0], &dn->n[1], &dn->n[2], NULL, NULL, NULL, &dof, NULL, NULL, NULL, NULL, NULL));
+    PetscCheck(dn->dim == 2 || dn->dim == 3, comm, PETSC_ERR_SUP, "deepcd needs a 2-D or 3-D DMDA, the solver's DMDA is %" PetscInt_FMT "-D", dn->dim);
+    PetscCheck(dof == 1, comm, PETSC_ERR_SUP, "deepcd needs a DMDA with one degree of freedom per cell, the solver's has %" PetscInt_FMT, dof);
+    PetscCall(DMDAGetCorners(dm, NULL, NULL, NULL, &xm, &ym, &zm));
+    if (dn->dim == 2) dn->n[2] = 1, zm = 1;
+    ncells = dn->n[0] * dn->n[1] * dn->n[2];
+    PetscCheck(M == ncells && m == xm * ym * zm, comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows (%" PetscInt_FMT " on this process) but the solver's DMDA has %" PetscInt_FMT " cells (%" PetscInt_FMT " on this process)", M, m, ncells, xm * ym * zm);
+    PetscCall(DMDAGetAO(dm, &opao));
+    dn->gridsource = "DMDA attached to the solver";
+  } else {
+    PetscCheck(dn->gdim, comm, PETSC_ERR_ARG_WRONGSTATE, "deepcd needs a grid: attach a 2-D/3-D DMDA to the solver (KSPSetDM) or give -%s_deepcd_grid nx,ny[,nz] for a matrix in natural ordering", dn->pre);
+    dn->dim = dn->gdim;
+    for (PetscInt d = 0; d < 3; d++) dn->n[d] = dn->gn[d];
+    ncells = dn->n[0] * dn->n[1] * dn->n[2];
+    PetscCheck(M == ncells, comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " from the %s has %" PetscInt_FMT " cells", M, dn->n[0], dn->n[1], dn->n[2], dn->gridsource, ncells);
+  }
+  PetscCall(DeepCDCreateNetGrid(comm, dn));
+
+  /* operator row -> natural cell -> cell of the padded network grid -> network DMDA index */
+  PetscCall(PetscMalloc1(m, &idx));
+  for (PetscInt r = 0; r < m; r++) idx[r] = rstart + r;
+  if (opao) PetscCall(AOPetscToApplication(opao, m, idx));
+  for (PetscInt r = 0; r < m; r++) {
+    PetscInt i = idx[r] % dn->n[0], j = (idx[r] / dn->n[0]) % dn->n[1], k = idx[r] / (dn->n[0] * dn->n[1]);
+
+    idx[r] = i + dn->N[0] * (j + dn->N[1] * k);
+  }
+  PetscCall(DMDAGetAO(dn->da, &netao));
+  PetscCall(AOApplicationToPetsc(netao, m, idx));
+  PetscCall(ISCreateStride(comm, m, rstart, 1, &isrow));
+  PetscCall(ISCreateGeneral(comm, m, idx, PETSC_OWN_POINTER, &isnet));
+  PetscCall(MatCreateVecs(A, NULL, &v));
+  PetscCall(VecScatterCreate(v, isrow, dn->xda, isnet, &dn->tonet));
+  PetscCall(VecDestroy(&v));
+  PetscCall(ISDestroy(&isrow));
+  PetscCall(ISDestroy(&isnet));
+  PetscFunctionReturn(0);
+}
+
+/* Decoupled rows (no nonzero off-diagonal entry): cells outside the domain or with a
+   prescribed value; the network output is zeroed there and they are solved exactly. */
+static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
+{
+  PetscInt           rstart, rend, nc, local = 0;
+  const PetscInt    *cols;
+  const PetscScalar *vals;
+  PetscScalar       *mask, *dinv;
+  PetscBool          getrow;
+
+  PetscFunctionBegin;
+  if (!dn->mask) {
+    PetscCall(MatCreateVecs(A, NULL, &dn->mask));
+    PetscCall(VecDuplicate(dn->mask, &dn->dinv));
+  }
+  PetscCall(VecSet(dn->mask, 1.0));
+  PetscCall(VecSet(dn->dinv, 0.0));
+  PetscCall(MatHasOperation(A, MATOP_GET_ROW, &getrow));
+  if (getrow) {
+    PetscCall(MatGetOwnershipRange(A, &rstart, &rend));
+    PetscCall(VecGetArray(dn->mask, &mask));
+    PetscCall(VecGetArray(dn->dinv, &dinv));
+    for (PetscInt row = rstart; row < rend; row++) {
+      PetscBool   coupled = PETSC_FALSE;
+      PetscScalar diag    = 0.0;
+
+      PetscCall(MatGetRow(A, row, &nc, &cols, &vals));
+      for (PetscInt c = 0; c < nc; c++) {
+        if (cols[c] == row) diag = vals[c];
+        else if (vals[c] != 0.0) coupled = PETSC_TRUE;
+      }
+      PetscCall(MatRestoreRow(A, row, &nc, &cols, &vals));
+      if (!coupled) {
+        mask[row - rstart] = 0.0;
+        dinv[row - rstart] = diag != 0.0 ? 1.0 / diag : 0.0;
+        local++;
+      }
+    }
+    PetscCall(VecRestoreArray(dn->mask, &mask));
+    PetscCall(VecRestoreArray(dn->dinv, &dinv));
+  }
+  PetscCall(MPIU_Allreduce(&local, &dn->ndecoupled, 1, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)A)));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM dm, Mat A)
+{
+  MPI_Comm         comm = PetscObjectComm(obj);
+  PetscObjectId    id;
+  PetscObjectState state;
+  PetscInt         ndim;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(KRYLEARN_DeepCDSetUp, obj, 0, 0, 0));
+  if (!dn->da) PetscCall(DeepCDSetUpGrid(dn, obj, dm, A));
+  if (!dn->net) {
+    if (dn->model[0]) PetscCall(PetscStrncpy(dn->modelused, dn->model, sizeof(dn->modelused)));
+    else PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, dn->modelused, sizeof(dn->modelused)));
+    PetscCall(KrylearnNetLoad(comm, dn->modelused, &dn->net));
+    PetscCall(KrylearnNetGetDimension(dn->net, &ndim));
+    PetscCheck(ndim == dn->dim, comm, PETSC_ERR_ARG_INCOMP, "deepcd model %s is %" PetscInt_FMT "-D but the grid is %" PetscInt_FMT "-D", dn->modelused, ndim, dn->dim);
+    PetscCall(KrylearnNetSetUp(dn->net, dn->da));
+  }
+  PetscCall(PetscObjectGetId((PetscObject)A, &id));
+  PetscCall(PetscObjectStateGet((PetscObject)A, &state));
+  if (!dn->mask || id != dn->matid || state != dn->matstate) {
+    PetscCall(DeepCDSetUpOperator(dn, A));
+    dn->matid    = id;
+    dn->matstate = state;
+  }
+  PetscCall(PetscLogEventEnd(KRYLEARN_DeepCDSetUp, obj, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* q = mask .* N(r): the network on the DMDA, zero on cells outside the domain */
+PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
+{
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(KRYLEARN_DeepCDNetApply, r, q, 0, 0));
+  PetscCall(PetscTime(&t0));
+  PetscCall(VecScatterBegin(dn->tonet, r, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(dn->tonet, r, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(KrylearnNetApply(dn->net, dn->xda, dn->yda));
+  PetscCall(VecScatterBegin(dn->tonet, dn->yda, q, INSERT_VALUES, SCATTER_REVERSE));
+  PetscCall(VecScatterEnd(dn->tonet, dn->yda, q, INSERT_VALUES, SCATTER_REVERSE));
+  PetscCall(PetscTime(&t1));
+  PetscCall(PetscLogEventEnd(KRYLEARN_DeepCDNetApply, r, q, 0, 0));
+  if (dn->ndecoupled) PetscCall(VecPointwiseMult(q, q, dn->mask));
+  dn->napply++;
+  dn->tapply += t1 - t0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
+{
+  PetscFunctionBegin;
+  if (!dn->da) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s (not set up)\n", dn->model[0] ? dn->model : "default for the grid's dimension"));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s%s\n", dn->modelused, dn->model[0] ? "" : " (default)"));
+  if (dn->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " x %" PetscInt_FMT " from the %s\n", dn->n[0], dn->n[1], dn->gridsource));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT " from the %s\n", dn->n[0], dn->n[1], dn->n[2], dn->gridsource));
+  if (dn->N[0] != dn->n[0] || dn->N[1] != dn->n[1] || dn->N[2] != dn->n[2]) {
+    if (dn->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "network grid padded with zero cells to %" PetscInt_FMT " x %" PetscInt_FMT "\n", dn->N[0], dn->N[1]));
+    else PetscCall(PetscViewerASCIIPrintf(viewer, "network grid padded with zero cells to %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT "\n", dn->N[0], dn->N[1], dn->N[2]));
+  }
+  PetscCall(PetscViewerASCIIPrintf(viewer, "cells outside the domain (decoupled rows): %" PetscInt_FMT "\n", dn->ndecoupled));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "network applications: %" PetscInt_FMT ", inference time %g s (%g s each)\n", dn->napply, (double)dn->tapply, dn->napply ? (double)(dn->tapply / dn->napply) : 0.0));
+  if (dn->net) {
+    PetscCall(PetscViewerASCIIPushTab(viewer));
+    PetscCall(KrylearnNetView(dn->net, viewer));
+    PetscCall(PetscViewerASCIIPopTab(viewer));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KrylearnDeepCDNetReset(KrylearnDeepCDNet *dn)
+{
+  PetscFunctionBegin;
+  if (dn->net) PetscCall(KrylearnNetDestroy(&dn->net));
+  PetscCall(DMDestroy(&dn->da));
+  PetscCall(VecScatterDestroy(&dn->tonet));
+  PetscCall(VecDestroy(&dn->xda));
+  PetscCall(VecDestroy(&dn->yda));
+  PetscCall(VecDestroy(&dn->mask));
+  PetscCall(VecDestroy(&dn->dinv));
+  dn->matid    = 0;
+  dn->matstate = 0;
+  dn->napply   = 0;
+  dn->tapply   = 0.0;
+  PetscFunctionReturn(0);
+}

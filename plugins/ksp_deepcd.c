@@ -1,0 +1,436 @@
+/* KSPDEEPCD: the Deep Conjugate Direction Method (Kaneda et al., ICML 2023).
+
+   Each iteration the network maps the normalised residual to a search direction,
+   which is A-orthogonalised against the last k directions and taken with the exact
+   step alpha = q.r / q.Aq. The residual is updated by recurrence and recomputed as
+   b - A x every `refresh` iterations (1: every iteration, as in the paper). */
+#include <petsc/private/kspimpl.h>
+#include "deepcdnet.h"
+
+typedef struct {
+  KrylearnDeepCDNet dn;
+  PetscInt          ndirs;   /* directions kept for A-orthogonalisation */
+  PetscInt          refresh; /* true residual every refresh iterations; 0: never */
+  PetscInt          nalloc;
+  Vec              *P, *AP;  /* last ndirs directions and their images */
+  PetscScalar      *pAp, *beta;
+} KSP_DeepCD;
+
+static PetscErrorCode KSPDeepCDFreeDirections(KSP_DeepCD *cd)
+{
+  PetscFunctionBegin;
+  if (!cd->nalloc) PetscFunctionReturn(0);
+  PetscCall(VecDestroyVecs(cd->nalloc, &cd->P));
+  PetscCall(VecDestroyVecs(cd->nalloc, &cd->AP));
+  PetscCall(PetscFree2(cd->pAp, cd->beta));
+  cd->nalloc = 0;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPSetUp_DeepCD(KSP ksp)
+{
+  KSP_DeepCD *cd = (KSP_DeepCD *)ksp->data;
+  Mat         A;
+  PetscBool   pcset;
+
+  PetscFunctionBegin;
+  /* the preconditioner is not applied: do not set up a default one unless asked for */
+  PetscCall(PetscOptionsHasName(((PetscObject)ksp->pc)->options, ((PetscObject)ksp->pc)->prefix, "-pc_type", &pcset));
+  if (!pcset) PetscCall(PCSetType(ksp->pc, PCNONE));
+  PetscCall(KSPSetWorkVecs(ksp, 4));
+  PetscCall(PCGetOperators(ksp->pc, &A, NULL));
+  PetscCall(KrylearnDeepCDNetSetUp(&cd->dn, (PetscObject)ksp, ksp->dm, A));
+  PetscFunctionReturn(0);
+}
+
+/* q -= sum_j (q.Ap_j / p_j.Ap_j) p_j over the stored directions (mutually A-orthogonal) */
+static PetscErrorCode KSPDeepCDOrthogonalize(KSP_DeepCD *cd, PetscInt nstored, Vec Q)
+{
+  PetscFunctionBegin;
+  if (!nstored) PetscFunctionReturn(0);
+  PetscCall(VecMDot(Q, nstored, cd->AP, cd->beta));
+  for (PetscInt j = 0; j < nstored; j++) cd->beta[j] = -cd->beta[j] / cd->pAp[j];
+  PetscCall(VecMAXPY(Q, nstored, cd->beta, cd->P));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDConverged(KSP ksp, PetscInt its, PetscReal rnorm)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscObjectSAWsTakeAccess((PetscObject)ksp));
+  ksp->its   = its;
+  ksp->rnorm = rnorm;
+  PetscCall(PetscObjectSAWsGrantAccess((PetscObject)ksp));
+  PetscCall(KSPLogResidualHistory(ksp, rnorm));
+  PetscCall(KSPMonitor(ksp, its, rnorm));
+  PetscCall((*ksp->converged)(ksp, its, rnorm, &ksp->reason, ksp->cnvP));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPSolve_DeepCD(KSP ksp)
+{
+  KSP_DeepCD  *cd = (KSP_DeepCD *)ksp->data;
+  Vec          X = ksp->vec_sol, B = ksp->vec_rhs, R = ksp->work[0], Z = ksp->work[1], Q = ksp->work[2], AQ = ksp->work[3], t;
+  Mat          A;
+  MatNullSpace nsp;
+  PetscReal    rnorm;
+  PetscScalar  qAq, qr, alpha;
+  PetscInt     nstored = 0, head = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PCGetOperators(ksp->pc, &A, NULL));
+  PetscCall(KrylearnDeepCDNetSetUp(&cd->dn, (PetscObject)ksp, ksp->dm, A));
+  if (cd->nalloc != cd->ndirs) {
+    PetscCall(KSPDeepCDFreeDirections(cd));
+    PetscCall(VecDuplicateVecs(R, cd->ndirs, &cd->P));
+    PetscCall(VecDuplicateVecs(R, cd->ndirs, &cd->AP));
+    PetscCall(PetscMalloc2(cd->ndirs, &cd->pAp, cd->ndirs, &cd->beta));
+    cd->nalloc = cd->ndirs;
+  }
+  PetscCall(MatGetNullSpace(A, &nsp));
+
+  ksp->reason = KSP_CONVERGED_ITERATING;
+  if (ksp->guess_zero) PetscCall(VecCopy(B, R));
+  else {
+    PetscCall(KSP_MatMult(ksp, A, X, R));
+    PetscCall(VecAYPX(R, -1.0, B));
+  }
+  if (nsp) PetscCall(MatNullSpaceRemove(nsp, R));
+  PetscCall(VecNorm(R, NORM_2, &rnorm));
+  KSPCheckNorm(ksp, rnorm);
+  PetscCall(KSPDeepCDConverged(ksp, 0, rnorm));
+  if (ksp->reason) PetscFunctionReturn(0);
+
+  /* decoupled rows (prescribed or outside-domain cells) are solved exactly once; the
+     directions vanish there afterwards, so their residual stays zero */
+  if (cd->dn.ndecoupled) {
+    PetscCall(VecPointwiseMult(Z, cd->dn.dinv, R));
+    PetscCall(VecAXPY(X, 1.0, Z));
+    PetscCall(KSP_MatMult(ksp, A, Z, AQ));
+    PetscCall(VecAXPY(R, -1.0, AQ));
+    if (nsp) PetscCall(MatNullSpaceRemove(nsp, R));
+    PetscCall(VecNorm(R, NORM_2, &rnorm));
+    KSPCheckNorm(ksp, rnorm);
+  }
+
+  for (PetscInt i = 0; i < ksp->max_it; i++) {
+    if (rnorm > 0.0) {
+      PetscCall(VecAXPBY(Z, 1.0 / rnorm, 0.0, R));
+      PetscCall(KrylearnDeepCDNetApply(&cd->dn, Z, Q));
+      if (nsp) PetscCall(MatNullSpaceRemove(nsp, Q));
+      PetscCall(KSPDeepCDOrthogonalize(cd, nstored, Q));
+      PetscCall(KSP_MatMult(ksp, A, Q, AQ));
+      PetscCall(VecDotBegin(AQ, Q, &qAq));
+      PetscCall(VecDotBegin(R, Q, &qr));
+      PetscCall(VecDotEnd(AQ, Q, &qAq));
+      PetscCall(VecDotEnd(R, Q, &qr));
+      KSPCheckDot(ksp, qAq);
+      KSPCheckDot(ksp, qr);
+      if (PetscRealPart(qAq) <= 0.0) {
+        ksp->reason = PetscRealPart(qAq) < 0.0 ? KSP_DIVERGED_INDEFINITE_MAT : KSP_DIVERGED_BREAKDOWN;
+        PetscCall(PetscInfo(ksp, "q.Aq = %g at iteration %" PetscInt_FMT ": %s\n", (double)PetscRealPart(qAq), i, PetscRealPart(qAq) < 0.0 ? "operator not positive definite" : "zero direction"));
+        PetscCheck(!ksp->errorifnotconverged, PetscObjectComm((PetscObject)ksp), PETSC_ERR_NOT_CONVERGED, "deepcd: q.Aq = %g <= 0 at iteration %" PetscInt_FMT " (%s)", (double)PetscRealPart(qAq), i, PetscRealPart(qAq) < 0.0 ? "operator not positive definite" : "zero direction");
+        break;
+      }
+      alpha = qr / qAq;
+      PetscCall(VecAXPY(X, alpha, Q));
+      if (cd->refresh > 0 && (i + 1) % cd->refresh == 0) {
+        PetscCall(KSP_MatMult(ksp, A, X, R));
+        PetscCall(VecAYPX(R, -1.0, B));
+      } else PetscCall(VecAXPY(R, -alpha, AQ));
+      if (nsp) PetscCall(MatNullSpaceRemove(nsp, R));
+      /* keep q and Aq as the newest direction; the work array takes the vectors it replaces */
+      t = cd->P[head], cd->P[head] = Q, Q = t;
+      t = cd->AP[head], cd->AP[head] = AQ, AQ = t;
+      ksp->work[2] = Q;
+      ksp->work[3] = AQ;
+      cd->pAp[head] = qAq;
+      head          = (head + 1) % cd->ndirs;
+      nstored       = PetscMin(nstored + 1, cd->ndirs);
+      PetscCall(VecNorm(R, NORM_2, &rnorm));
+      KSPCheckNorm(ksp, rnorm);
+    }
+    PetscCall(KSPDeepCDConverged(ksp, i + 1, rnorm));
+    if (ksp->reason) break;
+  }
+  if (!ksp->reason) ksp->reason = KSP_DIVERGED_ITS;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPReset_DeepCD(KSP ksp)
+{
+  KSP_DeepCD *cd = (KSP_DeepCD *)ksp->data;
+
+  PetscFunctionBegin;
+  PetscCall(KSPDeepCDFreeDirections(cd));
+  PetscCall(KrylearnDeepCDNetReset(&cd->dn));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDestroy_DeepCD(KSP ksp)
+{
+  PetscFunctionBegin;
+  PetscCall(KSPReset_DeepCD(ksp));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetModel_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetGrid_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetNumDirections_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetRefresh_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetInferenceTime_C", NULL));
+  PetscCall(KSPDestroyDefault(ksp));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPView_DeepCD(KSP ksp, PetscViewer viewer)
+{
+  KSP_DeepCD *cd = (KSP_DeepCD *)ksp->data;
+  PetscBool   isascii;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &isascii));
+  if (!isascii) PetscFunctionReturn(0);
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  directions kept for A-orthogonalisation: %" PetscInt_FMT "\n", cd->ndirs));
+  if (cd->refresh) PetscCall(PetscViewerASCIIPrintf(viewer, "  true residual every %" PetscInt_FMT " iteration(s)\n", cd->refresh));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "  residual by recurrence only\n"));
+  PetscCall(PetscViewerASCIIPushTab(viewer));
+  PetscCall(KrylearnDeepCDNetView(&cd->dn, viewer));
+  PetscCall(PetscViewerASCIIPopTab(viewer));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDSetModel_DeepCD(KSP ksp, const char file[])
+{
+  PetscFunctionBegin;
+  PetscCall(KrylearnDeepCDNetSetModel(&((KSP_DeepCD *)ksp->data)->dn, file));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDSetGrid_DeepCD(KSP ksp, PetscInt dim, const PetscInt n[])
+{
+  PetscFunctionBegin;
+  PetscCall(KrylearnDeepCDNetSetGrid(PetscObjectComm((PetscObject)ksp), &((KSP_DeepCD *)ksp->data)->dn, dim, n));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDSetNumDirections_DeepCD(KSP ksp, PetscInt k)
+{
+  PetscFunctionBegin;
+  PetscCheck(k >= 1, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE, "deepcd needs at least one stored direction, got %" PetscInt_FMT, k);
+  ((KSP_DeepCD *)ksp->data)->ndirs = k;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDSetRefresh_DeepCD(KSP ksp, PetscInt refresh)
+{
+  PetscFunctionBegin;
+  PetscCheck(refresh >= 0, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE, "deepcd refresh interval must be >= 0, got %" PetscInt_FMT, refresh);
+  ((KSP_DeepCD *)ksp->data)->refresh = refresh;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDGetInferenceTime_DeepCD(KSP ksp, PetscInt *napply, PetscLogDouble *seconds)
+{
+  KSP_DeepCD *cd = (KSP_DeepCD *)ksp->data;
+
+  PetscFunctionBegin;
+  if (napply) *napply = cd->dn.napply;
+  if (seconds) *seconds = cd->dn.tapply;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPSetFromOptions_DeepCD(KSP ksp, PetscOptionItems *PetscOptionsObject)
+{
+  KSP_DeepCD *cd = (KSP_DeepCD *)ksp->data;
+  PetscInt    k = cd->ndirs, refresh = cd->refresh;
+  PetscBool   flg;
+
+  PetscFunctionBegin;
+  PetscOptionsHeadBegin(PetscOptionsObject, "KSP deepcd (Deep Conjugate Direction Method) options");
+  PetscCall(PetscOptionsInt("-ksp_deepcd_ndirs", "Number of previous directions each new one is A-orthogonalised against", "KSPDeepCDSetNumDirections", k, &k, &flg));
+  if (flg) PetscCall(KSPDeepCDSetNumDirections(ksp, k));
+  PetscCall(PetscOptionsInt("-ksp_deepcd_refresh", "Recompute the true residual b - Ax every this many iterations (0: recurrence only)", "KSPDeepCDSetRefresh", refresh, &refresh, &flg));
+  if (flg) PetscCall(KSPDeepCDSetRefresh(ksp, refresh));
+  PetscCall(KrylearnDeepCDNetSetFromOptions(PetscOptionsObject, &cd->dn));
+  PetscOptionsHeadEnd();
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KSPDeepCDSetModel - Sets the network model file (Krylearn HDF5 format) used by `KSPDEEPCD`.
+
+  Logically Collective
+
+  Input Parameters:
++ ksp  - the solver
+- file - the model file; NULL or "" selects the shipped default for the grid's dimension
+
+  Options Database Key:
+. -ksp_deepcd_model <file> - the model file
+
+  Level: intermediate
+
+  Note:
+  The default model is looked for in `<libdir>/../data/deepcd-<dim>d.h5` and
+  `<libdir>/../share/krylearn/deepcd-<dim>d.h5`, where libdir holds libkrylearn.so.
+
+.seealso: `KSPDEEPCD`, `KSPDeepCDSetGrid()`, `PCDeepCDSetModel()`
+@*/
+PetscErrorCode KSPDeepCDSetModel(KSP ksp, const char file[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscTryMethod(ksp, "KSPDeepCDSetModel_C", (KSP, const char[]), (ksp, file));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KSPDeepCDSetGrid - Sets the cell grid of an operator that has no DMDA attached.
+
+  Logically Collective
+
+  Input Parameters:
++ ksp - the solver
+. dim - 2 or 3
+- n   - the grid sizes nx, ny[, nz]; the operator's rows are the cells in natural ordering (x fastest)
+
+  Options Database Key:
+. -ksp_deepcd_grid <nx,ny[,nz]> - the grid
+
+  Level: intermediate
+
+  Note:
+  A DMDA attached to the solver with `KSPSetDM()` takes precedence.
+
+.seealso: `KSPDEEPCD`, `KSPDeepCDSetModel()`
+@*/
+PetscErrorCode KSPDeepCDSetGrid(KSP ksp, PetscInt dim, const PetscInt n[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscTryMethod(ksp, "KSPDeepCDSetGrid_C", (KSP, PetscInt, const PetscInt[]), (ksp, dim, n));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KSPDeepCDSetNumDirections - Sets how many previous directions each new direction is A-orthogonalised against.
+
+  Logically Collective
+
+  Input Parameters:
++ ksp - the solver
+- k   - number of directions (default 2, as in the paper)
+
+  Options Database Key:
+. -ksp_deepcd_ndirs <k> - the number of directions
+
+  Level: intermediate
+
+.seealso: `KSPDEEPCD`
+@*/
+PetscErrorCode KSPDeepCDSetNumDirections(KSP ksp, PetscInt k)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscValidLogicalCollectiveInt(ksp, k, 2);
+  PetscTryMethod(ksp, "KSPDeepCDSetNumDirections_C", (KSP, PetscInt), (ksp, k));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KSPDeepCDSetRefresh - Sets how often the true residual b - A x replaces the recurrence.
+
+  Logically Collective
+
+  Input Parameters:
++ ksp     - the solver
+- refresh - recompute every this many iterations (default 1: every iteration, as in the paper; 0: never)
+
+  Options Database Key:
+. -ksp_deepcd_refresh <n> - the interval
+
+  Level: intermediate
+
+.seealso: `KSPDEEPCD`
+@*/
+PetscErrorCode KSPDeepCDSetRefresh(KSP ksp, PetscInt refresh)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscValidLogicalCollectiveInt(ksp, refresh, 2);
+  PetscTryMethod(ksp, "KSPDeepCDSetRefresh_C", (KSP, PetscInt), (ksp, refresh));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KSPDeepCDGetInferenceTime - Gets the number of network applications and the time spent in them since setup.
+
+  Not Collective
+
+  Input Parameter:
+. ksp - the solver
+
+  Output Parameters:
++ napply  - number of network applications
+- seconds - wall time spent in them
+
+  Level: intermediate
+
+.seealso: `KSPDEEPCD`
+@*/
+PetscErrorCode KSPDeepCDGetInferenceTime(KSP ksp, PetscInt *napply, PetscLogDouble *seconds)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscUseMethod(ksp, "KSPDeepCDGetInferenceTime_C", (KSP, PetscInt *, PetscLogDouble *), (ksp, napply, seconds));
+  PetscFunctionReturn(0);
+}
+
+/*MC
+   KSPDEEPCD - "deepcd": the Deep Conjugate Direction Method (Kaneda et al., ICML 2023) for
+   symmetric positive (semi)definite Poisson-type operators on 2-D/3-D cell grids.
+
+   Options Database Keys:
++  -ksp_deepcd_model <file>       - network model (default: shipped model for the grid's dimension)
+.  -ksp_deepcd_grid <nx,ny[,nz]>  - grid of an operator without a DMDA (natural ordering)
+.  -ksp_deepcd_ndirs <2>          - directions kept for A-orthogonalisation
+-  -ksp_deepcd_refresh <1>        - true-residual interval (0: recurrence only)
+
+   Notes:
+   Each iteration computes q = N(r/||r||), A-orthogonalises it against the last k directions
+   and steps x += (q.r / q.Aq) q. The preconditioner is not applied: it is set to `PCNONE` at setup unless -pc_type is given.
+   Rows without off-diagonal entries (obstacle cells, prescribed values) are solved exactly
+   at the start; the network output is zeroed on them. A `MatNullSpace` attached to the
+   operator is projected out of residuals and directions. Breakdown gives
+   `KSP_DIVERGED_INDEFINITE_MAT` (q.Aq < 0), `KSP_DIVERGED_BREAKDOWN` (q.Aq = 0) or
+   `KSP_DIVERGED_NANORINF`. Only the unpreconditioned norm is supported.
+
+   Level: beginner
+
+.seealso: `KSPCreate()`, `KSPSetType()`, `KSPFCG`, `PCDEEPCD`, `KSPDeepCDSetModel()`
+M*/
+PETSC_INTERN PetscErrorCode KSPCreate_DeepCD(KSP ksp)
+{
+  KSP_DeepCD *cd;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&cd));
+  cd->dn.pre = "ksp";
+  cd->ndirs   = 2;
+  cd->refresh = 1;
+  ksp->data   = (void *)cd;
+  PetscCall(KSPSetSupportedNorm(ksp, KSP_NORM_UNPRECONDITIONED, PC_LEFT, 3));
+  PetscCall(KSPSetSupportedNorm(ksp, KSP_NORM_UNPRECONDITIONED, PC_RIGHT, 2));
+  ksp->ops->setup          = KSPSetUp_DeepCD;
+  ksp->ops->solve          = KSPSolve_DeepCD;
+  ksp->ops->destroy        = KSPDestroy_DeepCD;
+  ksp->ops->reset          = KSPReset_DeepCD;
+  ksp->ops->view           = KSPView_DeepCD;
+  ksp->ops->setfromoptions = KSPSetFromOptions_DeepCD;
+  ksp->ops->buildsolution  = KSPBuildSolutionDefault;
+  ksp->ops->buildresidual  = KSPBuildResidualDefault;
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetModel_C", KSPDeepCDSetModel_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetGrid_C", KSPDeepCDSetGrid_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetNumDirections_C", KSPDeepCDSetNumDirections_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetRefresh_C", KSPDeepCDSetRefresh_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetInferenceTime_C", KSPDeepCDGetInferenceTime_DeepCD));
+  PetscFunctionReturn(0);
+}

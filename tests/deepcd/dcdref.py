@@ -1,0 +1,162 @@
+"""Independent references for the deepcd tests: the pressure-Poisson matrix of the
+project convention (scipy), small test models written with krylearn_model, a numpy
+DCDM loop running the same model in PyTorch, and helpers to run the programs."""
+import os
+import re
+import subprocess
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+import krylearn_model as km
+
+ROOT, BIN, LIB = os.environ["ROOT"], os.environ["BIN"], os.environ["LIB"]
+MPIEXEC = os.environ["MPIEXEC"].split()
+
+
+def solid_mask(dim, n, obstacle):
+    """Solid cells, array indexed [k,] j, i (x fastest when flattened)."""
+    shape = (n,) * dim
+    c = np.meshgrid(*[np.arange(n) + 0.5] * dim, indexing="ij")[::-1]  # x, y[, z]
+    if obstacle == "none":
+        return np.zeros(shape, bool)
+    if obstacle == "disc":
+        centre = (0.5 * n, 0.4 * n, 0.5 * n)
+        return sum((c[d] - centre[d]) ** 2 for d in range(dim)) <= (0.15 * n) ** 2
+    centre = (0.55 * n, 0.5 * n, 0.5 * n)
+    return np.logical_and.reduce([np.abs(c[d] - centre[d]) <= 0.125 * n for d in range(dim)])
+
+
+def pressure_matrix(dim, n, obstacle, neumann=False):
+    """Fluid: diagonal = fluid neighbours (+ outside faces unless neumann), -1 per fluid neighbour; solid: identity."""
+    solid = solid_mask(dim, n, obstacle).reshape(-1)
+    N = n ** dim
+    rows, cols, vals = [], [], []
+    diag = np.zeros(N)
+    idx = np.arange(N)
+    ijk = [(idx // n ** d) % n for d in range(dim)]
+    for d in range(dim):
+        for s in (-1, 1):
+            nbc = ijk[d] + s
+            inside = (nbc >= 0) & (nbc < n)
+            nb = idx + s * n ** d
+            fl = ~solid
+            link = fl & inside
+            link[link] &= ~solid[nb[link]]
+            diag += link
+            if not neumann:
+                diag += fl & ~inside
+            rows.append(idx[link]), cols.append(nb[link]), vals.append(-np.ones(link.sum()))
+    diag[solid] = 1.0
+    rows.append(idx), cols.append(idx), vals.append(diag)
+    A = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(N, N))
+    return A, solid
+
+
+def pressure_rhs(dim, n, obstacle, neumann=False):
+    """The plume-like right-hand side of KrylearnPressureCreate."""
+    solid = solid_mask(dim, n, obstacle).reshape(-1)
+    idx = np.arange(n ** dim)
+    x, y = (idx % n + 0.5) / n, ((idx // n) % n + 0.5) / n
+    z = ((idx // n ** 2) % n + 0.5) / n if dim == 3 else 0.5
+    r2 = (x - 0.5) ** 2 + (y - 0.15) ** 2 + (z - 0.5) ** 2
+    b = np.exp(-r2 / (2 * 0.1 ** 2)) * (1 + 0.5 * np.sin(14 * np.pi * x) * np.sin(10 * np.pi * y)) + 0.1 * np.cos(6 * np.pi * z)
+    b[solid] = 0.0
+    if neumann:
+        f = (~solid).astype(float)
+        b -= f * (b @ f) / (f @ f)
+    return b
+
+
+def poly_model(dim, path, terms=12):
+    """A linear test network: the Neumann series sum_k S^k x of damped Jacobi for the
+    Dirichlet Laplacian, S = neighbour average (a conv with one shared 3x3[x3] kernel)."""
+    k = np.zeros((1, 1) + (3,) * dim, np.float32)
+    for d in range(dim):
+        for s in (0, 2):
+            at = [1] * dim
+            at[d] = s
+            k[(0, 0) + tuple(at)] = 1.0 / (2 * dim)
+    ops, y = [], "x"
+    for t in range(terms):
+        ops.append({"type": "conv", "inputs": [y], "output": f"s{t}", "weight": "S", "bias": None,
+                    "kernel": 3, "in_channels": 1, "out_channels": 1, "activation": "identity"})
+        ops.append({"type": "add", "inputs": [f"s{t}", "x"], "output": f"y{t}"})
+        y = f"y{t}"
+    desc = {"dimension": dim, "name": f"neumann-series-{terms}",
+            "graphs": {"main": {"input": "x", "output": y, "ops": ops}}}
+    km.save(km.KrylearnNet(desc, {"S": k}), path, {"operator": "test: Jacobi Neumann series"})
+
+
+def vcycle_model(dim, path, seed=0):
+    """A randomly initialised learned V-cycle (exercises pooling, halos and levels)."""
+    torch.manual_seed(seed)
+    km.save(km.KrylearnNet(km.vcycle(dim=dim, width=4, coarsest=4)), path, {"operator": "test: random"})
+
+
+def dcdm(A, b, path, dim, rtol, ndirs=2, maxit=500, x0=None):
+    """Reference DCDM (numpy, network in PyTorch float32), with the same treatment of
+    decoupled rows (solved first, network output zeroed there). Returns (x, history)."""
+    net = km.load(path)
+    n = round(A.shape[0] ** (1.0 / dim))
+    offdiag = abs(A - sp.diags(A.diagonal())).sum(axis=1).A1
+    dec = offdiag == 0
+    d = A.diagonal()
+    x = np.zeros_like(b) if x0 is None else x0.copy()
+    r = b - A @ x
+    hist = [np.linalg.norm(r)]
+    r0 = hist[0]
+    corr = np.where(dec & (d != 0), r / np.where(d != 0, d, 1), 0.0)
+    x += corr
+    r = b - A @ x
+    P, AP = [], []
+    for it in range(maxit):
+        rn = np.linalg.norm(r)
+        with torch.no_grad():
+            q = net(torch.tensor((r / rn).reshape((1, 1) + (n,) * dim), dtype=torch.float32)).numpy().reshape(-1).astype(float)
+        q[dec] = 0.0
+        for p, ap in zip(P, AP):
+            q -= (q @ ap) / (p @ ap) * p
+        aq = A @ q
+        alpha = (q @ r) / (q @ aq)
+        x += alpha * q
+        r = b - A @ x
+        P, AP = (P + [q])[-ndirs:], (AP + [aq])[-ndirs:]
+        hist.append(np.linalg.norm(r))
+        if hist[-1] <= rtol * r0:
+            break
+    return x, hist
+
+
+def run(args, ranks=1, check=True):
+    """Run a program (under mpiexec when ranks > 1); return its output (stdout+stderr)."""
+    cmd = (MPIEXEC + ["-n", str(ranks)] if ranks > 1 else []) + args
+    # one thread per process: several processes share the cores
+    env = dict(os.environ, OMP_NUM_THREADS="1") if ranks > 1 else None
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    if check and p.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout[-3000:]}")
+    return p.stdout
+
+
+def pressure(opts, ranks=1, check=True):
+    """Run bin/krylearn-pressure; return (output, iterations, reason, relative residual)."""
+    out = run([os.path.join(BIN, "krylearn-pressure")] + opts, ranks, check)
+    m = re.search(r"iterations (\d+), (\w+), relative residual (\S+),", out)
+    if not m:
+        return out, None, None, None
+    return out, int(m.group(1)), m.group(2), float(m.group(3))
+
+
+def monitor(out):
+    """Residual norms printed by -ksp_monitor."""
+    return np.array([float(v) for v in re.findall(r"KSP Residual norm (\S+)", out)])
+
+
+def load_petsc_vec(path):
+    """A Vec written by VecView to a PETSc binary file (big-endian)."""
+    with open(path, "rb") as f:
+        cls, n = np.frombuffer(f.read(8), ">i4")
+        assert cls == 1211214
+        return np.frombuffer(f.read(8 * n), ">f8").astype(float)

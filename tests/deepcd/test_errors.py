@@ -1,0 +1,72 @@
+"""deepcd error handling and breakdown: bad grid, missing grid, bad model files,
+a model of the wrong dimension, a non-SPD operator, a zero and a NaN right-hand side."""
+import os
+import subprocess
+import sys
+
+import dcdref as R
+
+R.poly_model(2, "poly2.h5")
+R.poly_model(3, "poly3.h5")
+base = ["-dim", "2", "-n", "32", "-ksp_type", "deepcd"]
+
+
+def fails_with(opts, *words):
+    out, *_ = R.pressure(base + opts, check=False)
+    assert "PETSC ERROR" in out, f"{opts}: no error\n{out}"
+    for w in words:
+        assert w in out, f"{opts}: '{w}' not in the error message:\n{out[-2000:]}"
+    print(f"{' '.join(opts)}: error as expected")
+
+
+fails_with(["-ksp_deepcd_model", "poly2.h5", "-natural", "-ksp_deepcd_grid", "32,33"],
+           "operator has 1024 rows but the grid 32x33x1", "1056 cells")
+fails_with(["-ksp_deepcd_model", "poly2.h5", "-natural"], "deepcd needs a grid", "-ksp_deepcd_grid")
+fails_with(["-ksp_deepcd_model", "poly2.h5", "-natural", "-ksp_deepcd_grid", "32"], "2 or 3 sizes")
+fails_with(["-ksp_deepcd_model", "missing.h5"], "missing.h5")
+with open("notamodel.h5", "w") as f:
+    f.write("not HDF5\n")
+fails_with(["-ksp_deepcd_model", "notamodel.h5"], "notamodel.h5")
+fails_with(["-ksp_deepcd_model", "poly3.h5"], "poly3.h5 is 3-D but the grid is 2-D")
+fails_with(["-ksp_type", "fcg", "-pc_type", "deepcd", "-pc_deepcd_model", "poly2.h5", "-natural"], "-pc_deepcd_grid")
+
+# breakdowns through petsc4py, with the library loaded at run time
+script = r'''
+import sys, numpy as np, petsc4py
+petsc4py.init(["-dll_append", sys.argv[1]])
+from petsc4py import PETSc
+import dcdref as R
+A, _ = R.pressure_matrix(2, 32, "disc")
+def solve(M, b):
+    P = PETSc.Mat().createAIJ(M.shape, csr=(M.indptr, M.indices, M.data))
+    ksp = PETSc.KSP().create()
+    ksp.setOperators(P)
+    ksp.setType("deepcd")
+    opts = PETSc.Options()
+    opts["ksp_deepcd_grid"] = "32,32"
+    opts["ksp_deepcd_model"] = "poly2.h5"
+    ksp.setFromOptions()
+    x = P.createVecLeft()
+    bb = P.createVecLeft()
+    bb.setArray(b)
+    ksp.solve(bb, x)
+    return ksp.getConvergedReason(), ksp.getIterationNumber(), x.getArray().copy()
+b = R.pressure_rhs(2, 32, "disc")
+reason, its, x = solve(-A.tocsr(), b)
+print("negated operator:", reason, its)
+assert reason == PETSc.KSP.ConvergedReason.DIVERGED_INDEFINITE_MAT, reason
+reason, its, x = solve(A.tocsr(), 0 * b)
+print("zero rhs:", reason, its)
+assert reason > 0 and its == 0 and not x.any()
+bn = b.copy(); bn[100] = np.nan
+reason, its, x = solve(A.tocsr(), bn)
+print("NaN rhs:", reason, its)
+assert reason == PETSc.KSP.ConvergedReason.DIVERGED_NANORINF, reason
+'''
+with open("p4.py", "w") as f:
+    f.write(script)
+env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(__file__)) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+p = subprocess.run([sys.executable, "p4.py", R.LIB], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+print(p.stdout)
+assert p.returncode == 0
+print("ok")
