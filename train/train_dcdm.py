@@ -49,7 +49,7 @@ class TrainingSet:
         values, vectors = ritz.lanczos_ritz(problem.A, args.lanczos_steps, problem.active, seed=seed)
         self.lanczos_seconds = time.perf_counter() - t
         self.ritz_count, self.ritz_range = len(values), (float(values[0]), float(values[-1]))
-        self.sampler = ritz.RitzSampler(vectors, args.low_fraction, args.low_weight, device)
+        self.sampler = ritz.RitzSampler(values, vectors, args.low_fraction, args.low_weight, args.power, device)
         self.A = poisson.to_torch(problem.A, device)
         self.mask = torch.as_tensor(problem.active, dtype=torch.float32, device=device)
 
@@ -85,6 +85,8 @@ def main(argv=None):
     ap.add_argument("--lanczos-steps", type=int, default=600)
     ap.add_argument("--low-fraction", type=float, default=0.5, help="fraction of the Ritz vectors weighted up")
     ap.add_argument("--low-weight", type=float, default=9.0)
+    ap.add_argument("--power", type=float, default=0.0,
+                    help="extra weight (theta_min/theta_j)^power on Ritz vector j (0: the paper's recipe)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--steps", type=int, default=2000, help="number of batches (upper bound with --minutes)")
@@ -185,7 +187,8 @@ def main(argv=None):
                     " Neumann solid cells with identity rows)",
         "training_data": f"Ritz vectors from {args.lanczos_steps}-step Lanczos with full reorthogonalisation, "
                          f"null space dropped; b = sum c_j q_j, c_j ~ N(0,1), lowest {args.low_fraction:g} "
-                         f"of the spectrum weighted x{args.low_weight:g}, normalised; batch {args.batch}, "
+                         f"of the spectrum weighted x{args.low_weight:g}, "
+                         f"times (theta_min/theta_j)^{args.power:g}, normalised; batch {args.batch}, "
                          f"{args.val_samples} held-out samples per problem; seed {args.seed}",
         "loss": "mean || b - (p.b / p.Ap) A p ||^2",
         "optimizer": f"Adam lr {args.lr:g}, cosine decay to {0.05 * args.lr:g}",
