@@ -4,6 +4,7 @@
 #define KRYLEARN_H
 
 #include <petscksp.h>
+#include <krylearnnn.h>
 
 PETSC_EXTERN PetscErrorCode KrylearnInitializePackage(void);
 

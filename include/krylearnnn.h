@@ -19,5 +19,6 @@ PETSC_EXTERN PetscErrorCode KrylearnNetSetUp(KrylearnNet, DM);
 PETSC_EXTERN PetscErrorCode KrylearnNetApply(KrylearnNet, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KrylearnNetView(KrylearnNet, PetscViewer);
 PETSC_EXTERN PetscErrorCode KrylearnNetDestroy(KrylearnNet *);
+PETSC_EXTERN PetscErrorCode KrylearnNNInitializePackage(void);
 
 #endif

@@ -20,6 +20,7 @@ PetscErrorCode KrylearnInitializePackage(void)
   PetscFunctionBegin;
   if (KrylearnPackageInitialized) PetscFunctionReturn(0);
   KrylearnPackageInitialized = PETSC_TRUE;
+  PetscCall(KrylearnNNInitializePackage());
   PetscFunctionReturn(0);
 }
 

@@ -1,0 +1,293 @@
+/* KrylearnNet: public interface of the network runtime (load, bind to a DMDA, apply). */
+#include "nnimpl.h"
+
+static PetscBool     NNPackageInitialized = PETSC_FALSE;
+static PetscClassId  KRYLEARNNET_CLASSID;
+static PetscLogEvent KRYLEARNNET_Load, KRYLEARNNET_SetUp, KRYLEARNNET_Apply;
+
+/*@C
+  KrylearnNNInitializePackage - Registers the log events of the network runtime.
+
+  Level: developer
+@*/
+PetscErrorCode KrylearnNNInitializePackage(void)
+{
+  PetscFunctionBegin;
+  if (NNPackageInitialized) PetscFunctionReturn(0);
+  NNPackageInitialized = PETSC_TRUE;
+  PetscCall(PetscClassIdRegister("Krylearn network", &KRYLEARNNET_CLASSID));
+  PetscCall(PetscLogEventRegister("KrylearnNetLoad", KRYLEARNNET_CLASSID, &KRYLEARNNET_Load));
+  PetscCall(PetscLogEventRegister("KrylearnNetSetUp", KRYLEARNNET_CLASSID, &KRYLEARNNET_SetUp));
+  PetscCall(PetscLogEventRegister("KrylearnNetApply", KRYLEARNNET_CLASSID, &KRYLEARNNET_Apply));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetLoad - Reads and validates a network stored in the Krylearn HDF5 model format.
+
+  Collective
+
+  Input Parameters:
++ comm - communicator of the grids the network will run on
+- file - model file (see docs/model-format.md)
+
+  Output Parameter:
+. net - the network
+
+  Note:
+  Every process reads the file. Any inconsistency (missing datasets or attributes, unknown
+  operations, channel counts that do not chain, weight shapes that disagree with the
+  kernels, NaN or Inf weights, an unsupported format version, a file that is not HDF5) is a
+  PETSc error naming the file and the problem.
+
+  Level: beginner
+
+.seealso: `KrylearnNetSetUp()`, `KrylearnNetApply()`, `KrylearnNetDestroy()`
+@*/
+PetscErrorCode KrylearnNetLoad(MPI_Comm comm, const char file[], KrylearnNet *net)
+{
+  KrylearnNet    n;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscValidCharPointer(file, 2);
+  PetscValidPointer(net, 3);
+  PetscCall(KrylearnNNInitializePackage());
+  *net = NULL;
+  PetscCall(PetscLogEventBegin(KRYLEARNNET_Load, 0, 0, 0, 0));
+  PetscCall(PetscNew(&n));
+  n->comm = comm;
+  PetscCall(PetscStrallocpy(file, &n->file));
+  ierr = KrylearnNetReadFile_Private(n);
+  if (ierr) {
+    PetscCall(KrylearnNetDestroy(&n));
+    PetscCall(ierr);
+  }
+  PetscCall(PetscLogEventEnd(KRYLEARNNET_Load, 0, 0, 0, 0));
+  *net = n;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetGetDimension - Spatial dimension (2 or 3) of the grids the network takes.
+
+  Not Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KrylearnNetGetDimension(KrylearnNet net, PetscInt *dim)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscValidIntPointer(dim, 2);
+  *dim = net->dim;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetSetUp - Binds the network to a grid: chooses the number of V-cycle levels,
+  checks that the grid and every process's block can be pooled as the network requires,
+  and makes every buffer and convolution kernel used by `KrylearnNetApply()`.
+
+  Collective
+
+  Input Parameters:
++ net - the network
+- dm - a DMDA with 1 degree of freedom, of the network's dimension, with non-periodic boundaries
+
+  Options Database Key:
+. -krylearn_net_dnnl <bool> - run convolutions with oneDNN (default) or with the built-in direct kernel
+
+  Note:
+  Pooling does not cross process blocks: each process's block extents must be divisible by
+  2^p, p being the deepest pooling. Calling it again with another grid replaces the set-up.
+
+  Level: beginner
+
+.seealso: `KrylearnNetLoad()`, `KrylearnNetApply()`
+@*/
+PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
+{
+  PetscInt        dim, dof, M, N, P;
+  DMBoundaryType  bx, by, bz;
+  PetscMPIInt     size;
+  const PetscMPIInt *nb;
+  PetscBool       isda;
+
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscValidHeaderSpecific(dm, DM_CLASSID, 2);
+  PetscCall(PetscObjectTypeCompare((PetscObject)dm, DMDA, &isda));
+  PetscCheck(isda, net->comm, PETSC_ERR_ARG_WRONG, "Model file %s: KrylearnNetSetUp needs a DMDA", net->file);
+  PetscCall(DMDAGetInfo(dm, &dim, &M, &N, &P, NULL, NULL, NULL, &dof, NULL, &bx, &by, &bz, NULL));
+  PetscCheck(dim == net->dim, net->comm, PETSC_ERR_ARG_WRONG, "Model file %s holds a %" PetscInt_FMT "-D network but the DMDA is %" PetscInt_FMT "-D", net->file, net->dim, dim);
+  PetscCheck(dof == 1, net->comm, PETSC_ERR_ARG_WRONG, "Model file %s: the DMDA must have 1 degree of freedom, not %" PetscInt_FMT, net->file, dof);
+  PetscCheck(bx == DM_BOUNDARY_NONE && by == DM_BOUNDARY_NONE && bz == DM_BOUNDARY_NONE, net->comm, PETSC_ERR_SUP, "Model file %s: the network pads with zeros; the DMDA must have non-periodic (DM_BOUNDARY_NONE) boundaries", net->file);
+  PetscCall(PetscLogEventBegin(KRYLEARNNET_SetUp, 0, 0, 0, 0));
+  PetscCall(KrylearnNetResetPlan_Private(net));
+  PetscCall(PetscObjectReference((PetscObject)dm));
+  net->dm      = dm;
+  net->usednnl = PETSC_TRUE;
+  PetscOptionsBegin(net->comm, NULL, "Krylearn network options", "KrylearnNet");
+  PetscCall(PetscOptionsBool("-krylearn_net_dnnl", "Run convolutions with oneDNN (else the direct kernel)", "KrylearnNetSetUp", net->usednnl, &net->usednnl, NULL));
+  PetscOptionsEnd();
+  net->M[0] = M;
+  net->M[1] = N;
+  net->M[2] = dim == 3 ? P : 1;
+  PetscCall(DMDAGetCorners(dm, &net->xs[0], &net->xs[1], &net->xs[2], &net->n[0], &net->n[1], &net->n[2]));
+  PetscCallMPI(MPI_Comm_size(net->comm, &size));
+  PetscCall(DMDAGetNeighbors(dm, &nb));
+  for (PetscInt d = 0; d < 3; d++) {
+    PetscInt c = dim == 3 ? 13 : 4, stride = d == 0 ? 1 : d == 1 ? 3 : 9;
+    net->nbr[d][0] = net->nbr[d][1] = -1;
+    if (d < dim && size > 1) {
+      net->nbr[d][0] = nb[c - stride];
+      net->nbr[d][1] = nb[c + stride];
+    }
+  }
+  PetscCall(KrylearnNetPlan_Private(net));
+  PetscCall(PetscLogEventEnd(KRYLEARNNET_SetUp, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetApply - Runs the network: y = N(x), computed in float32.
+
+  Collective
+
+  Input Parameters:
++ net - the network, set up with `KrylearnNetSetUp()`
+- x - a global vector of the DMDA
+
+  Output Parameter:
+. y - a global vector of the DMDA (may not be x)
+
+  Note:
+  Makes no allocation: every buffer is made by `KrylearnNetSetUp()`.
+
+  Level: beginner
+
+.seealso: `KrylearnNetSetUp()`
+@*/
+PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
+{
+  const PetscScalar *xa;
+  PetscScalar       *ya;
+  PetscInt           nloc;
+  float             *in, *out;
+
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscValidHeaderSpecific(x, VEC_CLASSID, 2);
+  PetscValidHeaderSpecific(y, VEC_CLASSID, 3);
+  PetscCheck(net->dm, net->comm, PETSC_ERR_ORDER, "Model file %s: call KrylearnNetSetUp() before KrylearnNetApply()", net->file);
+  PetscCheck(x != y, net->comm, PETSC_ERR_ARG_IDN, "Input and output vectors must differ");
+  PetscCall(VecGetLocalSize(x, &nloc));
+  PetscCheck((size_t)nloc == net->values[net->input].size, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: vector has local size %" PetscInt_FMT ", the grid block %zu", net->file, nloc, net->values[net->input].size);
+  PetscCall(PetscLogEventBegin(KRYLEARNNET_Apply, 0, 0, 0, 0));
+  in = net->bufs[net->values[net->input].buf];
+  PetscCall(VecGetArrayRead(x, &xa));
+  for (PetscInt i = 0; i < nloc; i++) in[i] = (float)PetscRealPart(xa[i]);
+  PetscCall(VecRestoreArrayRead(x, &xa));
+  for (PetscInt i = 0; i < net->nsteps; i++) {
+    const NNStep  *s = &net->steps[i];
+    const NNValue *a = s->in >= 0 ? &net->values[s->in] : NULL, *o = &net->values[s->out];
+    float         *ob = net->bufs[o->buf];
+    switch (s->type) {
+    case NN_STEP_CONV: {
+      if (s->padded) PetscCall(KrylearnNetFillHalo_Private(net, s));
+      if (net->usednnl) PetscCall(KrylearnNetDnnlConv_Private(net, s));
+      else {
+        const NNOp *op = s->op;
+        PetscInt    e[3];
+        for (PetscInt d = 0; d < 3; d++) e[d] = a->n[d] + s->lo[d] + s->hi[d];
+        NNConvDirect(s->padded ? net->halo : net->bufs[a->buf], e, op->cin, a->b, ob, o->n, op->cout, o->b, net->wpack[op->weight], op->bias >= 0 ? net->weights[op->bias].data : NULL, net->dim == 3 ? op->k : 1, op->k, op->relu, s->sum);
+      }
+    } break;
+    case NN_STEP_AVGPOOL: NNAvgPool(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim); break;
+    case NN_STEP_UPSAMPLE: NNUpsample(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim); break;
+    case NN_STEP_ADD: NNAdd(net->bufs[a->buf], net->bufs[net->values[s->in2].buf], o->size, ob); break;
+    case NN_STEP_ZERO: PetscCall(PetscArrayzero(ob, o->size)); break;
+    }
+  }
+  out = net->bufs[net->values[net->output].buf];
+  PetscCall(VecGetArrayWrite(y, &ya));
+  for (PetscInt i = 0; i < nloc; i++) ya[i] = (PetscScalar)out[i];
+  PetscCall(VecRestoreArrayWrite(y, &ya));
+  PetscCall(PetscLogEventEnd(KRYLEARNNET_Apply, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetView - Prints the network: its operations, weights and, once set up, the grid,
+  the number of V-cycle levels, the expanded steps and the activation memory.
+
+  Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
+{
+  PetscBool iascii;
+  PetscInt  nw = 0;
+  size_t    mem = 0;
+
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  if (!viewer) PetscCall(PetscViewerASCIIGetStdout(net->comm, &viewer));
+  PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
+  if (!iascii) PetscFunctionReturn(0);
+  for (PetscInt w = 0; w < net->nweights; w++) nw += net->weights[w].size;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "KrylearnNet '%s' from %s: %" PetscInt_FMT "-D, %" PetscInt_FMT " weights in %" PetscInt_FMT " tensors\n", net->name, net->file, net->dim, nw, net->nweights));
+  PetscCall(PetscViewerASCIIPushTab(viewer));
+  for (PetscInt gi = 0; gi < net->ngraphs; gi++) {
+    const NNGraph *g = &net->graphs[gi];
+    PetscCall(PetscViewerASCIIPrintf(viewer, "graph %s: %s -> %s\n", g->name, g->tname[0], g->tname[g->output]));
+    PetscCall(PetscViewerASCIIPushTab(viewer));
+    for (PetscInt i = 0; i < g->nops; i++) {
+      const NNOp *op = &g->ops[i];
+      char        line[4 * NN_NAME + 128];
+      size_t      len;
+      PetscCall(PetscSNPrintf(line, sizeof(line), "%-8s %s%s%s -> %s (%" PetscInt_FMT " channels)", NNOpTypes[op->type], g->tname[op->in[0]], op->nin > 1 ? ", " : "", op->nin > 1 ? g->tname[op->in[1]] : "", g->tname[op->out], g->tc[op->out]));
+      PetscCall(PetscStrlen(line, &len));
+      if (op->type == NN_CONV) PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, " kernel %" PetscInt_FMT " %s weight %s%s%s", op->k, op->relu ? "relu" : "identity", net->weights[op->weight].name, op->bias >= 0 ? " bias " : "", op->bias >= 0 ? net->weights[op->bias].name : ""));
+      if (op->type == NN_VCYCLE) PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, " body %s levels %" PetscInt_FMT " coarsest %" PetscInt_FMT, net->graphs[op->body].name, op->levels, op->coarsest));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "%s\n", line));
+    }
+    PetscCall(PetscViewerASCIIPopTab(viewer));
+  }
+  if (net->dm) {
+    for (PetscInt k = 0; k < net->nvalues; k++) mem = PetscMax(mem, net->values[k].size);
+    PetscCall(PetscViewerASCIIPrintf(viewer, "set up on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %" PetscInt_FMT " vcycle levels, %" PetscInt_FMT " steps, %" PetscInt_FMT " activation buffers (largest activation %zu floats), convolutions by %s\n", net->M[0], net->M[1], net->M[2], net->levels, net->nsteps, net->nbufs, mem, net->usednnl ? "oneDNN" : "the direct kernel"));
+  }
+  PetscCall(PetscViewerASCIIPopTab(viewer));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetDestroy - Frees a network.
+
+  Collective
+
+  Level: beginner
+@*/
+PetscErrorCode KrylearnNetDestroy(KrylearnNet *net)
+{
+  KrylearnNet n;
+
+  PetscFunctionBegin;
+  if (!net || !*net) PetscFunctionReturn(0);
+  n = *net;
+  PetscCall(KrylearnNetResetPlan_Private(n));
+  for (PetscInt gi = 0; gi < n->ngraphs; gi++) {
+    PetscCall(PetscFree(n->graphs[gi].ops));
+    PetscCall(PetscFree3(n->graphs[gi].tname, n->graphs[gi].tc, n->graphs[gi].ts));
+  }
+  PetscCall(PetscFree(n->graphs));
+  for (PetscInt w = 0; w < n->nweights; w++) PetscCall(PetscFree(n->weights[w].data));
+  PetscCall(PetscFree(n->weights));
+  PetscCall(PetscFree(n->file));
+  PetscCall(PetscFree(n));
+  *net = NULL;
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,129 @@
+/* Private structures of the Krylearn network runtime.
+
+   A model file is read into graphs of operations (NNGraph, NNOp) and named weights
+   (NNWeight). KrylearnNetSetUp expands the graphs for one grid into a flat list of
+   steps (NNStep) on values (NNValue: one activation tensor on this process's block)
+   and assigns values to reusable buffers. Activations are stored float32 in a
+   channel-blocked layout [c/b][z][y][x][b] with b = 8 when 8 divides the channel
+   count, else b = 1 (plain). 2-D grids use z extent 1. */
+#ifndef KRYLEARN_NNIMPL_H
+#define KRYLEARN_NNIMPL_H
+
+#include <krylearnnn.h>
+#include <petsc/private/petscimpl.h>
+#include <dnnl.h>
+
+#define NN_NAME 64 /* longest tensor, weight or graph name + 1 */
+
+typedef enum {
+  NN_CONV,
+  NN_AVGPOOL,
+  NN_UPSAMPLE,
+  NN_ADD,
+  NN_VCYCLE,
+  NN_RECURSE
+} NNOpType;
+PETSC_INTERN const char *const NNOpTypes[];
+
+typedef struct {
+  NNOpType type;
+  PetscInt nin, in[2], out; /* tensor indices in the graph: 0 is the graph input, i+1 the output of op i */
+  PetscInt weight, bias;    /* indices into the weight table, bias -1 when absent */
+  PetscInt k, cin, cout;    /* conv */
+  PetscBool relu;
+  PetscInt body, levels, coarsest; /* vcycle: graph index of the body */
+} NNOp;
+
+typedef struct {
+  char      name[NN_NAME];
+  PetscInt  nops, output;
+  NNOp     *ops;
+  char    (*tname)[NN_NAME]; /* nops + 1 tensor names */
+  PetscInt *tc, *ts;         /* channels and poolings (relative to the graph input) of each tensor */
+  PetscInt  recshift;        /* body graphs: poolings at the input of the recurse op */
+} NNGraph;
+
+typedef struct {
+  char     name[NN_NAME];
+  PetscInt ndim, shape[5], size;
+  float   *data;
+} NNWeight;
+
+typedef enum {
+  NN_STEP_CONV,
+  NN_STEP_AVGPOOL,
+  NN_STEP_UPSAMPLE,
+  NN_STEP_ADD,
+  NN_STEP_ZERO
+} NNStepType;
+
+typedef struct {
+  PetscInt c, b, shift; /* channels, channel block, poolings below the grid */
+  PetscInt n[3];        /* local extents x, y, z */
+  size_t   size;        /* floats */
+  PetscInt buf, last;   /* buffer index; last step reading it */
+} NNValue;
+
+typedef struct {
+  NNStepType    type;
+  PetscInt      in, in2, out; /* value indices; for a conv with fused sum in2 is the addend whose buffer out shares */
+  const NNOp   *op;
+  PetscBool     sum;       /* conv: out = act(conv(in) + bias) + out */
+  PetscInt      lo[3], hi[3]; /* conv: halo widths taken from neighbours (or zeros) on each side */
+  PetscBool     padded;    /* conv input goes through the halo buffer */
+  dnnl_primitive_t prim;   /* oneDNN convolution, NULL for the direct kernel */
+  dnnl_memory_t src, dst, bias, scratch; /* bound to this step's buffers at set-up */
+  PetscInt      wmem;      /* index of the reordered weights in the net's table */
+} NNStep;
+
+struct _p_KrylearnNet {
+  MPI_Comm   comm;
+  char      *file;
+  PetscInt   dim, ngraphs, nweights;
+  NNGraph   *graphs;
+  NNWeight  *weights;
+  char       name[NN_NAME];
+  /* set up for a grid */
+  DM         dm;
+  PetscInt   M[3], xs[3], n[3]; /* global extents, block start and extents */
+  PetscMPIInt nbr[3][2];        /* neighbour ranks on the low and high side of each axis */
+  PetscInt   levels;            /* vcycle levels chosen (0 without vcycle) */
+  PetscInt   nvalues, nsteps, nbufs, input, output;
+  NNValue   *values;
+  NNStep    *steps;
+  float    **bufs;
+  float     *halo, *sendbuf, *recvbuf; /* halo-padded conv input and exchange buffers */
+  size_t     halosize, commsize;
+  float    **wpack; /* per weight: direct-kernel layout [cout/b][cin][kz][ky][kx][b] */
+  PetscBool  usednnl;
+  dnnl_engine_t engine;
+  dnnl_stream_t stream;
+  PetscInt   nwmem;
+  dnnl_memory_t *wmems; /* reordered weights, shared by steps of one op */
+  const NNOp   **wmemop;
+  void      *scratch;
+  size_t     scratchsize;
+};
+
+/* nnload.c */
+PETSC_INTERN PetscErrorCode KrylearnNetReadFile_Private(KrylearnNet);
+/* nnplan.c */
+PETSC_INTERN PetscErrorCode KrylearnNetPlan_Private(KrylearnNet);
+PETSC_INTERN PetscErrorCode KrylearnNetResetPlan_Private(KrylearnNet);
+/* nnhalo.c */
+PETSC_INTERN PetscErrorCode KrylearnNetFillHalo_Private(KrylearnNet, const NNStep *);
+/* nndnnl.c */
+PETSC_INTERN PetscErrorCode KrylearnNetDnnlCreate_Private(KrylearnNet);
+PETSC_INTERN PetscErrorCode KrylearnNetDnnlConv_Private(KrylearnNet, const NNStep *);
+PETSC_INTERN PetscErrorCode KrylearnNetDnnlDestroy_Private(KrylearnNet);
+
+/* nnkernels.c: float32 math on blocked layouts; extents are x, y, z */
+PETSC_INTERN void NNBoxCopy(float *, const PetscInt[3], const PetscInt[3], const float *, const PetscInt[3], const PetscInt[3], const PetscInt[3], PetscInt, PetscInt);
+PETSC_INTERN void NNBoxZero(float *, const PetscInt[3], const PetscInt[3], const PetscInt[3], PetscInt, PetscInt);
+PETSC_INTERN void NNPackWeights(const float *, PetscInt, PetscInt, PetscInt, PetscInt, PetscInt, float *);
+PETSC_INTERN void NNConvDirect(const float *, const PetscInt[3], PetscInt, PetscInt, float *, const PetscInt[3], PetscInt, PetscInt, const float *, const float *, PetscInt, PetscInt, PetscBool, PetscBool);
+PETSC_INTERN void NNAvgPool(const float *, const PetscInt[3], PetscInt, PetscInt, float *, PetscInt);
+PETSC_INTERN void NNUpsample(const float *, const PetscInt[3], PetscInt, PetscInt, float *, PetscInt);
+PETSC_INTERN void NNAdd(const float *, const float *, size_t, float *);
+
+#endif

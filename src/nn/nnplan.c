@@ -1,0 +1,289 @@
+/* Binding a loaded network to a grid: expansion of the graphs (vcycle levels) into a
+   flat list of steps, resolution checks, fusion of additions into convolutions, and
+   assignment of activations to buffers reused once their last reader has run. */
+#include "nnimpl.h"
+
+typedef struct {
+  PetscInt nvalues, nsteps, maxvalues, maxsteps;
+} NNBuild;
+
+static PetscErrorCode NewValue(KrylearnNet net, PetscInt c, PetscInt shift, const char *what, PetscInt *v)
+{
+  NNValue *val;
+  PetscInt f = (PetscInt)1 << shift;
+
+  PetscFunctionBegin;
+  for (PetscInt d = 0; d < net->dim; d++) {
+    PetscCheck(net->M[d] % f == 0, net->comm, PETSC_ERR_ARG_SIZ, "Model file %s cannot run on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %s needs every extent divisible by %" PetscInt_FMT, net->file, net->M[0], net->M[1], net->dim == 3 ? net->M[2] : 1, what, f);
+    PetscCheck(net->n[d] % f == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: pooling stays inside each process's block, so %s needs block extents divisible by %" PetscInt_FMT "; this process owns %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " (choose the DMDA ownership ranges accordingly)", net->file, what, f, net->n[0], net->n[1], net->n[2]);
+  }
+  *v  = net->nvalues++;
+  val = &net->values[*v];
+  val->c     = c;
+  val->b     = c % 8 == 0 ? 8 : 1;
+  val->shift = shift;
+  val->size  = (size_t)c;
+  for (PetscInt d = 0; d < 3; d++) {
+    val->n[d] = d < net->dim ? net->n[d] / f : 1;
+    val->size *= (size_t)val->n[d];
+  }
+  val->buf  = -1;
+  val->last = -1;
+  PetscFunctionReturn(0);
+}
+
+static NNStep *NewStep(KrylearnNet net, NNStepType type, const NNOp *op, PetscInt in, PetscInt in2, PetscInt out)
+{
+  NNStep *s = &net->steps[net->nsteps++];
+  PetscMemzero(s, sizeof(*s));
+  s->type = type;
+  s->op   = op;
+  s->in   = in;
+  s->in2  = in2;
+  s->out  = out;
+  return s;
+}
+
+/* Expands graph gi applied to value 'in' at vcycle depth 'depth' of 'levels'; *out is its result */
+static PetscErrorCode Expand(KrylearnNet net, PetscInt gi, PetscInt in, PetscInt depth, PetscInt levels, PetscInt *out)
+{
+  NNGraph  *g    = &net->graphs[gi];
+  PetscInt  base = net->values[in].shift, *map;
+  char      what[2 * NN_NAME + 48];
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(g->nops + 1, &map));
+  map[0] = in;
+  for (PetscInt i = 0; i < g->nops; i++) {
+    const NNOp *op = &g->ops[i];
+    PetscInt    a = map[op->in[0]], sh = base + g->ts[op->out];
+    PetscCall(PetscSNPrintf(what, sizeof(what), "tensor '%s' of graph %s", g->tname[op->out], g->name));
+    switch (op->type) {
+    case NN_CONV:
+      PetscCall(NewValue(net, op->cout, sh, what, &map[op->out]));
+      NewStep(net, NN_STEP_CONV, op, a, -1, map[op->out]);
+      break;
+    case NN_AVGPOOL:
+      PetscCall(NewValue(net, g->tc[op->out], sh, what, &map[op->out]));
+      NewStep(net, NN_STEP_AVGPOOL, op, a, -1, map[op->out]);
+      break;
+    case NN_UPSAMPLE:
+      PetscCall(NewValue(net, g->tc[op->out], sh, what, &map[op->out]));
+      NewStep(net, NN_STEP_UPSAMPLE, op, a, -1, map[op->out]);
+      break;
+    case NN_ADD:
+      PetscCall(NewValue(net, g->tc[op->out], sh, what, &map[op->out]));
+      NewStep(net, NN_STEP_ADD, op, a, map[op->in[1]], map[op->out]);
+      break;
+    case NN_RECURSE:
+      if (depth + 1 < levels) PetscCall(Expand(net, gi, a, depth + 1, levels, &map[op->out]));
+      else {
+        PetscCall(NewValue(net, g->tc[op->out], sh, what, &map[op->out]));
+        NewStep(net, NN_STEP_ZERO, op, -1, -1, map[op->out]);
+      }
+      break;
+    case NN_VCYCLE:
+      PetscCall(Expand(net, op->body, a, 0, net->levels, &map[op->out]));
+      break;
+    }
+  }
+  *out = map[g->output];
+  PetscCall(PetscFree(map));
+  PetscFunctionReturn(0);
+}
+
+/* Levels of the (single kind of) vcycle in main for this grid; 0 without vcycle */
+static PetscErrorCode ChooseLevels(KrylearnNet net)
+{
+  NNGraph *g = &net->graphs[0];
+
+  PetscFunctionBegin;
+  net->levels = 0;
+  for (PetscInt i = 0; i < g->nops; i++) {
+    const NNOp *op = &g->ops[i];
+    PetscInt    s, L = op->levels;
+    if (op->type != NN_VCYCLE) continue;
+    s = net->graphs[op->body].recshift;
+    if (!L) {
+      for (;; L++) {
+        PetscBool ok = PETSC_TRUE;
+        PetscInt  f  = (PetscInt)1 << (s * (L + 1) + g->ts[op->in[0]]);
+        for (PetscInt d = 0; d < net->dim; d++) ok = (PetscBool)(ok && net->M[d] % f == 0 && net->M[d] / f >= op->coarsest);
+        if (!ok || s * (L + 1) > 30) break;
+      }
+      PetscCheck(L > 0, net->comm, PETSC_ERR_ARG_SIZ, "Model file %s cannot run on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: its vcycle needs extents divisible by %d with at least %" PetscInt_FMT " points after pooling", net->file, net->M[0], net->M[1], net->dim == 3 ? net->M[2] : 1, 1 << (s + g->ts[op->in[0]]), op->coarsest);
+    }
+    PetscCheck(!net->levels || net->levels == L, net->comm, PETSC_ERR_SUP, "Model file %s: vcycles with different numbers of levels", net->file);
+    net->levels = L;
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscInt Producer(KrylearnNet net, PetscInt v)
+{
+  for (PetscInt i = 0; i < net->nsteps; i++)
+    if (net->steps[i].out == v) return i;
+  return -1;
+}
+
+/* add(conv(x), b) -> conv with accumulation into b's buffer, when the conv result feeds only
+   the add, b is not x and b is read by nothing after the conv */
+static void FuseAdds(KrylearnNet net)
+{
+  PetscInt n = 0;
+  for (PetscInt i = 0; i < net->nsteps; i++) {
+    NNStep *s = &net->steps[i];
+    if (s->type == NN_STEP_ADD) {
+      for (PetscInt side = 0; side < 2; side++) {
+        PetscInt a = side ? s->in2 : s->in, b = side ? s->in : s->in2, j = Producer(net, a), jb = Producer(net, b);
+        PetscBool ok;
+        if (a == b || j < 0 || net->steps[j].type != NN_STEP_CONV || net->steps[j].sum || net->values[a].last != i || net->values[b].last != i || jb > j || b == net->steps[j].in) continue;
+        ok = PETSC_TRUE;
+        for (PetscInt t = j + 1; t < i; t++) ok = (PetscBool)(ok && net->steps[t].in != b && net->steps[t].in2 != b);
+        if (!ok) continue;
+        net->steps[j].sum = PETSC_TRUE;
+        net->steps[j].in2 = b;
+        net->steps[j].out = s->out;
+        s->type           = NN_STEP_ZERO; /* marks the step for removal */
+        s->in             = -2;
+        break;
+      }
+    }
+  }
+  for (PetscInt i = 0; i < net->nsteps; i++)
+    if (!(net->steps[i].type == NN_STEP_ZERO && net->steps[i].in == -2)) net->steps[n++] = net->steps[i];
+  net->nsteps = n;
+}
+
+static void Liveness(KrylearnNet net)
+{
+  for (PetscInt v = 0; v < net->nvalues; v++) net->values[v].last = -1;
+  for (PetscInt i = 0; i < net->nsteps; i++) {
+    NNStep *s = &net->steps[i];
+    if (s->in >= 0) net->values[s->in].last = i;
+    if (s->in2 >= 0) net->values[s->in2].last = i;
+  }
+  net->values[net->output].last = net->nsteps;
+}
+
+/* Buffers: each value gets a free buffer of sufficient size (smallest first) or a new one;
+   a fused conv writes into its addend's buffer */
+static PetscErrorCode AssignBuffers(KrylearnNet net)
+{
+  size_t   *cap;
+  PetscBool *busy;
+  PetscInt  nb = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc2(net->nvalues, &cap, net->nvalues, &busy));
+  for (PetscInt i = -1; i < net->nsteps; i++) {
+    PetscInt v = i < 0 ? net->input : net->steps[i].out;
+    NNValue *val = &net->values[v];
+    if (i >= 0 && net->steps[i].sum) {
+      val->buf = net->values[net->steps[i].in2].buf;
+    } else {
+      PetscInt best = -1;
+      for (PetscInt k = 0; k < nb; k++)
+        if (!busy[k] && cap[k] >= val->size && (best < 0 || cap[k] < cap[best])) best = k;
+      if (best < 0) {
+        for (PetscInt k = 0; k < nb; k++) /* grow the largest free buffer rather than add one */
+          if (!busy[k] && (best < 0 || cap[k] > cap[best])) best = k;
+        if (best < 0) best = nb++;
+        cap[best] = val->size;
+      }
+      val->buf   = best;
+      busy[best] = PETSC_TRUE;
+    }
+    if (i >= 0) { /* release the inputs read for the last time (never the fused addend: out owns it now) */
+      NNStep *s = &net->steps[i];
+      if (s->in >= 0 && net->values[s->in].last == i && net->values[s->in].buf != val->buf) busy[net->values[s->in].buf] = PETSC_FALSE;
+      if (s->in2 >= 0 && net->values[s->in2].last == i && net->values[s->in2].buf != val->buf) busy[net->values[s->in2].buf] = PETSC_FALSE;
+    }
+  }
+  net->nbufs = nb;
+  PetscCall(PetscCalloc1(nb, &net->bufs));
+  for (PetscInt k = 0; k < nb; k++) PetscCall(PetscMalloc1(cap[k], &net->bufs[k]));
+  PetscCall(PetscFree2(cap, busy));
+  PetscFunctionReturn(0);
+}
+
+/* Halo widths of each convolution and the halo/exchange buffer sizes */
+static PetscErrorCode PlanHalos(KrylearnNet net)
+{
+  PetscFunctionBegin;
+  net->halosize = net->commsize = 0;
+  for (PetscInt i = 0; i < net->nsteps; i++) {
+    NNStep        *s = &net->steps[i];
+    const NNValue *v;
+    size_t         size, face;
+    PetscInt       e[3];
+    if (s->type != NN_STEP_CONV) continue;
+    v         = &net->values[s->in];
+    s->padded = PETSC_FALSE;
+    for (PetscInt d = 0; d < 3; d++) {
+      PetscInt r = d < net->dim ? s->op->k / 2 : 0;
+      s->lo[d]   = (net->nbr[d][0] >= 0 || !net->usednnl) ? r : 0;
+      s->hi[d]   = (net->nbr[d][1] >= 0 || !net->usednnl) ? r : 0;
+      if (s->lo[d] || s->hi[d]) s->padded = PETSC_TRUE;
+      PetscCheck((net->nbr[d][0] < 0 && net->nbr[d][1] < 0) || v->n[d] >= r, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: a %" PetscInt_FMT "-point convolution on a block of extent %" PetscInt_FMT " along axis %" PetscInt_FMT " needs halo data beyond the neighbouring process; use fewer processes", net->file, s->op->k, v->n[d], d);
+      e[d] = v->n[d] + s->lo[d] + s->hi[d];
+    }
+    size          = (size_t)v->c * e[0] * e[1] * e[2];
+    net->halosize = PetscMax(net->halosize, size);
+    for (PetscInt d = 0; d < 3; d++) {
+      face          = size / (size_t)e[d] * (size_t)PetscMax(s->lo[d], s->hi[d]);
+      net->commsize = PetscMax(net->commsize, face);
+    }
+  }
+  if (net->halosize) PetscCall(PetscMalloc1(net->halosize, &net->halo));
+  if (net->commsize) PetscCall(PetscMalloc2(net->commsize, &net->sendbuf, net->commsize, &net->recvbuf));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KrylearnNetPlan_Private(KrylearnNet net)
+{
+  PetscInt maxsteps;
+
+  PetscFunctionBegin;
+  PetscCall(ChooseLevels(net));
+  maxsteps = net->graphs[0].nops;
+  for (PetscInt i = 0; i < net->graphs[0].nops; i++)
+    if (net->graphs[0].ops[i].type == NN_VCYCLE) maxsteps += net->levels * net->graphs[net->graphs[0].ops[i].body].nops;
+  PetscCall(PetscCalloc2(maxsteps + 1, &net->values, maxsteps, &net->steps));
+  net->nvalues = net->nsteps = 0;
+  PetscCall(NewValue(net, 1, 0, "the input", &net->input));
+  PetscCall(Expand(net, 0, net->input, 0, 0, &net->output));
+  Liveness(net);
+  FuseAdds(net);
+  Liveness(net);
+  PetscCall(AssignBuffers(net));
+  PetscCall(PlanHalos(net));
+  if (net->usednnl) PetscCall(KrylearnNetDnnlCreate_Private(net));
+  else {
+    PetscCall(PetscCalloc1(net->nweights, &net->wpack));
+    for (PetscInt i = 0; i < net->nsteps; i++) {
+      const NNOp *op = net->steps[i].op;
+      if (net->steps[i].type != NN_STEP_CONV || net->wpack[op->weight]) continue;
+      PetscCall(PetscMalloc1(net->weights[op->weight].size, &net->wpack[op->weight]));
+      NNPackWeights(net->weights[op->weight].data, op->cout, op->cin, net->dim == 3 ? op->k : 1, op->k, op->cout % 8 == 0 ? 8 : 1, net->wpack[op->weight]);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KrylearnNetResetPlan_Private(KrylearnNet net)
+{
+  PetscFunctionBegin;
+  if (net->usednnl) PetscCall(KrylearnNetDnnlDestroy_Private(net));
+  if (net->wpack)
+    for (PetscInt w = 0; w < net->nweights; w++) PetscCall(PetscFree(net->wpack[w]));
+  PetscCall(PetscFree(net->wpack));
+  for (PetscInt k = 0; k < net->nbufs; k++) PetscCall(PetscFree(net->bufs[k]));
+  PetscCall(PetscFree(net->bufs));
+  PetscCall(PetscFree(net->halo));
+  PetscCall(PetscFree2(net->sendbuf, net->recvbuf));
+  PetscCall(PetscFree2(net->values, net->steps));
+  net->nbufs = net->nsteps = net->nvalues = 0;
+  PetscCall(DMDestroy(&net->dm));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,127 @@
+"""Compares the C network runtime (build/tests/nn/nn_apply) with PyTorch.
+
+usage: check_nn.py {ops,paper} [--np P ...] [--backend direct|dnnl ...]
+
+For every model of the group: random weights, random input, PyTorch in float64 as
+the reference; the C output (float32 compute) must agree to 1e-5 relative in the max
+norm, and runs at several process counts must agree with the serial run to float32
+rounding (1e-6 relative).
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import torch
+
+import krylearn_model as km
+
+TBIN = os.environ.get("TBIN", os.path.join(os.path.dirname(__file__), "..", "..", "build", "tests"))
+MPIEXEC = os.environ.get("MPIEXEC", "mpiexec --allow-run-as-root --oversubscribe")
+
+
+def conv(inp, out, cin, cout, k=3, act="relu", bias=True, w=None):
+    w = w or f"w_{out}"
+    return {"type": "conv", "inputs": [inp], "output": out, "weight": w, "bias": f"b_{out}" if bias else None,
+            "kernel": k, "in_channels": cin, "out_channels": cout, "activation": act}
+
+
+def op(typ, out, *inputs, **kw):
+    return dict(type=typ, inputs=list(inputs), output=out, **kw)
+
+
+def single(dim, name, ops, out):
+    return {"dimension": dim, "name": name, "graphs": {"main": {"input": "x", "output": out, "ops": ops}}}
+
+
+def op_models(dim):
+    """Small models that each exercise one operation (and layout) of the format."""
+    m = []
+    for k in (1, 3, 5):
+        for cin, cout, bias, act in ((1, 8, True, "relu"), (8, 16, False, "identity"), (3, 5, True, "relu")):
+            ops = [conv("x", "a", 1, cin, k=3, act="identity"), conv("a", "b", cin, cout, k=k, act=act, bias=bias),
+                   conv("b", "y", cout, 1, k=1, act="identity")]
+            m.append((f"conv{dim}d-k{k}-{cin}to{cout}-{act}{'-bias' if bias else ''}", single(dim, "conv", ops, "y")))
+    m.append((f"pool-upsample{dim}d", single(dim, "pool", [
+        conv("x", "a", 1, 8), op("avgpool", "p", "a"), op("avgpool", "q", "p"), conv("q", "c", 8, 8),
+        op("upsample", "u", "c"), op("upsample", "v", "u"), conv("v", "y", 8, 1, k=1, act="identity")], "y")))
+    m.append((f"add{dim}d", single(dim, "add", [
+        conv("x", "a", 1, 8), conv("a", "b", 8, 8), op("add", "s", "a", "b"), conv("s", "c", 8, 8),
+        op("add", "t", "c", "s"), op("add", "u", "t", "a"), op("add", "v", "u", "u"),
+        conv("v", "y", 8, 1, k=3, act="identity")], "y")))
+    m.append((f"shared{dim}d", single(dim, "shared", [
+        conv("x", "a", 1, 8), conv("a", "b", 8, 8, w="ws"), conv("b", "c", 8, 8, w="ws"),
+        conv("c", "y", 8, 1, k=1, act="identity")], "y")))
+    m.append((f"vcycle-auto{dim}d", km.vcycle(dim, width=8, coarsest=2)))
+    m.append((f"vcycle-2levels{dim}d", km.vcycle(dim, width=8, levels=2)))
+    m.append((f"unet{dim}d", km.unet(dim, width=8, levels=2, depth=1)))
+    return m
+
+
+GROUPS = {
+    "ops": lambda: [(n, d, (32, 16) if d["dimension"] == 2 else (8, 16, 8)) for dim in (2, 3) for n, d in op_models(dim)],
+    "paper": lambda: [("dcdm-paper-64-2d", km.dcdm_paper(2, 64), (48, 32)),
+                      ("dcdm-paper-128-2d", km.dcdm_paper(2, 128), (32, 32)),
+                      ("dcdm-paper-64-3d", km.dcdm_paper(3, 64), (16, 12, 8)),
+                      ("dcdm-paper-128-3d", km.dcdm_paper(3, 128), (12, 8, 8))],
+}
+
+
+def run_c(model, shape, np_, backend, out):
+    """shape is (nz,) ny, nx; -n takes nx, ny[, nz]."""
+    cmd = f"{TBIN}/nn/nn_apply -model {model} -input in.h5 -output {out} -n {','.join(map(str, shape[::-1]))} -krylearn_net_dnnl {int(backend == 'dnnl')}"
+    if np_ > 1:
+        cmd = f"{MPIEXEC} -n {np_} {cmd}"
+    r = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode:
+        sys.exit(f"FAILED: {cmd}\n{r.stdout}")
+    with h5py.File(out, "r") as f:
+        return np.array(f["y"]).reshape(shape)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("group", choices=GROUPS)
+    ap.add_argument("--np", type=int, action="append")
+    ap.add_argument("--backend", action="append", choices=("direct", "dnnl"))
+    args = ap.parse_args()
+    nps, backends = args.np or [1], args.backend or ["direct", "dnnl"]
+    rng = np.random.default_rng(7)
+    torch.manual_seed(7)
+    bad = 0
+    for name, desc, shape in GROUPS[args.group]():
+        net = km.KrylearnNet(desc)
+        with torch.no_grad():  # biases away from zero so that ReLUs cut
+            for p in net.weights.values():
+                if p.dim() == 1:
+                    p.uniform_(-0.3, 0.3)
+        km.save(net, "model.h5", {"operator": "test"})
+        x = rng.standard_normal(shape)
+        with h5py.File("in.h5", "w") as f:
+            f["x"] = x
+        with torch.no_grad():
+            ref = net.double()(torch.tensor(x)[None, None]).numpy()[0, 0]
+        scale = np.abs(ref).max()
+        for backend in backends:
+            serial = None
+            for p in nps:
+                y = run_c("model.h5", shape, p, backend, "out.h5")
+                err = np.abs(y - ref).max() / scale
+                line = f"{name:32s} {str(shape):14s} {backend:6s} np={p}: rel. max error vs PyTorch {err:.2e}"
+                ok = err <= 1e-5
+                if serial is None:
+                    serial = y
+                else:
+                    perr = np.abs(y - serial).max() / scale
+                    line += f", vs serial {perr:.2e}"
+                    ok = ok and perr <= 1e-6
+                print(line + ("" if ok else "  FAIL"), flush=True)
+                bad += not ok
+    if bad:
+        sys.exit(f"{bad} comparison(s) failed")
+
+
+if __name__ == "__main__":
+    main()
