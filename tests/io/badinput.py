@@ -137,5 +137,11 @@ msg = rc.stdout.decode(errors="replace")
 ok = rc.returncode != 0 and "idx-range.h5: index out of range in 'indices'" in msg
 print(f"{'ok  ' if ok else 'FAIL'} krylearn-ingest info idx-range.h5 exits with status {rc.returncode} and names the problem")
 failed += not ok
-print(f"{len(cases) + 1 - failed} of {len(cases) + 1} bad inputs rejected with the expected message")
+# an output file that cannot be created
+rc = subprocess.run([os.path.join(os.environ["BIN"], "krylearn-ingest"), "convert", "good.h5", "no/such/dir/out.h5:/A"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+msg = rc.stdout.decode(errors="replace")
+ok = rc.returncode != 0 and "no/such/dir/out.h5: cannot write group '/A' of the HDF5 file" in msg
+print(f"{'ok  ' if ok else 'FAIL'} krylearn-ingest convert to an uncreatable file exits with status {rc.returncode} and names it")
+failed += not ok
+print(f"{len(cases) + 2 - failed} of {len(cases) + 2} bad inputs rejected with the expected message")
 sys.exit(1 if failed else 0)
