@@ -175,7 +175,8 @@ static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries
           NULL or "" for the root group; ignored for Matrix Market files
 
   Output Parameter:
-. A - the matrix (MATAIJ unless -mat_type says otherwise), rows split as PETSC_DECIDE does
+. A - the matrix (MATAIJ unless -mat_type says otherwise), rows split as PETSC_DECIDE does, named after
+      the group (as PETSc's MatLoad names it), or "A" for the root group and Matrix Market files
 
   Options Database Key:
 . -ingest_layout <auto,petsc,matlab,csr,csc,coo,dense,mtx> - layout of the file, detected when auto
@@ -226,7 +227,7 @@ PetscErrorCode KrylearnMatLoad(MPI_Comm comm, const char file[], const char grou
   PetscCall(KrylearnEntriesDestroy(&E));
   if (ierr) PetscCall(MatDestroy(A));
   PetscCall(ierr);
-  PetscCall(PetscObjectSetName((PetscObject)*A, group && group[0] && layout != KRYLEARN_IO_LAYOUT_MTX ? group : "A"));
+  PetscCall(PetscObjectSetName((PetscObject)*A, group && group[0] && strcmp(group, "/") && layout != KRYLEARN_IO_LAYOUT_MTX ? group : "A"));
   PetscCall(KrylearnMatSetLayout(*A, layout));
   PetscFunctionReturn(0);
 }
