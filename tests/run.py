@@ -107,7 +107,7 @@ def main():
         else:
             failed += 1
             tail = out.rstrip().splitlines()[-40:]
-            print("\n".join("    " + l for l in tail), flush=True)
+            print("\n".join("    " + (l if len(l) <= 240 else l[:240] + " ...") for l in tail), flush=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed or not passed else 0
 
