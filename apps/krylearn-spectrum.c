@@ -120,27 +120,27 @@ static PetscErrorCode SpectralRadius(Mat A, PetscReal *rho)
   PetscFunctionReturn(0);
 }
 
-/* Extreme eigenpairs with Krylov-Schur; eigenvectors gathered on rank 0 when asked. */
-static PetscErrorCode Extremes(Mat A, PetscInt k, EPSWhich which, const char prefix[], PetscBool vectors, PetscReal **eig, PetscReal **vec)
+/* Extreme eigenpairs with Krylov-Schur; eigenvectors gathered on rank 0 when asked.
+   rho is the spectral radius, estimated on the first call (when zero). */
+static PetscErrorCode Extremes(Mat A, PetscInt k, EPSWhich which, const char prefix[], PetscBool vectors, PetscReal *rho, PetscReal **eig, PetscReal **vec)
 {
   EPS         eps;
   PetscInt    N, nconv;
   Vec         x, x0;
   VecScatter  tozero;
   PetscMPIInt rank;
-  PetscReal   rho;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &N, NULL));
   PetscCheck(k <= N, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%s %" PetscInt_FMT " asks for more eigenvalues than the dimension %" PetscInt_FMT, prefix[0] == 't' ? "top" : "bottom", k, N);
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
-  PetscCall(SpectralRadius(A, &rho));
+  if (*rho == 0) PetscCall(SpectralRadius(A, rho));
   PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
   PetscCall(EPSSetOperators(eps, A, NULL));
   PetscCall(EPSSetProblemType(eps, EPS_HEP));
   PetscCall(EPSSetWhichEigenpairs(eps, which));
-  PetscCall(EPSSetConvergenceTestFunction(eps, ConvergedRadius, &rho, NULL));
+  PetscCall(EPSSetConvergenceTestFunction(eps, ConvergedRadius, rho, NULL));
   PetscCall(EPSSetDimensions(eps, k, PETSC_DEFAULT, PETSC_DEFAULT));
   PetscCall(EPSSetTolerances(eps, 1e-10, 1000));
   PetscCall(EPSSetOptionsPrefix(eps, prefix));
@@ -296,6 +296,7 @@ static PetscErrorCode Analyse(Mat A, const Options *o, Results *r)
   PetscRandom    rnd;
   PetscInt       N, n0;
   PetscLogDouble t0;
+  PetscReal      rho = 0;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &N, NULL));
@@ -306,14 +307,14 @@ static PetscErrorCode Analyse(Mat A, const Options *o, Results *r)
   if (o->top) {
     r->ntop = o->top;
     PetscCall(PhaseBegin(A, &n0, &t0));
-    PetscCall(Extremes(A, o->top, EPS_LARGEST_REAL, "top_", o->vectors, &r->top, &r->topvec));
+    PetscCall(Extremes(A, o->top, EPS_LARGEST_REAL, "top_", o->vectors, &rho, &r->top, &r->topvec));
     PetscCall(PhaseEnd(A, r, PHASE_TOP, n0, t0));
     PetscCall(KrylearnSpectrumOutlierCount(r->ntop, r->top, &r->outliers));
   }
   if (o->bottom) {
     r->nbottom = o->bottom;
     PetscCall(PhaseBegin(A, &n0, &t0));
-    PetscCall(Extremes(A, o->bottom, EPS_SMALLEST_REAL, "bottom_", o->vectors, &r->bottom, &r->bottomvec));
+    PetscCall(Extremes(A, o->bottom, EPS_SMALLEST_REAL, "bottom_", o->vectors, &rho, &r->bottom, &r->bottomvec));
     PetscCall(PhaseEnd(A, r, PHASE_BOTTOM, n0, t0));
   }
   if (o->density) {

@@ -62,14 +62,14 @@ def train(X, y, hidden, seed, epochs=20):
     return model, acc
 
 
-def analyse(name, X, y, hidden, args, seed=0):
-    model, acc = train(X, y, hidden, seed)
+def analyse(name, X, y, hidden, args, seed=0, epochs=20):
+    model, acc = train(X, y, hidden, seed, epochs)
     prefix = os.path.join(args.workdir, name)
     export_mlp(model, prefix + "-model.h5", "cross_entropy")
     export_data(X, y, prefix + "-data.h5")
     cmd = shlex.split(args.mpiexec) + [os.path.join(ROOT, "bin", "krylearn-spectrum"), "-model", prefix + "-model.h5",
                                        "-data", prefix + "-data.h5", "-top", str(TOP), "-sagun", "-density",
-                                       "-density_steps", "80", "-density_probes", "5", "-trace", "-o", prefix + "-out.h5"]
+                                       "-density_steps", "80", "-density_probes", "5", "-density_sigma", "0.01", "-trace", "-o", prefix + "-out.h5"]
     res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if res.returncode:
         sys.exit(res.stdout)
@@ -97,7 +97,7 @@ def plot(results, path):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     for r in results:
-        ax = axes[0] if r["name"].startswith("mixture-k") else axes[1]
+        ax = axes[1] if "-w" in r["name"] or r["name"] == "digits" else axes[0]
         ax.semilogy(r["density_grid"], np.maximum(r["density"], 1e-8), lw=0.8, label=f"{r['name']} ({r['parameters']} p.)")
         for lam in r["top_eigenvalues"][:int(r["outliers"][0])]:
             ax.axvline(lam, lw=0.4, color=ax.lines[-1].get_color())
@@ -119,7 +119,7 @@ def main():
     ap.add_argument("--mpiexec", default="")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    print("MLPs with two ReLU hidden layers, cross entropy, SGD (lr 0.05, momentum 0.9, batch 100, 20 epochs);"
+    print("MLPs with two ReLU hidden layers, cross entropy, SGD (lr 0.05, momentum 0.9, batch 100, 20 epochs, digits 3);"
           f" top {TOP} eigenvalues of the Hessian (H) and Gauss-Newton part (GGN), outliers by the largest gap;"
           " 'near 0': SLQ fraction of eigenvalues with |lambda| < 1% of lambda_max")
     print(f"{'run':<18}{'params':>8}{'classes':>8}{'acc':>7}{'loss':>8}{'lam_max':>11}{'H outl.':>9}{'GGN out.':>9}"
@@ -132,7 +132,7 @@ def main():
     for w in (16, 64, 128):
         results.append(analyse(f"mixture-k5-w{w}", X, y, [w, w], args))
     X, y = digits()
-    results.append(analyse("digits", X, y, [32, 32], args))
+    results.append(analyse("digits", X, y, [32, 32], args, epochs=3))
     if args.plot:
         plot(results, args.plot)
 
