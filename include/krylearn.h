@@ -6,6 +6,7 @@
 #include <petscksp.h>
 #include <krylearnio.h>
 #include <krylearnspectrum.h>
+#include <krylearnot.h>
 
 PETSC_EXTERN PetscErrorCode KrylearnInitializePackage(void);
 

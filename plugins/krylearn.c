@@ -22,6 +22,7 @@ PetscErrorCode KrylearnInitializePackage(void)
   KrylearnPackageInitialized = PETSC_TRUE;
   PetscCall(KrylearnIOInitializePackage());
   PetscCall(KrylearnSpectrumInitializePackage());
+  PetscCall(KrylearnOTInitializePackage());
   PetscFunctionReturn(0);
 }
 

@@ -1,0 +1,257 @@
+/* Matrix-scaling kernels of entropic optimal transport (see otkernel.h).
+
+   The exponentials go through glibc's vector math library (the x86-64 vector ABI
+   entry _ZGVbN2v_exp, two doubles per call, <= 4 ulp); the loops that build the
+   exponents, the cost rows and the column accumulations are plain loops the compiler
+   vectorises. */
+#pragma GCC optimize("no-trapping-math", "no-math-errno")
+#include <math.h>
+#include <emmintrin.h>
+#include "otkernel.h"
+
+__m128d _ZGVbN2v_exp(__m128d);
+
+/* t = exp(t). Arguments below -708 (results under the smallest normal double) give 0:
+   clamping them first keeps every lane on the vector routine's fast path, which the
+   far-negative exponents of small-temperature plans would otherwise leave. */
+static inline void VecExp(PetscInt n, PetscReal *restrict t)
+{
+  const __m128d lo = _mm_set1_pd(-708.0);
+  PetscInt      k  = 0;
+  for (; k + 2 <= n; k += 2) {
+    const __m128d v = _mm_loadu_pd(t + k), under = _mm_cmplt_pd(v, lo);
+    _mm_storeu_pd(t + k, _mm_andnot_pd(under, _ZGVbN2v_exp(_mm_max_pd(v, lo))));
+  }
+  if (k < n) t[k] = t[k] < -708.0 ? 0 : exp(t[k]);
+}
+
+static inline PetscReal VecSum(PetscInt n, const PetscReal *restrict t)
+{
+  PetscReal s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  PetscInt  k  = 0;
+  for (; k + 4 <= n; k += 4) {
+    s0 += t[k];
+    s1 += t[k + 1];
+    s2 += t[k + 2];
+    s3 += t[k + 3];
+  }
+  for (; k < n; k++) s0 += t[k];
+  return (s0 + s1) + (s2 + s3);
+}
+
+static inline PetscReal VecMax(PetscInt n, const PetscReal *restrict t)
+{
+  PetscReal mx = -INFINITY;
+  for (PetscInt k = 0; k < n; k++) mx = t[k] > mx ? t[k] : mx;
+  return mx;
+}
+
+/* Cost row i: a pointer into the stored rows, or computed into buf for point clouds. */
+static inline const PetscReal *CostRow(const OTCostRows *c, PetscInt i, PetscReal *restrict buf, const PetscInt **cols, PetscInt *nc)
+{
+  switch (c->store) {
+  case OT_STORE_DENSE:
+    *cols = NULL;
+    *nc   = c->m;
+    return c->dense + (size_t)i * c->m;
+  case OT_STORE_SPARSE:
+    *cols = c->aj + c->ai[i];
+    *nc   = c->ai[i + 1] - c->ai[i];
+    return c->aa + c->ai[i];
+  default: { /* OT_STORE_CLOUD */
+    const PetscInt m = c->m;
+    for (PetscInt j = 0; j < m; j++) buf[j] = 0;
+    for (PetscInt k = 0; k < c->d; k++) {
+      const PetscReal  xk = c->X[(size_t)i * c->d + k];
+      const PetscReal *yk = c->Yt + (size_t)k * m;
+      for (PetscInt j = 0; j < m; j++) {
+        const PetscReal diff = xk - yk[j];
+        buf[j] += diff * diff;
+      }
+    }
+    if (c->euclidean)
+      for (PetscInt j = 0; j < m; j++) buf[j] = sqrt(buf[j]);
+    *cols = NULL;
+    *nc   = m;
+    return buf;
+  }
+  }
+}
+
+/* t_k = eta (y_j - C_ij) + a with j the k-th column of the row: log P_ij when a = eta x_i - 1. */
+static inline void Exponents(PetscInt nc, const PetscInt *cols, const PetscReal *restrict crow, const PetscReal *restrict y, PetscReal eta, PetscReal a, PetscReal *restrict t)
+{
+  if (cols)
+    for (PetscInt k = 0; k < nc; k++) t[k] = eta * (y[cols[k]] - crow[k]) + a;
+  else
+    for (PetscInt k = 0; k < nc; k++) t[k] = eta * (y[k] - crow[k]) + a;
+}
+
+PetscInt OTKernelWorkSize(const OTCostRows *c)
+{
+  return 4 * c->m + 2;
+}
+
+void OTKernelRowScale(const OTCostRows *c, PetscReal eta, const PetscReal *x, const PetscReal *y, const PetscReal *r, PetscReal *xnew, PetscReal *err, PetscReal *work)
+{
+  PetscReal *buf = work, *t = work + c->m, e = 0;
+
+  for (PetscInt i = 0; i < c->nloc; i++) {
+    const PetscInt  *cols;
+    PetscInt         nc;
+    const PetscReal *crow = CostRow(c, i, buf, &cols, &nc);
+    const PetscReal  a    = eta * x[i] - 1;
+    PetscReal        s, logs;
+
+    Exponents(nc, cols, crow, y, eta, a, t);
+    VecExp(nc, t);
+    s = VecSum(nc, t);
+    if (s >= 1e-250 && s <= 1e250) logs = log(s);
+    else { /* far from balanced: shift by the row maximum */
+      PetscReal mx;
+      Exponents(nc, cols, crow, y, eta, a, t);
+      mx = VecMax(nc, t);
+      if (mx == -INFINITY) logs = -INFINITY;
+      else {
+        for (PetscInt k = 0; k < nc; k++) t[k] -= mx;
+        VecExp(nc, t);
+        logs = mx + log(VecSum(nc, t));
+      }
+      s = exp(logs);
+    }
+    e += fabs(s - r[i]);
+    xnew[i] = x[i] + (log(r[i]) - logs) / eta;
+  }
+  *err = e;
+}
+
+void OTKernelColSums(const OTCostRows *c, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscReal *restrict colsum, PetscReal *work)
+{
+  PetscReal *buf = work, *t = work + c->m;
+
+  for (PetscInt i = 0; i < c->nloc; i++) {
+    const PetscInt  *cols;
+    PetscInt         nc;
+    const PetscReal *crow = CostRow(c, i, buf, &cols, &nc);
+
+    Exponents(nc, cols, crow, y, eta, eta * x[i] - 1, t);
+    VecExp(nc, t);
+    if (cols)
+      for (PetscInt k = 0; k < nc; k++) colsum[cols[k]] += t[k];
+    else
+      for (PetscInt k = 0; k < nc; k++) colsum[k] += t[k];
+  }
+}
+
+void OTKernelColMax(const OTCostRows *c, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscReal *restrict colmax, PetscReal *work)
+{
+  PetscReal *buf = work, *t = work + c->m;
+
+  for (PetscInt i = 0; i < c->nloc; i++) {
+    const PetscInt  *cols;
+    PetscInt         nc;
+    const PetscReal *crow = CostRow(c, i, buf, &cols, &nc);
+
+    Exponents(nc, cols, crow, y, eta, eta * x[i] - 1, t);
+    if (cols)
+      for (PetscInt k = 0; k < nc; k++) colmax[cols[k]] = t[k] > colmax[cols[k]] ? t[k] : colmax[cols[k]];
+    else
+      for (PetscInt k = 0; k < nc; k++) colmax[k] = t[k] > colmax[k] ? t[k] : colmax[k];
+  }
+}
+
+void OTKernelColSumsShifted(const OTCostRows *c, PetscReal eta, const PetscReal *x, const PetscReal *y, const PetscReal *colmax, PetscReal *restrict colsum, PetscReal *work)
+{
+  PetscReal *buf = work, *t = work + c->m;
+
+  for (PetscInt i = 0; i < c->nloc; i++) {
+    const PetscInt  *cols;
+    PetscInt         nc;
+    const PetscReal *crow = CostRow(c, i, buf, &cols, &nc);
+
+    Exponents(nc, cols, crow, y, eta, eta * x[i] - 1, t);
+    if (cols) {
+      for (PetscInt k = 0; k < nc; k++) t[k] -= colmax[cols[k]];
+      VecExp(nc, t);
+      for (PetscInt k = 0; k < nc; k++) colsum[cols[k]] += t[k];
+    } else {
+      for (PetscInt k = 0; k < nc; k++) t[k] -= colmax[k];
+      VecExp(nc, t);
+      for (PetscInt k = 0; k < nc; k++) colsum[k] += t[k];
+    }
+  }
+}
+
+void OTKernelPlanStats(const OTCostRows *c, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscReal *rowsum, PetscReal *restrict colsum, PetscReal *transport, PetscReal *hmass, PetscReal *hcount, PetscReal *work)
+{
+  PetscReal *buf = work, *t = work + c->m, *p = work + 2 * c->m, tc = 0;
+
+  for (PetscInt i = 0; i < c->nloc; i++) {
+    const PetscInt  *cols;
+    PetscInt         nc;
+    const PetscReal *crow = CostRow(c, i, buf, &cols, &nc);
+    PetscReal        cp   = 0;
+
+    Exponents(nc, cols, crow, y, eta, eta * x[i] - 1, t);
+    for (PetscInt k = 0; k < nc; k++) p[k] = t[k];
+    VecExp(nc, p);
+    rowsum[i] = VecSum(nc, p);
+    if (cols)
+      for (PetscInt k = 0; k < nc; k++) colsum[cols[k]] += p[k];
+    else
+      for (PetscInt k = 0; k < nc; k++) colsum[k] += p[k];
+    for (PetscInt k = 0; k < nc; k++) cp += crow[k] * p[k];
+    tc += cp;
+    if (hmass)
+      for (PetscInt k = 0; k < nc; k++) {
+        const PetscInt b = OTKernelBin(t[k]);
+        hmass[b] += p[k];
+        hcount[b] += 1;
+      }
+  }
+  *transport += tc;
+}
+
+void OTKernelPlanRow(const OTCostRows *c, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscInt i, PetscInt *nc, PetscInt *cols, PetscReal *vals, PetscReal *work)
+{
+  const PetscInt  *ccols;
+  const PetscReal *crow = CostRow(c, i, work, &ccols, nc);
+
+  Exponents(*nc, ccols, crow, y, eta, eta * x[i] - 1, vals);
+  VecExp(*nc, vals);
+  if (ccols)
+    for (PetscInt k = 0; k < *nc; k++) cols[k] = ccols[k];
+  else
+    for (PetscInt k = 0; k < *nc; k++) cols[k] = k;
+}
+
+PetscReal OTKernelLineSearchPhi(const OTCostRows *c, PetscReal eta, const PetscReal *x, const PetscReal *y, const PetscReal *dx, const PetscReal *dy, PetscReal alpha, PetscReal *work)
+{
+  PetscReal *buf = work, *t = work + c->m, *u = work + 2 * c->m, *e = work + 3 * c->m, total = 0;
+  const PetscReal ea = eta * alpha;
+
+  for (PetscInt i = 0; i < c->nloc; i++) {
+    const PetscInt  *cols;
+    PetscInt         nc;
+    const PetscReal *crow = CostRow(c, i, buf, &cols, &nc);
+    PetscReal        s    = 0;
+
+    Exponents(nc, cols, crow, y, eta, eta * x[i] - 1, t);
+    VecExp(nc, t);
+    if (cols)
+      for (PetscInt k = 0; k < nc; k++) u[k] = ea * (dx[i] + dy[cols[k]]);
+    else
+      for (PetscInt k = 0; k < nc; k++) u[k] = ea * (dx[i] + dy[k]);
+    for (PetscInt k = 0; k < nc; k++) e[k] = u[k];
+    VecExp(nc, e);
+    for (PetscInt k = 0; k < nc; k++) {
+      const PetscReal v = u[k];
+      /* exp(v) - 1 - v: Taylor series to v^11 for |v| < 0.1 (error < 1e-17 relative) */
+      const PetscReal series = v * v * (1.0 / 2 + v * (1.0 / 6 + v * (1.0 / 24 + v * (1.0 / 120 + v * (1.0 / 720 + v * (1.0 / 5040 + v * (1.0 / 40320 + v * (1.0 / 362880 + v * (1.0 / 3628800 + v * (1.0 / 39916800))))))))));
+      const PetscReal phi    = fabs(v) < 0.1 ? series : (e[k] - 1) - v;
+      s += t[k] * phi;
+    }
+    total += s;
+  }
+  return total;
+}
