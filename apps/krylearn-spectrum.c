@@ -1,6 +1,7 @@
 static const char help[] = "Hessian spectrum analyses of a multi-layer perceptron loss, or of any symmetric matrix, on SLEPc.\n\n"
                            "  krylearn-spectrum -model M.h5 -data D.h5 [-operator hessian|ggn|fisher]\n"
                            "  krylearn-spectrum -matrix FILE[:GROUP] (any layout of bin/krylearn-ingest)\n"
+                           "  krylearn-spectrum -ot_plan OUT.h5 (Sinkhorn dual Hessian at bin/krylearn-ot's plan)\n"
                            "      [-top k] [-bottom k] [-vectors] [-density] [-trace] [-exact] [-interval a,b]\n"
                            "      [-sagun] [-o OUT.h5] [-plot OUT.png]\n\n"
                            "Eigensolver options pass through with the prefixes top_, bottom_ and interval_\n"
@@ -10,10 +11,10 @@ static const char help[] = "Hessian spectrum analyses of a multi-layer perceptro
 #include <hdf5.h>
 
 typedef struct {
-  char              model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], matrix[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], plot[PETSC_MAX_PATH_LEN];
+  char              model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], matrix[PETSC_MAX_PATH_LEN], otplan[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], plot[PETSC_MAX_PATH_LEN];
   KrylearnCurvature op;
   PetscInt          top, bottom, steps, probes, ngrid, tproducts, seed;
-  PetscBool         vectors, density, trace, exact, sagun, hasout, hasplot, hasmatrix;
+  PetscBool         vectors, density, trace, exact, sagun, hasout, hasplot, hasmatrix, hasotplan;
   PetscReal         sigma, interval[2];
   PetscInt          ninterval;
   KrylearnTraceType ttype;
@@ -59,6 +60,8 @@ static PetscErrorCode GetOptions(Options *o)
   o->ninterval = 2;
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "Hessian spectrum analyses", "krylearn-spectrum");
   PetscCall(PetscOptionsString("-matrix", "Explicit symmetric matrix FILE[:GROUP] (docs/io.md) instead of a model", NULL, o->matrix, o->matrix, sizeof(o->matrix), &o->hasmatrix));
+  PetscCall(PetscOptionsString("-ot_plan", "Output of bin/krylearn-ot: the Sinkhorn dual Hessian at its plan P", NULL, o->otplan, o->otplan, sizeof(o->otplan), &o->hasotplan));
+  if (o->hasotplan) o->hasmatrix = PETSC_TRUE;
   PetscCall(PetscOptionsString("-model", "HDF5 model file (train/export_mlp.py)", NULL, o->model, o->model, sizeof(o->model), &set));
   PetscCheck(set || o->hasmatrix, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "Give the model with -model M.h5 (or a matrix with -matrix FILE)");
   PetscCall(PetscOptionsString("-data", "HDF5 data file with X and y", NULL, o->data, o->data, sizeof(o->data), &set));
@@ -85,7 +88,7 @@ static PetscErrorCode GetOptions(Options *o)
   PetscCall(PetscOptionsString("-plot", "PNG plot of the density (needs -density and -o)", NULL, o->plot, o->plot, sizeof(o->plot), &o->hasplot));
   PetscOptionsEnd();
   PetscCheck(o->top >= 0 && o->bottom >= 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-top and -bottom must not be negative");
-  PetscCheck(!(o->hasmatrix && o->sagun), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-sagun needs a model, not -matrix");
+  PetscCheck(!(o->hasmatrix && o->sagun), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-sagun needs a model, not -matrix or -ot_plan");
   PetscCheck(!o->hasplot || (o->density && o->hasout), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-plot needs -density and -o");
   PetscFunctionReturn(0);
 }
@@ -493,7 +496,8 @@ static PetscErrorCode Write(const Options *o, const Results *r, const Results *g
   PetscCall(WriteString(f, "model", o->model));
   PetscCall(WriteString(f, "data", o->data));
   PetscCall(WriteString(f, "matrix", o->matrix));
-  PetscCall(WriteString(f, "operator", o->hasmatrix ? "matrix" : KrylearnCurvatures[o->op]));
+  PetscCall(WriteString(f, "ot_plan", o->otplan));
+  PetscCall(WriteString(f, "operator", o->hasotplan ? "sinkhorn_dual_hessian" : (o->hasmatrix ? "matrix" : KrylearnCurvatures[o->op])));
   PetscCall(WriteString(f, "trace_type", KrylearnTraceTypes[o->ttype]));
   v = N;
   PetscCall(WriteAttribute(f, "parameters", H5T_NATIVE_LLONG, &v));
@@ -558,6 +562,30 @@ static PetscErrorCode Plot(const Options *o)
   PetscFunctionReturn(0);
 }
 
+/* The operator of -ot_plan FILE: the Sinkhorn dual Hessian at the plan P with attribute eta. */
+static PetscErrorCode OTPlanLoad(const Options *o, Mat *A)
+{
+  Mat       P;
+  PetscReal eta = 0;
+  hid_t     f, attr;
+  PetscInt  n, m;
+
+  PetscFunctionBegin;
+  f = H5Fopen(o->otplan, H5F_ACC_RDONLY, H5P_DEFAULT);
+  PetscCheck(f >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot open %s as HDF5", o->otplan);
+  PetscCheck(H5Aexists(f, "eta") > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s has no attribute eta: not written by bin/krylearn-ot", o->otplan);
+  attr = H5Aopen(f, "eta", H5P_DEFAULT);
+  PetscCheck(H5Aread(attr, H5T_NATIVE_DOUBLE, &eta) >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read attribute eta", o->otplan);
+  H5Aclose(attr);
+  H5Fclose(f);
+  PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, o->otplan, "P", &P));
+  PetscCall(KrylearnSinkhornDualHessian(P, eta, A));
+  PetscCall(MatGetSize(P, &n, &m));
+  PetscCall(MatDestroy(&P));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: Sinkhorn dual Hessian at a %" PetscInt_FMT " x %" PetscInt_FMT " plan, eta %g\n", o->otplan, n, m, (double)eta));
+  PetscFunctionReturn(0);
+}
+
 /* The operator of -matrix FILE[:GROUP]: a loaded symmetric matrix. */
 static PetscErrorCode MatrixLoad(const Options *o, Mat *A)
 {
@@ -589,7 +617,8 @@ int main(int argc, char **argv)
   PetscCall(SlepcInitialize(&argc, &argv, NULL, help));
   PetscCall(KrylearnInitializePackage());
   PetscCall(GetOptions(&o));
-  if (o.hasmatrix) PetscCall(MatrixLoad(&o, &A0));
+  if (o.hasotplan) PetscCall(OTPlanLoad(&o, &A0));
+  else if (o.hasmatrix) PetscCall(MatrixLoad(&o, &A0));
   else {
     PetscInt  nsamples, nout;
     PetscReal loss, gradnorm;
@@ -604,7 +633,7 @@ int main(int argc, char **argv)
   PetscCall(MatGetSize(A, &N, NULL));
   PetscCall(PetscMemzero(&r, sizeof(r)));
   PetscCall(PetscMemzero(&g, sizeof(g)));
-  r.name = o.hasmatrix ? "matrix" : KrylearnCurvatures[o.op];
+  r.name = o.hasotplan ? "sinkhorn dual hessian" : (o.hasmatrix ? "matrix" : KrylearnCurvatures[o.op]);
   PetscCall(Analyse(A, &o, &r));
   PetscCall(Summary(&r, N));
   if (o.sagun) {
