@@ -93,73 +93,33 @@ static PetscErrorCode GetOptions(Options *o)
   PetscFunctionReturn(0);
 }
 
-/* Residual norms relative to the spectral radius: the small eigenvalues of a Hessian
-   are as well determined as its largest ones, not to a relative accuracy of their own. */
-static PetscErrorCode ConvergedRadius(EPS eps, PetscScalar re, PetscScalar im, PetscReal res, PetscReal *errest, void *ctx)
-{
-  PetscFunctionBegin;
-  *errest = res / *(PetscReal *)ctx;
-  PetscFunctionReturn(0);
-}
-
-/* Spectral radius to three digits. */
-static PetscErrorCode SpectralRadius(Mat A, PetscReal *rho)
-{
-  EPS      eps;
-  PetscInt nconv;
-
-  PetscFunctionBegin;
-  PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
-  PetscCall(EPSSetOperators(eps, A, NULL));
-  PetscCall(EPSSetProblemType(eps, EPS_HEP));
-  PetscCall(EPSSetWhichEigenpairs(eps, EPS_LARGEST_MAGNITUDE));
-  PetscCall(EPSSetTolerances(eps, 1e-3, 1000));
-  PetscCall(EPSSolve(eps));
-  PetscCall(EPSGetConverged(eps, &nconv));
-  PetscCheck(nconv >= 1, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "The spectral radius estimate did not converge");
-  PetscCall(EPSGetEigenvalue(eps, 0, rho, NULL));
-  *rho = PetscMax(PetscAbsReal(*rho), PETSC_SMALL);
-  PetscCall(EPSDestroy(&eps));
-  PetscFunctionReturn(0);
-}
-
-/* Extreme eigenpairs with Krylov-Schur; eigenvectors gathered on rank 0 when asked.
-   rho is the spectral radius, estimated on the first call (when zero). */
+/* Extreme eigenpairs; eigenvectors gathered on rank 0 when asked. rho is the spectral
+   radius, estimated on the first call (when zero). */
 static PetscErrorCode Extremes(Mat A, PetscInt k, EPSWhich which, const char prefix[], PetscBool vectors, PetscReal *rho, PetscReal **eig, PetscReal **vec)
 {
-  EPS         eps;
-  PetscInt    N, nconv;
-  Vec         x, x0;
+  PetscInt    N;
+  Vec        *X = NULL, x0;
   VecScatter  tozero;
   PetscMPIInt rank;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &N, NULL));
-  PetscCheck(k <= N, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%s %" PetscInt_FMT " asks for more eigenvalues than the dimension %" PetscInt_FMT, prefix[0] == 't' ? "top" : "bottom", k, N);
+  PetscCheck(k <= N, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%s %" PetscInt_FMT " asks for more eigenvalues than the dimension %" PetscInt_FMT, which == EPS_LARGEST_REAL ? "top" : "bottom", k, N);
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
-  PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
-  if (*rho == 0) PetscCall(SpectralRadius(A, rho));
-  PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
-  PetscCall(EPSSetOperators(eps, A, NULL));
-  PetscCall(EPSSetProblemType(eps, EPS_HEP));
-  PetscCall(EPSSetWhichEigenpairs(eps, which));
-  PetscCall(EPSSetConvergenceTestFunction(eps, ConvergedRadius, rho, NULL));
-  PetscCall(EPSSetDimensions(eps, k, PETSC_DEFAULT, PETSC_DEFAULT));
-  PetscCall(EPSSetTolerances(eps, 1e-10, 1000));
-  PetscCall(EPSSetOptionsPrefix(eps, prefix));
-  PetscCall(EPSSetFromOptions(eps));
-  PetscCall(EPSSolve(eps));
-  PetscCall(EPSGetConverged(eps, &nconv));
-  PetscCheck(nconv >= k, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "Only %" PetscInt_FMT " of the %" PetscInt_FMT " requested eigenpairs converged (-%seps_max_it, -%seps_ncv)", nconv, k, prefix, prefix);
   PetscCall(PetscMalloc1(k, eig));
-  PetscCall(MatCreateVecs(A, &x, NULL));
-  PetscCall(VecScatterCreateToZero(x, &tozero, &x0));
-  if (vectors && rank == 0) PetscCall(PetscMalloc1(k * N, vec));
+  if (vectors) {
+    Vec x;
+    PetscCall(MatCreateVecs(A, &x, NULL));
+    PetscCall(VecDuplicateVecs(x, k, &X));
+    PetscCall(VecDestroy(&x));
+  }
+  PetscCall(KrylearnSpectrumExtremes(A, k, which, prefix, rho, *eig, X));
+  if (!vectors) PetscFunctionReturn(0);
+  PetscCall(VecScatterCreateToZero(X[0], &tozero, &x0));
+  if (rank == 0) PetscCall(PetscMalloc1(k * N, vec));
   for (PetscInt i = 0; i < k; i++) {
-    PetscCall(EPSGetEigenpair(eps, i, &(*eig)[i], NULL, x, NULL));
-    if (!vectors) continue;
-    PetscCall(VecScatterBegin(tozero, x, x0, INSERT_VALUES, SCATTER_FORWARD));
-    PetscCall(VecScatterEnd(tozero, x, x0, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterBegin(tozero, X[i], x0, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(tozero, X[i], x0, INSERT_VALUES, SCATTER_FORWARD));
     if (rank == 0) {
       const PetscScalar *a;
       PetscCall(VecGetArrayRead(x0, &a));
@@ -169,37 +129,7 @@ static PetscErrorCode Extremes(Mat A, PetscInt k, EPSWhich which, const char pre
   }
   PetscCall(VecScatterDestroy(&tozero));
   PetscCall(VecDestroy(&x0));
-  PetscCall(VecDestroy(&x));
-  PetscCall(EPSDestroy(&eps));
-  PetscCall(PetscLogEventEnd(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
-  PetscFunctionReturn(0);
-}
-
-/* All eigenvalues in [a, b] by a polynomial filter. */
-static PetscErrorCode Interval(Mat A, const PetscReal ab[2], PetscInt *n, PetscReal **eig)
-{
-  EPS eps;
-  ST  st;
-
-  PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
-  PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
-  PetscCall(EPSSetOperators(eps, A, NULL));
-  PetscCall(EPSSetProblemType(eps, EPS_HEP));
-  PetscCall(EPSSetWhichEigenpairs(eps, EPS_ALL));
-  PetscCall(EPSSetInterval(eps, ab[0], ab[1]));
-  PetscCall(EPSSetTolerances(eps, 1e-10, PETSC_DEFAULT));
-  PetscCall(EPSGetST(eps, &st));
-  PetscCall(STSetType(st, STFILTER));
-  PetscCall(EPSSetOptionsPrefix(eps, "interval_"));
-  PetscCall(EPSSetFromOptions(eps));
-  PetscCall(EPSSolve(eps));
-  PetscCall(EPSGetConverged(eps, n));
-  PetscCall(PetscMalloc1(*n, eig));
-  for (PetscInt i = 0; i < *n; i++) PetscCall(EPSGetEigenvalue(eps, i, &(*eig)[i], NULL));
-  PetscCall(PetscSortReal(*n, *eig));
-  PetscCall(EPSDestroy(&eps));
-  PetscCall(PetscLogEventEnd(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
+  PetscCall(VecDestroyVecs(k, &X));
   PetscFunctionReturn(0);
 }
 
@@ -338,7 +268,7 @@ static PetscErrorCode Analyse(Mat A, const Options *o, Results *r)
   }
   if (o->ninterval) {
     PetscCall(PhaseBegin(A, &n0, &t0));
-    PetscCall(Interval(A, o->interval, &r->ninterval, &r->interval));
+    PetscCall(KrylearnSpectrumInterval(A, o->interval[0], o->interval[1], "interval_", &r->ninterval, &r->interval));
     PetscCall(PhaseEnd(A, r, PHASE_INTERVAL, n0, t0));
   }
   PetscCall(PetscRandomDestroy(&rnd));
