@@ -2,8 +2,8 @@
 
 Usage: check_products.py [--mpiexec "mpiexec -n 2"]
 Every activation and both losses, with and without weight decay and bias, samples in
-blocks of 8 rows (several blocks and a partial one); trained
-(near a minimum) and untrained parameters. Relative error bound 1e-10."""
+blocks of 8 rows (several blocks and a partial one), trained (near a minimum) and
+untrained parameters. Relative error bound 1e-10."""
 import argparse
 import sys
 
