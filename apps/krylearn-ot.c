@@ -9,6 +9,7 @@ static const char help[] = "Entropic optimal transport between two discrete meas
                            "  -o FILE              output file\n"
                            "  -plan_dense_max N    write P dense when n*m <= N (default 1000000), else as CSR\n"
                            "  -plan_drop_tol T     CSR plan: leave out entries <= T * sum(r) (default 1e-14)\n"
+                           "  -plan_write BOOL     write P at all (default true; false for large point clouds)\n"
                            "  -ot_type, -ot_eta, -ot_tol, -ot_max_it, -ot_monitor, -ot_view, -ot_cost, -ot_sns_*, -ot_ksp_*\n\n";
 
 #include <krylearn.h>
@@ -333,12 +334,12 @@ int main(int argc, char **argv)
 {
   MPI_Comm          comm;
   char              in[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
-  PetscBool         hasC, Cgroup, hasX, Xgroup, hasY, Ygroup;
+  PetscBool         writeplan = PETSC_TRUE, hasC, Cgroup, hasX, Xgroup, hasY, Ygroup;
   PetscInt          n, m, d, dy, nloc, sits, nits, densemax = 1000000;
   PetscReal         droptol = 1e-14, eta, cost, err, time, mass;
   PetscMPIInt       rank;
   hid_t             file;
-  Mat               C = NULL, X = NULL, Y = NULL, P;
+  Mat               C = NULL, X = NULL, Y = NULL, P = NULL;
   Vec               r, c, x, y, x0, y0;
   OT                ot;
   OTType            type;
@@ -352,6 +353,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsGetString(NULL, NULL, "-o", out, sizeof(out), NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-plan_dense_max", &densemax, NULL));
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-plan_drop_tol", &droptol, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-plan_write", &writeplan, NULL));
   PetscCheck(in[0] && out[0], comm, PETSC_ERR_USER_INPUT, "Usage: krylearn-ot IN.h5 -o OUT.h5 [options] (see -help)");
 
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -392,7 +394,7 @@ int main(int argc, char **argv)
   PetscCall(OTGetConvergedReason(ot, &reason));
   PetscCall(OTGetPotentials(ot, &x, &y));
   PetscCall(VecSum(r, &mass));
-  PetscCall(OTGetPlan(ot, (double)n * m <= densemax ? MATDENSE : MATAIJ, droptol * mass, &P));
+  if (writeplan) PetscCall(OTGetPlan(ot, (double)n * m <= densemax ? MATDENSE : MATAIJ, droptol * mass, &P));
   PetscCall(GatherVec(x, &x0));
   PetscCall(GatherVec(y, &y0));
   file = -1;
@@ -400,7 +402,7 @@ int main(int argc, char **argv)
     file = H5Fcreate(out, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     PetscCheck(file >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot create %s", out);
   }
-  PetscCall(WritePlan(comm, file, P, (double)n * m <= densemax ? PETSC_TRUE : PETSC_FALSE));
+  if (writeplan) PetscCall(WritePlan(comm, file, P, (double)n * m <= densemax ? PETSC_TRUE : PETSC_FALSE));
   if (rank == 0) {
     const PetscScalar *a;
     int64_t            s64 = sits, n64 = nits;

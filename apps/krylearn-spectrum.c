@@ -1,6 +1,7 @@
 static const char help[] = "Hessian spectrum analyses of a multi-layer perceptron loss, or of any symmetric matrix, on SLEPc.\n\n"
                            "  krylearn-spectrum -model M.h5 -data D.h5 [-operator hessian|ggn|fisher]\n"
                            "  krylearn-spectrum -matrix FILE[:GROUP] (any layout of bin/krylearn-ingest)\n"
+                           "  krylearn-spectrum -ot_plan OUT.h5 (Sinkhorn dual Hessian at bin/krylearn-ot's plan)\n"
                            "      [-top k] [-bottom k] [-vectors] [-density] [-trace] [-exact] [-interval a,b]\n"
                            "      [-sagun] [-o OUT.h5] [-plot OUT.png]\n\n"
                            "Eigensolver options pass through with the prefixes top_, bottom_ and interval_\n"
@@ -10,10 +11,10 @@ static const char help[] = "Hessian spectrum analyses of a multi-layer perceptro
 #include <hdf5.h>
 
 typedef struct {
-  char              model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], matrix[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], plot[PETSC_MAX_PATH_LEN];
+  char              model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], matrix[PETSC_MAX_PATH_LEN], otplan[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], plot[PETSC_MAX_PATH_LEN];
   KrylearnCurvature op;
   PetscInt          top, bottom, steps, probes, ngrid, tproducts, seed;
-  PetscBool         vectors, density, trace, exact, sagun, hasout, hasplot, hasmatrix;
+  PetscBool         vectors, density, trace, exact, sagun, hasout, hasplot, hasmatrix, hasotplan;
   PetscReal         sigma, interval[2];
   PetscInt          ninterval;
   KrylearnTraceType ttype;
@@ -59,6 +60,8 @@ static PetscErrorCode GetOptions(Options *o)
   o->ninterval = 2;
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "Hessian spectrum analyses", "krylearn-spectrum");
   PetscCall(PetscOptionsString("-matrix", "Explicit symmetric matrix FILE[:GROUP] (docs/io.md) instead of a model", NULL, o->matrix, o->matrix, sizeof(o->matrix), &o->hasmatrix));
+  PetscCall(PetscOptionsString("-ot_plan", "Output of bin/krylearn-ot: the Sinkhorn dual Hessian at its plan P", NULL, o->otplan, o->otplan, sizeof(o->otplan), &o->hasotplan));
+  if (o->hasotplan) o->hasmatrix = PETSC_TRUE;
   PetscCall(PetscOptionsString("-model", "HDF5 model file (train/export_mlp.py)", NULL, o->model, o->model, sizeof(o->model), &set));
   PetscCheck(set || o->hasmatrix, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "Give the model with -model M.h5 (or a matrix with -matrix FILE)");
   PetscCall(PetscOptionsString("-data", "HDF5 data file with X and y", NULL, o->data, o->data, sizeof(o->data), &set));
@@ -85,78 +88,38 @@ static PetscErrorCode GetOptions(Options *o)
   PetscCall(PetscOptionsString("-plot", "PNG plot of the density (needs -density and -o)", NULL, o->plot, o->plot, sizeof(o->plot), &o->hasplot));
   PetscOptionsEnd();
   PetscCheck(o->top >= 0 && o->bottom >= 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-top and -bottom must not be negative");
-  PetscCheck(!(o->hasmatrix && o->sagun), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-sagun needs a model, not -matrix");
+  PetscCheck(!(o->hasmatrix && o->sagun), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-sagun needs a model, not -matrix or -ot_plan");
   PetscCheck(!o->hasplot || (o->density && o->hasout), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-plot needs -density and -o");
   PetscFunctionReturn(0);
 }
 
-/* Residual norms relative to the spectral radius: the small eigenvalues of a Hessian
-   are as well determined as its largest ones, not to a relative accuracy of their own. */
-static PetscErrorCode ConvergedRadius(EPS eps, PetscScalar re, PetscScalar im, PetscReal res, PetscReal *errest, void *ctx)
+/* Extreme eigenpairs; eigenvectors gathered on rank 0 when asked. rho is the spectral
+   radius, estimated on the first call (when zero). */
+static PetscErrorCode Extremes(Mat A, PetscInt k, EPSWhich which, const char prefix[], PetscBool vectors, PetscReal *rho, PetscReal **eig, PetscReal **vec)
 {
-  PetscFunctionBegin;
-  *errest = res / *(PetscReal *)ctx;
-  PetscFunctionReturn(0);
-}
-
-/* Spectral radius to three digits. */
-static PetscErrorCode SpectralRadius(Mat A, PetscReal *rho)
-{
-  EPS      eps;
-  PetscInt nconv;
-
-  PetscFunctionBegin;
-  PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
-  PetscCall(EPSSetOperators(eps, A, NULL));
-  PetscCall(EPSSetProblemType(eps, EPS_HEP));
-  PetscCall(EPSSetWhichEigenpairs(eps, EPS_LARGEST_MAGNITUDE));
-  PetscCall(EPSSetTolerances(eps, 1e-3, 1000));
-  PetscCall(EPSSolve(eps));
-  PetscCall(EPSGetConverged(eps, &nconv));
-  PetscCheck(nconv >= 1, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "The spectral radius estimate did not converge");
-  PetscCall(EPSGetEigenvalue(eps, 0, rho, NULL));
-  *rho = PetscMax(PetscAbsReal(*rho), PETSC_SMALL);
-  PetscCall(EPSDestroy(&eps));
-  PetscFunctionReturn(0);
-}
-
-/* Extreme eigenpairs with Krylov-Schur; eigenvectors gathered on rank 0 when asked. */
-static PetscErrorCode Extremes(Mat A, PetscInt k, EPSWhich which, const char prefix[], PetscBool vectors, PetscReal **eig, PetscReal **vec)
-{
-  EPS         eps;
-  PetscInt    N, nconv;
-  Vec         x, x0;
+  PetscInt    N;
+  Vec        *X = NULL, x0;
   VecScatter  tozero;
   PetscMPIInt rank;
-  PetscReal   rho;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &N, NULL));
-  PetscCheck(k <= N, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%s %" PetscInt_FMT " asks for more eigenvalues than the dimension %" PetscInt_FMT, prefix[0] == 't' ? "top" : "bottom", k, N);
+  PetscCheck(k <= N, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-%s %" PetscInt_FMT " asks for more eigenvalues than the dimension %" PetscInt_FMT, which == EPS_LARGEST_REAL ? "top" : "bottom", k, N);
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
-  PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
-  PetscCall(SpectralRadius(A, &rho));
-  PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
-  PetscCall(EPSSetOperators(eps, A, NULL));
-  PetscCall(EPSSetProblemType(eps, EPS_HEP));
-  PetscCall(EPSSetWhichEigenpairs(eps, which));
-  PetscCall(EPSSetConvergenceTestFunction(eps, ConvergedRadius, &rho, NULL));
-  PetscCall(EPSSetDimensions(eps, k, PETSC_DEFAULT, PETSC_DEFAULT));
-  PetscCall(EPSSetTolerances(eps, 1e-10, 1000));
-  PetscCall(EPSSetOptionsPrefix(eps, prefix));
-  PetscCall(EPSSetFromOptions(eps));
-  PetscCall(EPSSolve(eps));
-  PetscCall(EPSGetConverged(eps, &nconv));
-  PetscCheck(nconv >= k, PETSC_COMM_WORLD, PETSC_ERR_NOT_CONVERGED, "Only %" PetscInt_FMT " of the %" PetscInt_FMT " requested eigenpairs converged (-%seps_max_it, -%seps_ncv)", nconv, k, prefix, prefix);
   PetscCall(PetscMalloc1(k, eig));
-  PetscCall(MatCreateVecs(A, &x, NULL));
-  PetscCall(VecScatterCreateToZero(x, &tozero, &x0));
-  if (vectors && rank == 0) PetscCall(PetscMalloc1(k * N, vec));
+  if (vectors) {
+    Vec x;
+    PetscCall(MatCreateVecs(A, &x, NULL));
+    PetscCall(VecDuplicateVecs(x, k, &X));
+    PetscCall(VecDestroy(&x));
+  }
+  PetscCall(KrylearnSpectrumExtremes(A, k, which, prefix, rho, *eig, X));
+  if (!vectors) PetscFunctionReturn(0);
+  PetscCall(VecScatterCreateToZero(X[0], &tozero, &x0));
+  if (rank == 0) PetscCall(PetscMalloc1(k * N, vec));
   for (PetscInt i = 0; i < k; i++) {
-    PetscCall(EPSGetEigenpair(eps, i, &(*eig)[i], NULL, x, NULL));
-    if (!vectors) continue;
-    PetscCall(VecScatterBegin(tozero, x, x0, INSERT_VALUES, SCATTER_FORWARD));
-    PetscCall(VecScatterEnd(tozero, x, x0, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterBegin(tozero, X[i], x0, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(tozero, X[i], x0, INSERT_VALUES, SCATTER_FORWARD));
     if (rank == 0) {
       const PetscScalar *a;
       PetscCall(VecGetArrayRead(x0, &a));
@@ -166,37 +129,7 @@ static PetscErrorCode Extremes(Mat A, PetscInt k, EPSWhich which, const char pre
   }
   PetscCall(VecScatterDestroy(&tozero));
   PetscCall(VecDestroy(&x0));
-  PetscCall(VecDestroy(&x));
-  PetscCall(EPSDestroy(&eps));
-  PetscCall(PetscLogEventEnd(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
-  PetscFunctionReturn(0);
-}
-
-/* All eigenvalues in [a, b] by a polynomial filter. */
-static PetscErrorCode Interval(Mat A, const PetscReal ab[2], PetscInt *n, PetscReal **eig)
-{
-  EPS eps;
-  ST  st;
-
-  PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
-  PetscCall(EPSCreate(PETSC_COMM_WORLD, &eps));
-  PetscCall(EPSSetOperators(eps, A, NULL));
-  PetscCall(EPSSetProblemType(eps, EPS_HEP));
-  PetscCall(EPSSetWhichEigenpairs(eps, EPS_ALL));
-  PetscCall(EPSSetInterval(eps, ab[0], ab[1]));
-  PetscCall(EPSSetTolerances(eps, 1e-10, PETSC_DEFAULT));
-  PetscCall(EPSGetST(eps, &st));
-  PetscCall(STSetType(st, STFILTER));
-  PetscCall(EPSSetOptionsPrefix(eps, "interval_"));
-  PetscCall(EPSSetFromOptions(eps));
-  PetscCall(EPSSolve(eps));
-  PetscCall(EPSGetConverged(eps, n));
-  PetscCall(PetscMalloc1(*n, eig));
-  for (PetscInt i = 0; i < *n; i++) PetscCall(EPSGetEigenvalue(eps, i, &(*eig)[i], NULL));
-  PetscCall(PetscSortReal(*n, *eig));
-  PetscCall(EPSDestroy(&eps));
-  PetscCall(PetscLogEventEnd(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
+  PetscCall(VecDestroyVecs(k, &X));
   PetscFunctionReturn(0);
 }
 
@@ -296,6 +229,7 @@ static PetscErrorCode Analyse(Mat A, const Options *o, Results *r)
   PetscRandom    rnd;
   PetscInt       N, n0;
   PetscLogDouble t0;
+  PetscReal      rho = 0;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &N, NULL));
@@ -306,14 +240,14 @@ static PetscErrorCode Analyse(Mat A, const Options *o, Results *r)
   if (o->top) {
     r->ntop = o->top;
     PetscCall(PhaseBegin(A, &n0, &t0));
-    PetscCall(Extremes(A, o->top, EPS_LARGEST_REAL, "top_", o->vectors, &r->top, &r->topvec));
+    PetscCall(Extremes(A, o->top, EPS_LARGEST_REAL, "top_", o->vectors, &rho, &r->top, &r->topvec));
     PetscCall(PhaseEnd(A, r, PHASE_TOP, n0, t0));
     PetscCall(KrylearnSpectrumOutlierCount(r->ntop, r->top, &r->outliers));
   }
   if (o->bottom) {
     r->nbottom = o->bottom;
     PetscCall(PhaseBegin(A, &n0, &t0));
-    PetscCall(Extremes(A, o->bottom, EPS_SMALLEST_REAL, "bottom_", o->vectors, &r->bottom, &r->bottomvec));
+    PetscCall(Extremes(A, o->bottom, EPS_SMALLEST_REAL, "bottom_", o->vectors, &rho, &r->bottom, &r->bottomvec));
     PetscCall(PhaseEnd(A, r, PHASE_BOTTOM, n0, t0));
   }
   if (o->density) {
@@ -334,7 +268,7 @@ static PetscErrorCode Analyse(Mat A, const Options *o, Results *r)
   }
   if (o->ninterval) {
     PetscCall(PhaseBegin(A, &n0, &t0));
-    PetscCall(Interval(A, o->interval, &r->ninterval, &r->interval));
+    PetscCall(KrylearnSpectrumInterval(A, o->interval[0], o->interval[1], "interval_", &r->ninterval, &r->interval));
     PetscCall(PhaseEnd(A, r, PHASE_INTERVAL, n0, t0));
   }
   PetscCall(PetscRandomDestroy(&rnd));
@@ -492,7 +426,8 @@ static PetscErrorCode Write(const Options *o, const Results *r, const Results *g
   PetscCall(WriteString(f, "model", o->model));
   PetscCall(WriteString(f, "data", o->data));
   PetscCall(WriteString(f, "matrix", o->matrix));
-  PetscCall(WriteString(f, "operator", o->hasmatrix ? "matrix" : KrylearnCurvatures[o->op]));
+  PetscCall(WriteString(f, "ot_plan", o->otplan));
+  PetscCall(WriteString(f, "operator", o->hasotplan ? "sinkhorn_dual_hessian" : (o->hasmatrix ? "matrix" : KrylearnCurvatures[o->op])));
   PetscCall(WriteString(f, "trace_type", KrylearnTraceTypes[o->ttype]));
   v = N;
   PetscCall(WriteAttribute(f, "parameters", H5T_NATIVE_LLONG, &v));
@@ -526,7 +461,8 @@ static const char plot_script[] = "import sys, h5py, numpy as np\n"
                                   "import matplotlib.pyplot as plt\n"
                                   "f = h5py.File(sys.argv[1], 'r')\n"
                                   "fig, ax = plt.subplots(figsize=(7, 4))\n"
-                                  "for p, label in (('', f.attrs['operator']), ('ggn_', 'ggn')):\n"
+                                  "op = f.attrs['operator']\n"
+                                  "for p, label in (('', op.decode() if isinstance(op, bytes) else op), ('ggn_', 'ggn')):\n"
                                   "    if p + 'density' not in f: continue\n"
                                   "    ax.semilogy(f[p + 'density_grid'][...], np.maximum(f[p + 'density'][...], 1e-12), label=label)\n"
                                   "    if p + 'top_eigenvalues' in f:\n"
@@ -554,6 +490,30 @@ static PetscErrorCode Plot(const Options *o)
   fputs(plot_script, p);
   status = pclose(p);
   PetscCheck(status == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "Plotting %s with matplotlib failed (status %d)", o->plot, status);
+  PetscFunctionReturn(0);
+}
+
+/* The operator of -ot_plan FILE: the Sinkhorn dual Hessian at the plan P with attribute eta. */
+static PetscErrorCode OTPlanLoad(const Options *o, Mat *A)
+{
+  Mat       P;
+  PetscReal eta = 0;
+  hid_t     f, attr;
+  PetscInt  n, m;
+
+  PetscFunctionBegin;
+  f = H5Fopen(o->otplan, H5F_ACC_RDONLY, H5P_DEFAULT);
+  PetscCheck(f >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot open %s as HDF5", o->otplan);
+  PetscCheck(H5Aexists(f, "eta") > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s has no attribute eta: not written by bin/krylearn-ot", o->otplan);
+  attr = H5Aopen(f, "eta", H5P_DEFAULT);
+  PetscCheck(H5Aread(attr, H5T_NATIVE_DOUBLE, &eta) >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read attribute eta", o->otplan);
+  H5Aclose(attr);
+  H5Fclose(f);
+  PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, o->otplan, "P", &P));
+  PetscCall(KrylearnSinkhornDualHessian(P, eta, A));
+  PetscCall(MatGetSize(P, &n, &m));
+  PetscCall(MatDestroy(&P));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: Sinkhorn dual Hessian at a %" PetscInt_FMT " x %" PetscInt_FMT " plan, eta %g\n", o->otplan, n, m, (double)eta));
   PetscFunctionReturn(0);
 }
 
@@ -588,7 +548,8 @@ int main(int argc, char **argv)
   PetscCall(SlepcInitialize(&argc, &argv, NULL, help));
   PetscCall(KrylearnInitializePackage());
   PetscCall(GetOptions(&o));
-  if (o.hasmatrix) PetscCall(MatrixLoad(&o, &A0));
+  if (o.hasotplan) PetscCall(OTPlanLoad(&o, &A0));
+  else if (o.hasmatrix) PetscCall(MatrixLoad(&o, &A0));
   else {
     PetscInt  nsamples, nout;
     PetscReal loss, gradnorm;
@@ -603,7 +564,7 @@ int main(int argc, char **argv)
   PetscCall(MatGetSize(A, &N, NULL));
   PetscCall(PetscMemzero(&r, sizeof(r)));
   PetscCall(PetscMemzero(&g, sizeof(g)));
-  r.name = o.hasmatrix ? "matrix" : KrylearnCurvatures[o.op];
+  r.name = o.hasotplan ? "sinkhorn dual hessian" : (o.hasmatrix ? "matrix" : KrylearnCurvatures[o.op]);
   PetscCall(Analyse(A, &o, &r));
   PetscCall(Summary(&r, N));
   if (o.sagun) {

@@ -47,7 +47,11 @@ PETSC_EXTERN PetscErrorCode KrylearnMLPGetLoss(KrylearnMLP, PetscReal *, PetscRe
 PETSC_EXTERN PetscErrorCode KrylearnMLPCreateOperator(KrylearnMLP, KrylearnCurvature, Mat *);
 PETSC_EXTERN PetscErrorCode KrylearnMLPDestroy(KrylearnMLP *);
 
+PETSC_EXTERN PetscErrorCode KrylearnSinkhornDualHessian(Mat, PetscReal, Mat *);
+
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumRademacher(PetscRandom, Vec);
+PETSC_EXTERN PetscErrorCode KrylearnSpectrumExtremes(Mat, PetscInt, EPSWhich, const char[], PetscReal *, PetscReal[], Vec[]);
+PETSC_EXTERN PetscErrorCode KrylearnSpectrumInterval(Mat, PetscReal, PetscReal, const char[], PetscInt *, PetscReal **);
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumSLQ(Mat, PetscInt, PetscInt, PetscRandom, PetscInt *, PetscReal **, PetscReal **);
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumDensity(PetscInt, const PetscReal[], const PetscReal[], PetscInt, PetscReal, PetscInt, const PetscReal[], PetscReal[]);
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumTrace(Mat, KrylearnTraceType, PetscInt, PetscRandom, PetscReal *, PetscReal *);

@@ -22,7 +22,7 @@
 PetscErrorCode KrylearnSpectrumExact(Mat A, PetscReal **eig)
 {
   MPI_Comm           comm = PetscObjectComm((PetscObject)A);
-  PetscInt           N;
+  PetscInt           N, rstart, rend;
   PetscMPIInt        rank;
   Vec                e, col, col0;
   VecScatter         tozero;
@@ -35,11 +35,12 @@ PetscErrorCode KrylearnSpectrumExact(Mat A, PetscReal **eig)
   PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumExact, A, 0, 0, 0));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(MatCreateVecs(A, &e, &col));
+  PetscCall(VecGetOwnershipRange(e, &rstart, &rend));
   PetscCall(VecScatterCreateToZero(col, &tozero, &col0));
   if (rank == 0) PetscCall(PetscMalloc1(N * N, &H));
   for (PetscInt j = 0; j < N; j++) {
     PetscCall(VecZeroEntries(e));
-    PetscCall(VecSetValue(e, j, 1.0, INSERT_VALUES));
+    if (j >= rstart && j < rend) PetscCall(VecSetValue(e, j, 1.0, INSERT_VALUES));
     PetscCall(VecAssemblyBegin(e));
     PetscCall(VecAssemblyEnd(e));
     PetscCall(MatMult(A, e, col));

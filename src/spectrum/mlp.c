@@ -142,10 +142,10 @@ PetscErrorCode MLPModelReset(MLPModel *m)
 
 /*
   MLPWorkCreate - allocates the caches for a shard of n samples of a data set of
-  ntotal samples; exactly one of label (cross entropy) and target (mean squared error)
-  is given.
+  ntotal samples, products working on blocks of block rows; exactly one of label
+  (cross entropy) and target (mean squared error) is given.
 */
-PetscErrorCode MLPWorkCreate(const MLPModel *m, PetscInt n, PetscInt ntotal, const PetscReal *X, const PetscInt *label, const PetscReal *target, MLPWork *w)
+PetscErrorCode MLPWorkCreate(const MLPModel *m, PetscInt n, PetscInt ntotal, const PetscReal *X, const PetscInt *label, const PetscReal *target, PetscInt block, MLPWork *w)
 {
   const PetscInt L = m->nlayers;
 
@@ -153,6 +153,7 @@ PetscErrorCode MLPWorkCreate(const MLPModel *m, PetscInt n, PetscInt ntotal, con
   PetscCall(PetscMemzero(w, sizeof(*w)));
   w->n      = n;
   w->ntotal = ntotal;
+  w->block  = PetscMax(1, PetscMin(block, n));
   w->X      = X;
   w->label  = label;
   w->target = target;
@@ -164,8 +165,8 @@ PetscErrorCode MLPWorkCreate(const MLPModel *m, PetscInt n, PetscInt ntotal, con
 
     PetscCall(PetscMalloc1(sz, &w->act[l + 1]));
     PetscCall(PetscMalloc1(sz, &w->delta[l + 1]));
-    PetscCall(PetscMalloc1(sz, &w->ract[l + 1]));
-    PetscCall(PetscMalloc1(sz, &w->rdelta[l + 1]));
+    PetscCall(PetscMalloc1(w->block * ly->nout, &w->ract[l + 1]));
+    PetscCall(PetscMalloc1(w->block * ly->nout, &w->rdelta[l + 1]));
     if (ly->type != MLP_LAYER_LINEAR) PetscCall(PetscMalloc2(sz, &w->dact[l], sz, &w->ddact[l]));
   }
   PetscCall(PetscMalloc2(n * m->noutput, &w->u, n * m->noutput, &w->prob));
@@ -217,19 +218,21 @@ static void LossGradient(const MLPModel *m, MLPWork *w)
   w->loss /= w->ntotal;
 }
 
-/* Back-propagates delta[L] to every delta[l], l >= 1; accumulates the gradient when g is given. */
-static PetscErrorCode Backward(const MLPModel *m, MLPWork *w, PetscReal **delta, PetscReal *g)
+/* Back-propagates D[L] to every D[l], l >= 1, for the rows [i0, i0 + nb) whose blocks
+   D[l] (nb rows each) hold; accumulates the weight gradient when g is given. */
+static PetscErrorCode Backward(const MLPModel *m, MLPWork *w, PetscInt i0, PetscInt nb, PetscReal **D, PetscReal *g)
 {
   PetscFunctionBegin;
   for (PetscInt l = m->nlayers - 1; l >= 0; l--) {
     const MLPLayer *ly = &m->layer[l];
-    const PetscInt  sz = w->n * ly->nin;
+    const PetscInt  sz = nb * ly->nin;
 
     if (ly->type == MLP_LAYER_LINEAR) {
-      if (g) PetscCall(LinearWeightGradient(ly, w->n, delta[l + 1], w->act[l], g + ly->offset));
-      if (l > 0) PetscCall(GemmRowMajor('N', 'N', w->n, ly->nin, ly->nout, 1.0, delta[l + 1], ly->nout, m->theta + ly->offset, ly->nin, 0.0, delta[l], ly->nin));
+      if (g) PetscCall(LinearWeightGradient(ly, nb, D[l + 1], w->act[l] + i0 * ly->nin, g + ly->offset));
+      if (l > 0) PetscCall(GemmRowMajor('N', 'N', nb, ly->nin, ly->nout, 1.0, D[l + 1], ly->nout, m->theta + ly->offset, ly->nin, 0.0, D[l], ly->nin));
     } else if (l > 0) {
-      for (PetscInt i = 0; i < sz; i++) delta[l][i] = w->dact[l][i] * delta[l + 1][i];
+      const PetscReal *d1 = w->dact[l] + i0 * ly->nin;
+      for (PetscInt i = 0; i < sz; i++) D[l][i] = d1[i] * D[l + 1][i];
     }
   }
   PetscFunctionReturn(0);
@@ -257,39 +260,41 @@ PetscErrorCode MLPEvaluate(const MLPModel *m, MLPWork *w, PetscReal *g)
   }
   LossGradient(m, w);
   for (PetscInt i = 0; i < w->n * C; i++) w->delta[L][i] = w->u[i] / w->ntotal;
-  PetscCall(Backward(m, w, w->delta, g));
+  PetscCall(Backward(m, w, 0, w->n, w->delta, g));
   PetscFunctionReturn(0);
 }
 
-/* Directional derivatives ract[l] of every activation along the parameter direction v. */
-static PetscErrorCode ForwardDirectional(const MLPModel *m, MLPWork *w, const PetscReal *v)
+/* Directional derivatives, along the parameter direction v, of every activation of the
+   rows [i0, i0 + nb), into the blocks ract[l]. */
+static PetscErrorCode ForwardDirectional(const MLPModel *m, MLPWork *w, const PetscReal *v, PetscInt i0, PetscInt nb)
 {
   PetscFunctionBegin;
   for (PetscInt l = 0; l < m->nlayers; l++) {
     const MLPLayer *ly = &m->layer[l];
-    const PetscInt  sz = w->n * ly->nout;
+    const PetscInt  sz = nb * ly->nout;
 
     if (ly->type == MLP_LAYER_LINEAR) {
       /* R(Z) = A V^T + 1 vb^T + R(A) W^T, where R(A) = 0 for the data */
-      PetscCall(LinearForward(ly, w->n, w->act[l], v + ly->offset, 0.0, w->ract[l + 1]));
-      if (l > 0) PetscCall(GemmRowMajor('N', 'T', w->n, ly->nout, ly->nin, 1.0, w->ract[l], ly->nin, m->theta + ly->offset, ly->nin, 1.0, w->ract[l + 1], ly->nout));
+      PetscCall(LinearForward(ly, nb, w->act[l] + i0 * ly->nin, v + ly->offset, 0.0, w->ract[l + 1]));
+      if (l > 0) PetscCall(GemmRowMajor('N', 'T', nb, ly->nout, ly->nin, 1.0, w->ract[l], ly->nin, m->theta + ly->offset, ly->nin, 1.0, w->ract[l + 1], ly->nout));
     } else {
-      for (PetscInt i = 0; i < sz; i++) w->ract[l + 1][i] = w->dact[l][i] * w->ract[l][i];
+      const PetscReal *d1 = w->dact[l] + i0 * ly->nin;
+      for (PetscInt i = 0; i < sz; i++) w->ract[l + 1][i] = d1[i] * w->ract[l][i];
     }
   }
   PetscFunctionReturn(0);
 }
 
-/* rdelta[L] = (1/N) per-sample loss Hessian times ract[L] */
-static void LossHessianApply(const MLPModel *m, MLPWork *w)
+/* rdelta[L] = (1/N) per-sample loss Hessian times ract[L], rows [i0, i0 + nb) */
+static void LossHessianApply(const MLPModel *m, MLPWork *w, PetscInt i0, PetscInt nb)
 {
   const PetscInt   C = m->noutput, L = m->nlayers;
   const PetscReal *r = w->ract[L];
   PetscReal       *o = w->rdelta[L];
 
-  for (PetscInt i = 0; i < w->n; i++) {
+  for (PetscInt i = 0; i < nb; i++) {
     if (m->loss == MLP_LOSS_CROSS_ENTROPY) {
-      const PetscReal *p  = w->prob + i * C;
+      const PetscReal *p  = w->prob + (i0 + i) * C;
       PetscReal        pr = 0;
       for (PetscInt c = 0; c < C; c++) pr += p[c] * r[i * C + c];
       for (PetscInt c = 0; c < C; c++) o[i * C + c] = p[c] * (r[i * C + c] - pr) / w->ntotal;
@@ -299,39 +304,42 @@ static void LossHessianApply(const MLPModel *m, MLPWork *w)
   }
 }
 
-/* rdelta[L] = (1/N) u_i (u_i . ract_i): the output side of the empirical Fisher */
-static void FisherOutputApply(const MLPModel *m, MLPWork *w)
+/* rdelta[L] = (1/N) u_i (u_i . ract_i), rows [i0, i0 + nb): the output side of the empirical Fisher */
+static void FisherOutputApply(const MLPModel *m, MLPWork *w, PetscInt i0, PetscInt nb)
 {
   const PetscInt C = m->noutput, L = m->nlayers;
 
-  for (PetscInt i = 0; i < w->n; i++) {
-    const PetscReal *ui = w->u + i * C;
+  for (PetscInt i = 0; i < nb; i++) {
+    const PetscReal *ui = w->u + (i0 + i) * C;
     PetscReal        s  = 0;
     for (PetscInt c = 0; c < C; c++) s += ui[c] * w->ract[L][i * C + c];
     for (PetscInt c = 0; c < C; c++) w->rdelta[L][i * C + c] = ui[c] * s / w->ntotal;
   }
 }
 
-/* Derivative of back-propagation along v (Hessian); the gradient of the directional
-   derivative of delta, with the second-order terms that involve delta, is added to out. */
-static PetscErrorCode BackwardDirectional(const MLPModel *m, MLPWork *w, const PetscReal *v, PetscReal *out)
+/* Derivative of back-propagation along v (Hessian) for the rows [i0, i0 + nb); the
+   gradient of the directional derivative of delta, with the second-order terms that
+   involve delta, is added to out. */
+static PetscErrorCode BackwardDirectional(const MLPModel *m, MLPWork *w, const PetscReal *v, PetscInt i0, PetscInt nb, PetscReal *out)
 {
   PetscFunctionBegin;
   for (PetscInt l = m->nlayers - 1; l >= 0; l--) {
-    const MLPLayer *ly = &m->layer[l];
-    const PetscInt  sz = w->n * ly->nin;
-    PetscReal      *rd = w->rdelta[l], *rdn = w->rdelta[l + 1], *dn = w->delta[l + 1];
+    const MLPLayer  *ly = &m->layer[l];
+    const PetscInt   sz = nb * ly->nin;
+    const PetscReal *dn = w->delta[l + 1] + i0 * ly->nout;
+    PetscReal       *rd = w->rdelta[l], *rdn = w->rdelta[l + 1];
 
     if (ly->type == MLP_LAYER_LINEAR) {
       /* R(gW) = R(D)^T A + D^T R(A); R(D_prev) = R(D) W + D V */
-      PetscCall(LinearWeightGradient(ly, w->n, rdn, w->act[l], out + ly->offset));
+      PetscCall(LinearWeightGradient(ly, nb, rdn, w->act[l] + i0 * ly->nin, out + ly->offset));
       if (l > 0) {
-        PetscCall(GemmRowMajor('T', 'N', ly->nout, ly->nin, w->n, 1.0, dn, ly->nout, w->ract[l], ly->nin, 1.0, out + ly->offset, ly->nin));
-        PetscCall(GemmRowMajor('N', 'N', w->n, ly->nin, ly->nout, 1.0, rdn, ly->nout, m->theta + ly->offset, ly->nin, 0.0, rd, ly->nin));
-        PetscCall(GemmRowMajor('N', 'N', w->n, ly->nin, ly->nout, 1.0, dn, ly->nout, v + ly->offset, ly->nin, 1.0, rd, ly->nin));
+        PetscCall(GemmRowMajor('T', 'N', ly->nout, ly->nin, nb, 1.0, dn, ly->nout, w->ract[l], ly->nin, 1.0, out + ly->offset, ly->nin));
+        PetscCall(GemmRowMajor('N', 'N', nb, ly->nin, ly->nout, 1.0, rdn, ly->nout, m->theta + ly->offset, ly->nin, 0.0, rd, ly->nin));
+        PetscCall(GemmRowMajor('N', 'N', nb, ly->nin, ly->nout, 1.0, dn, ly->nout, v + ly->offset, ly->nin, 1.0, rd, ly->nin));
       }
     } else if (l > 0) {
-      for (PetscInt i = 0; i < sz; i++) rd[i] = w->dact[l][i] * rdn[i] + w->ddact[l][i] * w->ract[l][i] * dn[i];
+      const PetscReal *d1 = w->dact[l] + i0 * ly->nin, *d2 = w->ddact[l] + i0 * ly->nin;
+      for (PetscInt i = 0; i < sz; i++) rd[i] = d1[i] * rdn[i] + d2[i] * w->ract[l][i] * dn[i];
     }
   }
   PetscFunctionReturn(0);
@@ -340,16 +348,22 @@ static PetscErrorCode BackwardDirectional(const MLPModel *m, MLPWork *w, const P
 /*
   MLPProductApply - out = this shard's contribution to P v, P the Hessian, the
   generalised Gauss-Newton matrix or the empirical Fisher of the mean loss (without
-  weight decay). MLPEvaluate() must have been called at the current theta.
+  weight decay). MLPEvaluate() must have been called at the current theta. The
+  samples are processed in blocks of w->block rows, so that the directional
+  quantities of a block stay in cache between the layers.
 */
 PetscErrorCode MLPProductApply(const MLPModel *m, MLPWork *w, MLPProduct type, const PetscReal *v, PetscReal *out)
 {
   PetscFunctionBegin;
   PetscCall(PetscArrayzero(out, m->nparam));
-  PetscCall(ForwardDirectional(m, w, v));
-  if (type == MLP_PRODUCT_FISHER) FisherOutputApply(m, w);
-  else LossHessianApply(m, w);
-  if (type == MLP_PRODUCT_HESSIAN) PetscCall(BackwardDirectional(m, w, v, out));
-  else PetscCall(Backward(m, w, w->rdelta, out));
+  for (PetscInt i0 = 0; i0 < w->n; i0 += w->block) {
+    const PetscInt nb = PetscMin(w->block, w->n - i0);
+
+    PetscCall(ForwardDirectional(m, w, v, i0, nb));
+    if (type == MLP_PRODUCT_FISHER) FisherOutputApply(m, w, i0, nb);
+    else LossHessianApply(m, w, i0, nb);
+    if (type == MLP_PRODUCT_HESSIAN) PetscCall(BackwardDirectional(m, w, v, i0, nb, out));
+    else PetscCall(Backward(m, w, i0, nb, w->rdelta, out));
+  }
   PetscFunctionReturn(0);
 }

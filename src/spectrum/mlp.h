@@ -48,6 +48,7 @@ typedef struct {
    so that each product costs only the two directional passes. */
 typedef struct {
   PetscInt         n;          /* samples in this shard */
+  PetscInt         block;      /* rows per block in the products */
   PetscInt         ntotal;     /* samples in the whole data set (the loss averages over it) */
   const PetscReal *X;          /* n x ninput */
   const PetscInt  *label;      /* cross entropy: n labels */
@@ -56,8 +57,8 @@ typedef struct {
   PetscReal      **dact;       /* activation layers: sigma'(act[l]) */
   PetscReal      **ddact;      /* activation layers: sigma''(act[l]) */
   PetscReal      **delta;      /* dLoss/d act[l], l = 1..L */
-  PetscReal      **ract;       /* directional derivative of act[l] */
-  PetscReal      **rdelta;     /* directional derivative (or linearised back-propagation) of delta[l] */
+  PetscReal      **ract;       /* block x width: directional derivative of act[l] */
+  PetscReal      **rdelta;     /* block x width: directional derivative (or linearised back-propagation) of delta[l] */
   PetscReal       *u;          /* n x noutput: per-sample loss gradient dl_i/df_i */
   PetscReal       *prob;       /* cross entropy: n x noutput softmax probabilities */
   PetscReal        loss;       /* this shard's share of the mean loss (without weight decay) */
@@ -65,7 +66,7 @@ typedef struct {
 
 PETSC_INTERN PetscErrorCode MLPModelFinalize(MLPModel *, const char[]);
 PETSC_INTERN PetscErrorCode MLPModelReset(MLPModel *);
-PETSC_INTERN PetscErrorCode MLPWorkCreate(const MLPModel *, PetscInt, PetscInt, const PetscReal *, const PetscInt *, const PetscReal *, MLPWork *);
+PETSC_INTERN PetscErrorCode MLPWorkCreate(const MLPModel *, PetscInt, PetscInt, const PetscReal *, const PetscInt *, const PetscReal *, PetscInt, MLPWork *);
 PETSC_INTERN PetscErrorCode MLPWorkDestroy(const MLPModel *, MLPWork *);
 PETSC_INTERN PetscErrorCode MLPEvaluate(const MLPModel *, MLPWork *, PetscReal *);
 PETSC_INTERN PetscErrorCode MLPProductApply(const MLPModel *, MLPWork *, MLPProduct, const PetscReal *, PetscReal *);

@@ -170,7 +170,7 @@ static PetscErrorCode ModelLoad(const char file[], MLPModel *m)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode DataLoad(KrylearnMLP mlp, const char file[])
+static PetscErrorCode DataLoad(KrylearnMLP mlp, const char file[], PetscInt block)
 {
   MLPModel *m = &mlp->model;
   hid_t     f, dx, dy, ytype;
@@ -210,7 +210,7 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, const char file[])
   H5Dclose(dy);
   H5Fclose(f);
   for (PetscInt i = 0; i < n * m->ninput; i++) PetscCheck(!PetscIsInfOrNanReal(mlp->X[i]), PETSC_COMM_SELF, PETSC_ERR_FP, "%s: X has a non-finite entry in row %" PetscInt_FMT, file, rstart + i / m->ninput);
-  PetscCall(MLPWorkCreate(m, n, N, mlp->X, mlp->label, mlp->target, &mlp->work));
+  PetscCall(MLPWorkCreate(m, n, N, mlp->X, mlp->label, mlp->target, block, &mlp->work));
   PetscFunctionReturn(0);
 }
 
@@ -234,6 +234,9 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, const char file[])
   Shapes that disagree, unknown layer types, non-finite weights and labels out of
   range are errors that name the file and the problem.
 
+  Options Database Key:
+. -mlp_block_size <512> - samples per block in the curvature products (blocks stay in cache between layers)
+
 .seealso: `KrylearnMLPCreateOperator()`, `KrylearnMLPDestroy()`
 @*/
 PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char data[], KrylearnMLP *mlp)
@@ -243,16 +246,20 @@ PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char dat
   void       *edata;
   Vec         x;
   PetscReal  *g, gsum = 0, tsum = 0;
+  PetscInt    block = 512;
 
   PetscFunctionBegin;
   PetscCall(KrylearnSpectrumInitializePackage());
+  PetscOptionsBegin(comm, NULL, "Multi-layer perceptron loss", "KrylearnMLPLoad");
+  PetscCall(PetscOptionsInt("-mlp_block_size", "Samples per block in the curvature products", "KrylearnMLPLoad", block, &block, NULL));
+  PetscOptionsEnd();
   PetscCall(PetscNew(&p));
   p->comm  = comm;
   p->refct = 1;
   H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   PetscCall(ModelLoad(model, &p->model));
-  PetscCall(DataLoad(p, data));
+  PetscCall(DataLoad(p, data, block));
   H5Eset_auto2(H5E_DEFAULT, efunc, edata);
 
   PetscCall(PetscLogEventBegin(KRYLEARN_MLPEvaluate, 0, 0, 0, 0));

@@ -1,8 +1,9 @@
 """Curvature products of bin/krylearn-spectrum's operators against dense PyTorch matrices.
 
 Usage: check_products.py [--mpiexec "mpiexec -n 2"]
-Every activation and both losses, with and without weight decay and bias; trained
-(near a minimum) and untrained parameters. Relative error bound 1e-10."""
+Every activation and both losses, with and without weight decay and bias, samples in
+blocks of 8 rows (several blocks and a partial one), trained (near a minimum) and
+untrained parameters. Relative error bound 1e-10."""
 import argparse
 import sys
 
@@ -35,7 +36,7 @@ def main():
         with h5py.File(prefix + "-v.h5", "w") as f:
             f["V"] = V
         ref.run([ref.tool("build", "tests", "spectrum", "products"), "-model", prefix + "-model.h5", "-data", prefix + "-data.h5",
-                 "-vectors", prefix + "-v.h5", "-o", prefix + "-out.h5"], args.mpiexec)
+                 "-vectors", prefix + "-v.h5", "-o", prefix + "-out.h5", "-mlp_block_size", "8"], args.mpiexec)
         with h5py.File(prefix + "-out.h5", "r") as f:
             for name, M in (("hessian", H), ("ggn", G), ("fisher", F)):
                 want = V @ M  # M symmetric
