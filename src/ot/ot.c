@@ -412,6 +412,7 @@ PetscErrorCode OTSetFromOptions(OT ot)
 {
   char      type[256];
   PetscBool flg, mon = PETSC_FALSE;
+  PetscInt  width = 0;
 
   PetscFunctionBegin;
   PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
@@ -424,6 +425,8 @@ PetscErrorCode OTSetFromOptions(OT ot)
   PetscCall(PetscOptionsInt("-ot_max_it", "Maximum iterations (Sinkhorn and Newton together)", "OTSetTolerances", ot->max_it, &ot->max_it, NULL));
   PetscCall(PetscOptionsEnum("-ot_cost", "Ground cost between point clouds", "OTSetCostType", OTCostTypes, (PetscEnum)ot->costtype, (PetscEnum *)&ot->costtype, &flg));
   if (flg) ot->setupcalled = PETSC_FALSE;
+  PetscCall(PetscOptionsInt("-ot_exp_width", "Vector exp width in doubles: 2 (SSE2), 4 (AVX2), 8 (AVX-512), 0 widest supported (process-wide)", "", width, &width, &flg));
+  if (flg) PetscCall(PetscInfo(ot, "Vector exp of width %" PetscInt_FMT "\n", OTKernelSetExpWidth(width)));
   PetscCall(PetscOptionsBool("-ot_monitor", "Print the marginal error every iteration", "OTMonitorSet", mon, &mon, NULL));
   if (mon) PetscCall(OTMonitorSet(ot, OTMonitorDefault, NULL, NULL));
   if (ot->ops->setfromoptions) PetscCall((*ot->ops->setfromoptions)(ot, PetscOptionsObject));

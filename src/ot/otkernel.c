@@ -1,28 +1,85 @@
 /* Matrix-scaling kernels of entropic optimal transport (see otkernel.h).
 
-   The exponentials go through glibc's vector math library (the x86-64 vector ABI
-   entry _ZGVbN2v_exp, two doubles per call, <= 4 ulp); the loops that build the
+   The exponentials go through glibc's vector math library (x86-64 vector ABI entries
+   _ZGVbN2v_exp, _ZGVdN4v_exp, _ZGVeN8v_exp: 2, 4 or 8 doubles per call, <= 4 ulp), the
+   widest one the processor supports, chosen once at run time; the loops that build the
    exponents, the cost rows and the column accumulations are plain loops the compiler
    vectorises. */
 #pragma GCC optimize("no-trapping-math", "no-math-errno")
 #include <math.h>
-#include <emmintrin.h>
+#include <immintrin.h>
 #include "otkernel.h"
 
 __m128d _ZGVbN2v_exp(__m128d);
+__m256d _ZGVdN4v_exp(__m256d);
+__m512d _ZGVeN8v_exp(__m512d);
 
 /* t = exp(t). Arguments below -708 (results under the smallest normal double) give 0:
    clamping them first keeps every lane on the vector routine's fast path, which the
    far-negative exponents of small-temperature plans would otherwise leave. */
-static inline void VecExp(PetscInt n, PetscReal *restrict t)
+#define OT_EXP_MIN -708.0
+
+static void VecExpTail(PetscInt k, PetscInt n, PetscReal *restrict t)
 {
-  const __m128d lo = _mm_set1_pd(-708.0);
+  for (; k < n; k++) t[k] = t[k] < OT_EXP_MIN ? 0 : exp(t[k]);
+}
+
+static void VecExp_SSE2(PetscInt n, PetscReal *restrict t)
+{
+  const __m128d lo = _mm_set1_pd(OT_EXP_MIN);
   PetscInt      k  = 0;
   for (; k + 2 <= n; k += 2) {
     const __m128d v = _mm_loadu_pd(t + k), under = _mm_cmplt_pd(v, lo);
     _mm_storeu_pd(t + k, _mm_andnot_pd(under, _ZGVbN2v_exp(_mm_max_pd(v, lo))));
   }
-  if (k < n) t[k] = t[k] < -708.0 ? 0 : exp(t[k]);
+  VecExpTail(k, n, t);
+}
+
+__attribute__((target("avx2"))) static void VecExp_AVX2(PetscInt n, PetscReal *restrict t)
+{
+  const __m256d lo = _mm256_set1_pd(OT_EXP_MIN);
+  PetscInt      k  = 0;
+  for (; k + 4 <= n; k += 4) {
+    const __m256d v = _mm256_loadu_pd(t + k), under = _mm256_cmp_pd(v, lo, _CMP_LT_OQ);
+    _mm256_storeu_pd(t + k, _mm256_andnot_pd(under, _ZGVdN4v_exp(_mm256_max_pd(v, lo))));
+  }
+  VecExpTail(k, n, t);
+}
+
+__attribute__((target("avx512f"))) static void VecExp_AVX512(PetscInt n, PetscReal *restrict t)
+{
+  const __m512d lo = _mm512_set1_pd(OT_EXP_MIN);
+  PetscInt      k  = 0;
+  for (; k + 8 <= n; k += 8) {
+    const __m512d   v     = _mm512_loadu_pd(t + k);
+    const __mmask8  keep  = _mm512_cmp_pd_mask(v, lo, _CMP_GE_OQ);
+    _mm512_storeu_pd(t + k, _mm512_maskz_mov_pd(keep, _ZGVeN8v_exp(_mm512_max_pd(v, lo))));
+  }
+  VecExpTail(k, n, t);
+}
+
+static void (*VecExpImpl)(PetscInt, PetscReal *) = NULL;
+
+PetscInt OTKernelSetExpWidth(PetscInt width)
+{
+  __builtin_cpu_init();
+  if (width <= 0) width = __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx2") ? 4 : 2;
+  if (width >= 8 && __builtin_cpu_supports("avx512f")) {
+    VecExpImpl = VecExp_AVX512;
+    return 8;
+  }
+  if (width >= 4 && __builtin_cpu_supports("avx2")) {
+    VecExpImpl = VecExp_AVX2;
+    return 4;
+  }
+  VecExpImpl = VecExp_SSE2;
+  return 2;
+}
+
+static inline void VecExp(PetscInt n, PetscReal *restrict t)
+{
+  if (!VecExpImpl) OTKernelSetExpWidth(0);
+  VecExpImpl(n, t);
 }
 
 static inline PetscReal VecSum(PetscInt n, const PetscReal *restrict t)

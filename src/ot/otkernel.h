@@ -30,6 +30,10 @@ typedef struct {
 #define OT_HIST_BINS  1600
 #define OT_HIST_WIDTH 0.5
 
+/* Chooses the vector exp: width 2 (SSE2), 4 (AVX2) or 8 (AVX-512) doubles, capped by what
+   the processor supports; 0 picks the widest. Process-wide; returns the width in use. */
+PetscInt OTKernelSetExpWidth(PetscInt width);
+
 /* Workspace length (in PetscReal) every kernel below needs. */
 PetscInt OTKernelWorkSize(const OTCostRows *);
 

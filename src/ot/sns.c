@@ -27,13 +27,12 @@ static PetscErrorCode OTSetUp_SNS(OT ot)
 {
   OT_SNS     *sns  = (OT_SNS *)ot->data;
   MPI_Comm    comm = PetscObjectComm((PetscObject)ot);
-  PetscMPIInt size, rank;
+  PetscMPIInt size;
   PetscInt    yhi, nl, *base, *ystart;
   PetscScalar *a;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   sns->mloc = PETSC_DECIDE;
   PetscCall(PetscSplitOwnership(comm, &sns->mloc, &ot->m));
   PetscCallMPI(MPI_Scan(&sns->mloc, &yhi, 1, MPIU_INT, MPI_SUM, comm));

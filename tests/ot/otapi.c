@@ -19,22 +19,7 @@ static PetscErrorCode MarginalError(Mat P, Vec r, Vec c, PetscReal *err)
   PetscCall(MatMultTranspose(P, one_n, pc));
   PetscCall(VecAXPY(pr, -1, r));
   PetscCall(VecNorm(pr, NORM_1, &e1));
-  PetscCall(VecAXPY(pc, -1, one_m)); /* pc - 1, then + 1 - c: keep c's layout out of the way */
-  {
-    const PetscScalar *a, *b;
-    PetscScalar       *p;
-    PetscInt           lo, hi, clo, chi;
-    PetscCall(VecGetOwnershipRange(pc, &lo, &hi));
-    PetscCall(VecGetOwnershipRange(c, &clo, &chi));
-    PetscCheck(lo == clo && hi == chi, PETSC_COMM_SELF, PETSC_ERR_PLIB, "layout");
-    PetscCall(VecGetArray(pc, &p));
-    PetscCall(VecGetArrayRead(c, &b));
-    PetscCall(VecGetArrayRead(one_m, &a));
-    for (PetscInt k = 0; k < hi - lo; k++) p[k] += a[k] - b[k];
-    PetscCall(VecRestoreArrayRead(one_m, &a));
-    PetscCall(VecRestoreArrayRead(c, &b));
-    PetscCall(VecRestoreArray(pc, &p));
-  }
+  PetscCall(VecAXPY(pc, -1, c)); /* c was created with the default layout of m entries, like P's columns */
   PetscCall(VecNorm(pc, NORM_1, &e2));
   *err = e1 + e2;
   PetscCall(VecDestroy(&one_m));
@@ -123,7 +108,6 @@ int main(int argc, char **argv)
   for (PetscInt i = lo; i < hi; i++) PetscCall(VecSetValue(r, i, (1.0 + 0.5 * PetscSinReal(i)) / n, INSERT_VALUES));
   PetscCall(VecAssemblyBegin(r));
   PetscCall(VecAssemblyEnd(r));
-  PetscCall(VecNormalize(r, NULL)); /* 2-norm 1: rescale to sum 1 below */
   {
     PetscScalar s;
     PetscCall(VecSum(r, &s));
