@@ -1,6 +1,6 @@
 """Network inference, C runtime (oneDNN) versus PyTorch, side by side in one run.
 
-usage: run.py [--threads T] [--repeat K] [--quick]
+usage: run.py [--threads T] [--repeat K] [--quick] [--max-isa AVX2]
 
 For each case the same network (random weights) is saved in the Krylearn format and
 timed in the C runtime (build/bench/nn_forward/nn_forward, OMP_NUM_THREADS=T) and in
@@ -83,11 +83,15 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="the smaller grid of each paper network only")
+    ap.add_argument("--max-isa", help="limit both oneDNN copies (C and PyTorch's) to this ISA, e.g. AVX2")
     args = ap.parse_args()
+    if args.max_isa:  # read by oneDNN at its first primitive, in this process and in the C runs
+        os.environ["ONEDNN_MAX_CPU_ISA"] = os.environ["DNNL_MAX_CPU_ISA"] = args.max_isa
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     print(f"# nn_forward: Krylearn C runtime (oneDNN {dnnl_version()}) vs PyTorch {torch.__version__}")
-    print(f"# CPU: {cpu()}; threads: {args.threads} (OMP_NUM_THREADS for C, torch.set_num_threads for PyTorch)")
+    print(f"# CPU: {cpu()}; ISA limit: {args.max_isa or 'none'}; threads: {args.threads} "
+          "(OMP_NUM_THREADS for C, torch.set_num_threads for PyTorch)")
     print(f"# BLAS: {blas()}; PyTorch: no_grad, float32, batch 1, "
           f"MALLOC_MMAP_MAX_={os.environ.get('MALLOC_MMAP_MAX_', 'unset')}, "
           f"MALLOC_TRIM_THRESHOLD_={os.environ.get('MALLOC_TRIM_THRESHOLD_', 'unset')}")

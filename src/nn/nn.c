@@ -201,7 +201,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
         const NNOp *op = s->op;
         PetscInt    e[3];
         for (PetscInt d = 0; d < 3; d++) e[d] = a->n[d] + s->lo[d] + s->hi[d];
-        NNConvDirect(s->padded ? net->halo : net->bufs[a->buf], e, op->cin, a->b, ob, o->n, op->cout, o->b, net->wpack[op->weight], op->bias >= 0 ? net->weights[op->bias].data : NULL, net->dim == 3 ? op->k : 1, op->k, op->relu, s->sum);
+        NNConvDirect(s->padded ? net->halo : net->bufs[a->buf], e, op->cin, a->b, ob, o->n, op->cout, o->b, net->wpack[op->weight], op->bias >= 0 ? net->weights[op->bias].data : NULL, net->dim == 3 ? op->k : 1, op->k, op->relu, s->sum ? net->bufs[net->values[s->in2].buf] : NULL);
       }
     } break;
     case NN_STEP_AVGPOOL: NNAvgPool(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim); break;

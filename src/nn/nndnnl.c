@@ -118,7 +118,7 @@ static PetscErrorCode CreateConv(KrylearnNet net, NNStep *s)
   DnnlCall(net, dnnl_post_ops_create(&po));
   s->binpo = -1;
   if (op->relu) DnnlCall(net, dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f));
-  if (s->sum && op->relu) { /* relu(conv) + dst: oneDNN's fast kernels take 'sum' only first, a binary add anywhere */
+  if (s->sum && op->relu) { /* relu(conv) + addend: the jit kernels take 'sum' only first, a binary add anywhere */
     DnnlCall(net, dnnl_post_ops_append_binary(po, dnnl_binary_add, &dst));
     s->binpo = 1;
   } else if (s->sum) DnnlCall(net, dnnl_post_ops_append_sum(po, 1.0f));
@@ -154,6 +154,7 @@ static PetscErrorCode BindConv(KrylearnNet net, NNStep *s)
   DnnlCall(net, dnnl_memory_create(&s->dst, &dst, net->engine, net->bufs[net->values[s->out].buf]));
   if (s->op->bias >= 0) DnnlCall(net, dnnl_memory_create(&s->bias, &bias, net->engine, net->weights[s->op->bias].data));
   DnnlCall(net, dnnl_memory_create(&s->scratch, dnnl_primitive_desc_query_md(s->pd, dnnl_query_scratchpad_md, 0), net->engine, net->scratch));
+  if (s->binpo >= 0) DnnlCall(net, dnnl_memory_create(&s->addend, &dst, net->engine, net->bufs[net->values[s->in2].buf]));
   PetscFunctionReturn(0);
 }
 
@@ -190,7 +191,7 @@ PetscErrorCode KrylearnNetDnnlConv_Private(KrylearnNet net, const NNStep *s)
   if (s->bias) args[n++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, s->bias};
   args[n++] = (dnnl_exec_arg_t){DNNL_ARG_DST, s->dst};
   args[n++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, s->scratch};
-  if (s->binpo >= 0) args[n++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(s->binpo) | DNNL_ARG_SRC_1, s->dst};
+  if (s->binpo >= 0) args[n++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(s->binpo) | DNNL_ARG_SRC_1, s->addend};
   DnnlCall(net, dnnl_primitive_execute(s->prim, net->stream, n, args));
   DnnlCall(net, dnnl_stream_wait(net->stream));
   PetscFunctionReturn(0);
@@ -207,6 +208,7 @@ PetscErrorCode KrylearnNetDnnlDestroy_Private(KrylearnNet net)
     if (s->dst) DnnlCall(net, dnnl_memory_destroy(s->dst));
     if (s->bias) DnnlCall(net, dnnl_memory_destroy(s->bias));
     if (s->scratch) DnnlCall(net, dnnl_memory_destroy(s->scratch));
+    if (s->addend) DnnlCall(net, dnnl_memory_destroy(s->addend));
   }
   for (PetscInt i = 0; i < net->nwmem; i++) DnnlCall(net, dnnl_memory_destroy(net->wmems[i]));
   PetscCall(PetscFree2(net->wmems, net->wmemop));

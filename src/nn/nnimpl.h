@@ -69,13 +69,14 @@ typedef struct {
   NNStepType    type;
   PetscInt      in, in2, out; /* value indices; for a conv with fused sum in2 is the addend whose buffer out shares */
   const NNOp   *op;
-  PetscBool     sum;       /* conv: out = act(conv(in) + bias) + out */
+  PetscBool     sum;       /* conv: out = act(conv(in) + bias) + in2 */
+  PetscBool     inplace;   /* ... with out in in2's buffer (not for oneDNN's binary post-op: it may not alias dst) */
   PetscInt      lo[3], hi[3]; /* conv: halo widths taken from neighbours (or zeros) on each side */
   PetscBool     padded;    /* conv input goes through the halo buffer */
   PetscBool     direct;    /* conv by the direct kernel (no oneDNN, or oneDNN offers only its reference code) */
   dnnl_primitive_desc_t pd;
   dnnl_primitive_t prim;   /* oneDNN convolution */
-  dnnl_memory_t src, dst, bias, scratch; /* bound to this step's buffers at set-up */
+  dnnl_memory_t src, dst, bias, scratch, addend; /* bound to this step's buffers at set-up */
   PetscInt      wmem;      /* index of the reordered weights in the net's table */
   int           binpo;     /* index of the binary-add post-op (residual after a ReLU), -1 if none */
 } NNStep;
@@ -128,7 +129,7 @@ PETSC_INTERN PetscErrorCode KrylearnNetDnnlDestroy_Private(KrylearnNet);
 PETSC_INTERN void NNBoxCopy(float *, const PetscInt[3], const PetscInt[3], const float *, const PetscInt[3], const PetscInt[3], const PetscInt[3], PetscInt, PetscInt);
 PETSC_INTERN void NNBoxZero(float *, const PetscInt[3], const PetscInt[3], const PetscInt[3], PetscInt, PetscInt);
 PETSC_INTERN void NNPackWeights(const float *, PetscInt, PetscInt, PetscInt, PetscInt, PetscInt, float *);
-PETSC_INTERN void NNConvDirect(const float *, const PetscInt[3], PetscInt, PetscInt, float *, const PetscInt[3], PetscInt, PetscInt, const float *, const float *, PetscInt, PetscInt, PetscBool, PetscBool);
+PETSC_INTERN void NNConvDirect(const float *, const PetscInt[3], PetscInt, PetscInt, float *, const PetscInt[3], PetscInt, PetscInt, const float *, const float *, PetscInt, PetscInt, PetscBool, const float *);
 PETSC_INTERN void NNAvgPool(const float *, const PetscInt[3], PetscInt, PetscInt, float *, PetscInt);
 PETSC_INTERN void NNUpsample(const float *, const PetscInt[3], PetscInt, PetscInt, float *, PetscInt);
 PETSC_INTERN void NNAdd(const float *, const float *, size_t, float *);

@@ -132,8 +132,9 @@ static PetscInt Producer(KrylearnNet net, PetscInt v)
   return -1;
 }
 
-/* add(conv(x), b) -> conv with accumulation into b's buffer, when the conv result feeds only
-   the add, b is not x and b is read by nothing after the conv */
+/* add(conv(x), b) -> conv adding b, when the conv result feeds only the add, b is not x and
+   b is read by nothing after the conv; the result overwrites b in place except where oneDNN
+   adds b as a binary post-op after a ReLU (its 'sum' post-op must come first) */
 static void FuseAdds(KrylearnNet net)
 {
   PetscInt n = 0;
@@ -147,7 +148,8 @@ static void FuseAdds(KrylearnNet net)
         ok = PETSC_TRUE;
         for (PetscInt t = j + 1; t < i; t++) ok = (PetscBool)(ok && net->steps[t].in != b && net->steps[t].in2 != b);
         if (!ok) continue;
-        net->steps[j].sum = PETSC_TRUE;
+        net->steps[j].sum     = PETSC_TRUE;
+        net->steps[j].inplace = (PetscBool)!(net->usednnl && net->steps[j].op->relu);
         net->steps[j].in2 = b;
         net->steps[j].out = s->out;
         s->type           = NN_STEP_ZERO; /* marks the step for removal */
@@ -173,7 +175,7 @@ static void Liveness(KrylearnNet net)
 }
 
 /* Buffers: each value gets a free buffer of sufficient size (smallest first) or a new one;
-   a fused conv writes into its addend's buffer */
+   a conv fused in place writes into its addend's buffer */
 static PetscErrorCode AssignBuffers(KrylearnNet net)
 {
   size_t   *cap;
@@ -185,7 +187,7 @@ static PetscErrorCode AssignBuffers(KrylearnNet net)
   for (PetscInt i = -1; i < net->nsteps; i++) {
     PetscInt v = i < 0 ? net->input : net->steps[i].out;
     NNValue *val = &net->values[v];
-    if (i >= 0 && net->steps[i].sum) {
+    if (i >= 0 && net->steps[i].inplace) {
       val->buf = net->values[net->steps[i].in2].buf;
     } else {
       PetscInt best = -1;
