@@ -439,7 +439,8 @@ static PetscErrorCode ReadFile(NNReader *rd)
     gg = H5Gopen2(file, where, H5P_DEFAULT);
     PetscCall(ReaderPush(rd, gg, where));
     PetscCall(ReadInt(rd, gg, where, "num_ops", &n));
-    nweights += 2 * PetscMax(n, 0);
+    PetscCheck(n >= 1 && n <= 100000, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has %" PetscInt_FMT " operations", net->file, where, n);
+    nweights += 2 * n;
     ReaderPop(rd);
   }
   PetscCall(PetscCalloc1(nweights, &net->weights));

@@ -3,10 +3,6 @@
    assignment of activations to buffers reused once their last reader has run. */
 #include "nnimpl.h"
 
-typedef struct {
-  PetscInt nvalues, nsteps, maxvalues, maxsteps;
-} NNBuild;
-
 /* Channel block of a tensor with c channels */
 PetscInt NNChannelBlock(KrylearnNet net, PetscInt c)
 {
@@ -38,7 +34,7 @@ static PetscErrorCode NewValue(KrylearnNet net, PetscInt c, PetscInt shift, cons
   PetscFunctionReturn(0);
 }
 
-static NNStep *NewStep(KrylearnNet net, NNStepType type, const NNOp *op, PetscInt in, PetscInt in2, PetscInt out)
+static void NewStep(KrylearnNet net, NNStepType type, const NNOp *op, PetscInt in, PetscInt in2, PetscInt out)
 {
   NNStep *s = &net->steps[net->nsteps++];
   PetscMemzero(s, sizeof(*s));
@@ -47,7 +43,6 @@ static NNStep *NewStep(KrylearnNet net, NNStepType type, const NNOp *op, PetscIn
   s->in   = in;
   s->in2  = in2;
   s->out  = out;
-  return s;
 }
 
 /* Expands graph gi applied to value 'in' at vcycle depth 'depth' of 'levels'; *out is its result */
@@ -135,9 +130,13 @@ static PetscInt Producer(KrylearnNet net, PetscInt v)
 /* add(conv(x), b) -> conv adding b, when the conv result feeds only the add, b is not x and
    b is read by nothing after the conv; the result overwrites b in place except where oneDNN
    adds b as a binary post-op after a ReLU (its 'sum' post-op must come first) */
-static void FuseAdds(KrylearnNet net)
+static PetscErrorCode FuseAdds(KrylearnNet net)
 {
-  PetscInt n = 0;
+  PetscBool *drop;
+  PetscInt   n = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(net->nsteps, &drop));
   for (PetscInt i = 0; i < net->nsteps; i++) {
     NNStep *s = &net->steps[i];
     if (s->type == NN_STEP_ADD) {
@@ -150,17 +149,18 @@ static void FuseAdds(KrylearnNet net)
         if (!ok) continue;
         net->steps[j].sum     = PETSC_TRUE;
         net->steps[j].inplace = (PetscBool)!(net->usednnl && net->steps[j].op->relu);
-        net->steps[j].in2 = b;
-        net->steps[j].out = s->out;
-        s->type           = NN_STEP_ZERO; /* marks the step for removal */
-        s->in             = -2;
+        net->steps[j].in2     = b;
+        net->steps[j].out     = s->out;
+        drop[i]               = PETSC_TRUE;
         break;
       }
     }
   }
   for (PetscInt i = 0; i < net->nsteps; i++)
-    if (!(net->steps[i].type == NN_STEP_ZERO && net->steps[i].in == -2)) net->steps[n++] = net->steps[i];
+    if (!drop[i]) net->steps[n++] = net->steps[i];
   net->nsteps = n;
+  PetscCall(PetscFree(drop));
+  PetscFunctionReturn(0);
 }
 
 static void Liveness(KrylearnNet net)
@@ -275,7 +275,7 @@ PetscErrorCode KrylearnNetPlan_Private(KrylearnNet net)
   PetscCall(NewValue(net, 1, 0, "the input", &net->input));
   PetscCall(Expand(net, 0, net->input, 0, 0, &net->output));
   Liveness(net);
-  FuseAdds(net);
+  PetscCall(FuseAdds(net));
   Liveness(net);
   PetscCall(AssignBuffers(net));
   for (PetscInt i = 0; i < net->nsteps; i++) net->steps[i].direct = (PetscBool)!net->usednnl;
