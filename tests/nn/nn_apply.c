@@ -4,6 +4,7 @@ static char help[] = "Applies Krylearn networks to a grid function read from HDF
                      "  -output O1,O2.. HDF5 files receiving dataset 'y', one per model\n"
                      "  -n nx,ny[,nz]   grid extents\n"
                      "  -view           print each network\n"
+                     "  -setup_twice    call KrylearnNetSetUp a second time before applying\n"
                      "  -check_error    report a load or set-up error on stdout and exit 0\n";
 
 #include <krylearn.h>
@@ -12,7 +13,8 @@ static char help[] = "Applies Krylearn networks to a grid function read from HDF
 /* Loads the model and binds it to a new DMDA; errors are returned, not raised */
 static PetscErrorCode LoadAndSetUp(const char *model, const PetscInt n[3], KrylearnNet *net, DM *da)
 {
-  PetscInt dim;
+  PetscInt  dim;
+  PetscBool twice = PETSC_FALSE;
 
   PetscFunctionBegin;
   *da = NULL;
@@ -23,6 +25,8 @@ static PetscErrorCode LoadAndSetUp(const char *model, const PetscInt n[3], Kryle
   PetscCall(DMSetFromOptions(*da));
   PetscCall(DMSetUp(*da));
   PetscCall(KrylearnNetSetUp(*net, *da));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-setup_twice", &twice, NULL));
+  if (twice) PetscCall(KrylearnNetSetUp(*net, *da));
   PetscFunctionReturn(0);
 }
 
