@@ -214,6 +214,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
   PetscCall(VecGetArrayWrite(y, &ya));
   for (PetscInt i = 0; i < nloc; i++) ya[i] = (PetscScalar)out[i];
   PetscCall(VecRestoreArrayWrite(y, &ya));
+  PetscCall(PetscLogFlops(net->flops));
   PetscCall(PetscLogEventEnd(KRYLEARNNET_Apply, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -93,6 +93,7 @@ struct _p_KrylearnNet {
   PetscInt   M[3], xs[3], n[3]; /* global extents, block start and extents */
   PetscMPIInt nbr[3][2];        /* neighbour ranks on the low and high side of each axis */
   PetscInt   levels;            /* vcycle levels chosen (0 without vcycle) */
+  PetscLogDouble flops;         /* convolution flops of one application on this process */
   PetscInt   nvalues, nsteps, nbufs, input, output;
   NNValue   *values;
   NNStep    *steps;

@@ -278,7 +278,12 @@ PetscErrorCode KrylearnNetPlan_Private(KrylearnNet net)
   PetscCall(FuseAdds(net));
   Liveness(net);
   PetscCall(AssignBuffers(net));
-  for (PetscInt i = 0; i < net->nsteps; i++) net->steps[i].direct = (PetscBool)!net->usednnl;
+  net->flops = 0;
+  for (PetscInt i = 0; i < net->nsteps; i++) {
+    const NNStep *s = &net->steps[i];
+    net->steps[i].direct = (PetscBool)!net->usednnl;
+    if (s->type == NN_STEP_CONV) net->flops += 2.0 * s->op->cin * s->op->cout * PetscPowInt(s->op->k, net->dim) * (PetscLogDouble)(net->values[s->out].size / (size_t)s->op->cout);
+  }
   PetscCall(SetHaloWidths(net));
   if (net->usednnl) PetscCall(KrylearnNetDnnlCreate_Private(net)); /* may hand steps to the direct kernel */
   PetscCall(SetHaloWidths(net));
