@@ -196,12 +196,12 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
     switch (s->type) {
     case NN_STEP_CONV: {
       if (s->padded) PetscCall(KrylearnNetFillHalo_Private(net, s));
-      if (net->usednnl) PetscCall(KrylearnNetDnnlConv_Private(net, s));
+      if (!s->direct) PetscCall(KrylearnNetDnnlConv_Private(net, s));
       else {
         const NNOp *op = s->op;
         PetscInt    e[3];
         for (PetscInt d = 0; d < 3; d++) e[d] = a->n[d] + s->lo[d] + s->hi[d];
-        NNConvDirect(s->padded ? net->halo : net->bufs[a->buf], e, op->cin, a->b, ob, o->n, op->cout, o->b, net->wpack[op->weight], op->bias >= 0 ? net->weights[op->bias].data : NULL, net->dim == 3 ? op->k : 1, op->k, op->relu, s->sum);
+        NNConvDirect(s->padded ? net->halo : net->bufs[a->buf], e, op->cin, a->b, ob, o->n, op->cout, o->b, net->wpack[op->weight], op->bias >= 0 ? net->weights[op->bias].data : NULL, net->dim == 3 ? op->k : 1, op->k, op->relu, s->sum ? net->bufs[net->values[s->in2].buf] : NULL);
       }
     } break;
     case NN_STEP_AVGPOOL: NNAvgPool(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim); break;
@@ -214,6 +214,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
   PetscCall(VecGetArrayWrite(y, &ya));
   for (PetscInt i = 0; i < nloc; i++) ya[i] = (PetscScalar)out[i];
   PetscCall(VecRestoreArrayWrite(y, &ya));
+  PetscCall(PetscLogFlops(net->flops));
   PetscCall(PetscLogEventEnd(KRYLEARNNET_Apply, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -258,7 +259,8 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
   }
   if (net->dm) {
     for (PetscInt k = 0; k < net->nvalues; k++) mem = PetscMax(mem, net->values[k].size);
-    PetscCall(PetscViewerASCIIPrintf(viewer, "set up on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %" PetscInt_FMT " vcycle levels, %" PetscInt_FMT " steps, %" PetscInt_FMT " activation buffers (largest activation %zu floats), convolutions by %s\n", net->M[0], net->M[1], net->M[2], net->levels, net->nsteps, net->nbufs, mem, net->usednnl ? "oneDNN" : "the direct kernel"));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "set up on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %" PetscInt_FMT " vcycle levels, %" PetscInt_FMT " steps, convolutions by %s\n", net->M[0], net->M[1], net->M[2], net->levels, net->nsteps, net->usednnl ? "oneDNN (direct kernel where it has only reference code)" : "the direct kernel"));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "memory on this process: %" PetscInt_FMT " activation buffers (largest activation %zu floats), halo buffer %zu floats, oneDNN scratchpad %zu bytes\n", net->nbufs, mem, net->halosize, net->scratchsize));
   }
   PetscCall(PetscViewerASCIIPopTab(viewer));
   PetscFunctionReturn(0);

@@ -32,8 +32,8 @@ void NNPackWeights(const float *w, PetscInt cout, PetscInt cin, PetscInt kz, Pet
 }
 
 /* Direct convolution: in is padded (extents pe = n + k - 1 in x, y and n + kz - 1 in z),
-   out has extents n. out = act(conv(in) + bias), plus the previous out when accumulate. */
-void NNConvDirect(const float *in, const PetscInt pe[3], PetscInt cin, PetscInt bi, float *out, const PetscInt n[3], PetscInt cout, PetscInt bo, const float *wp, const float *bias, PetscInt kz, PetscInt k, PetscBool relu, PetscBool accumulate)
+   out has extents n. out = act(conv(in) + bias) (+ addend, which may be out itself). */
+void NNConvDirect(const float *in, const PetscInt pe[3], PetscInt cin, PetscInt bi, float *out, const PetscInt n[3], PetscInt cout, PetscInt bo, const float *wp, const float *bias, PetscInt kz, PetscInt k, PetscBool relu, const float *addend)
 {
   const PetscInt kk = kz * k * k, nx = n[0];
   const size_t   ips = (size_t)pe[0] * pe[1] * pe[2] * bi, ops = (size_t)n[0] * n[1] * n[2] * bo;
@@ -57,10 +57,11 @@ void NNConvDirect(const float *in, const PetscInt pe[3], PetscInt cin, PetscInt 
                 }
               }
         }
-        float *o = out + cb * ops + IDX(n, 0, y, z) * bo;
+        float       *o = out + cb * ops + IDX(n, 0, y, z) * bo;
+        const float *a = addend ? addend + cb * ops + IDX(n, 0, y, z) * bo : NULL;
         for (PetscInt i = 0; i < nx * bo; i++) {
           const float v = relu && row[i] < 0.0f ? 0.0f : row[i];
-          o[i]          = accumulate ? o[i] + v : v;
+          o[i]          = a ? a[i] + v : v;
         }
       }
     }

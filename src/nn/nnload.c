@@ -265,11 +265,7 @@ static PetscErrorCode ReadOp(NNReader *rd, hid_t file, NNGraph *g, PetscInt i, P
       if (eq) break;
     }
     PetscCheck(op->body < net->ngraphs, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s names body graph '%s', which is not in /graphs", net->file, where, s);
-    {
-      NNGraph *b = &net->graphs[op->body];
-      PetscCheck(b->tc[0] == c, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s feeds %" PetscInt_FMT " channels to body '%s', which takes %" PetscInt_FMT, net->file, where, c, s, b->tc[0]);
-    }
-    break;
+    break; /* the body keeps channels and resolution: checked when it is read */
   }
   g->tc[i + 1] = c;
   g->ts[i + 1] = sh;
@@ -309,8 +305,7 @@ static PetscErrorCode ReadGraph(NNReader *rd, hid_t file, PetscInt gi, PetscInt 
   PetscFunctionReturn(0);
 }
 
-/* Names of the graphs in /graphs: main first, then the bodies named by vcycle ops of main.
-   Bodies are read before main so that main's vcycle ops can check them. */
+/* Names of the graphs to read: main first, then the bodies named by vcycle ops of main */
 static PetscErrorCode ReadGraphs(NNReader *rd, hid_t file)
 {
   KrylearnNet net = rd->net;
@@ -329,9 +324,6 @@ static PetscErrorCode ReadGraphs(NNReader *rd, hid_t file)
   }
   net->ngraphs = 1;
   PetscCall(PetscStrncpy(net->graphs[0].name, "main", NN_NAME));
-  /* bodies: the 'body' attributes of main's vcycle ops, each with the channels of its input
-     (found by reading main once the bodies are known; a body's input channels come from
-     the first conv that reads the body input) */
   mg = H5Gopen2(file, "graphs/main", H5P_DEFAULT);
   PetscCall(ReaderPush(rd, mg, "/graphs/main"));
   PetscCall(ReadInt(rd, mg, "/graphs/main", "num_ops", &nops));
@@ -361,45 +353,6 @@ static PetscErrorCode ReadGraphs(NNReader *rd, hid_t file)
   }
   ReaderPop(rd);
   ReaderPop(rd);
-  PetscFunctionReturn(0);
-}
-
-/* Channels a body graph takes: the in_channels of the first conv reading its input */
-static PetscErrorCode BodyChannels(NNReader *rd, hid_t file, const char *body, PetscInt *cin)
-{
-  KrylearnNet net = rd->net;
-  char        where[2 * NN_NAME + 32], inname[NN_NAME], s[NN_NAME];
-  hid_t       bg, og;
-  PetscInt    nops;
-
-  PetscFunctionBegin;
-  *cin = -1;
-  PetscCall(PetscSNPrintf(where, sizeof(where), "/graphs/%s", body));
-  bg = H5Gopen2(file, where, H5P_DEFAULT);
-  PetscCall(ReaderPush(rd, bg, where));
-  PetscCall(ReadString(rd, bg, where, "input", inname));
-  PetscCall(ReadInt(rd, bg, where, "num_ops", &nops));
-  for (PetscInt i = 0; i < nops && *cin < 0; i++) {
-    PetscBool isconv;
-    char     *tok, *save;
-    PetscCall(PetscSNPrintf(where, sizeof(where), "/graphs/%s/op%" PetscInt_FMT, body, i));
-    if (H5Lexists(file, where, H5P_DEFAULT) <= 0) break; /* reported by ReadGraph */
-    og = H5Gopen2(file, where, H5P_DEFAULT);
-    PetscCall(ReaderPush(rd, og, where));
-    PetscCall(ReadString(rd, og, where, "type", s));
-    PetscCall(PetscStrcmp(s, "conv", &isconv));
-    if (isconv) {
-      PetscCall(ReadString(rd, og, where, "inputs", s));
-      for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        PetscBool eq;
-        PetscCall(PetscStrcmp(tok, inname, &eq));
-        if (eq) PetscCall(ReadInt(rd, og, where, "in_channels", cin));
-      }
-    }
-    ReaderPop(rd);
-  }
-  ReaderPop(rd);
-  PetscCheck(*cin > 0, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: no convolution reads the input of vcycle body '%s'", net->file, body);
   PetscFunctionReturn(0);
 }
 
@@ -439,13 +392,21 @@ static PetscErrorCode ReadFile(NNReader *rd)
     gg = H5Gopen2(file, where, H5P_DEFAULT);
     PetscCall(ReaderPush(rd, gg, where));
     PetscCall(ReadInt(rd, gg, where, "num_ops", &n));
-    nweights += 2 * PetscMax(n, 0);
+    PetscCheck(n >= 1 && n <= 100000, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has %" PetscInt_FMT " operations", net->file, where, n);
+    nweights += 2 * n;
     ReaderPop(rd);
   }
   PetscCall(PetscCalloc1(nweights, &net->weights));
-  for (PetscInt gi = net->ngraphs - 1; gi >= 0; gi--) {
-    PetscInt cin = 1;
-    if (gi > 0) PetscCall(BodyChannels(rd, file, net->graphs[gi].name, &cin));
+  PetscCall(ReadGraph(rd, file, 0, 1));
+  for (PetscInt gi = 1; gi < net->ngraphs; gi++) { /* a body takes the channels main's vcycles feed it */
+    const NNGraph *m   = &net->graphs[0];
+    PetscInt       cin = -1;
+    for (PetscInt i = 0; i < m->nops; i++) {
+      const NNOp *op = &m->ops[i];
+      if (op->type != NN_VCYCLE || op->body != gi) continue;
+      PetscCheck(cin < 0 || cin == m->tc[op->in[0]], net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: vcycles feed body '%s' with %" PetscInt_FMT " and %" PetscInt_FMT " channels", net->file, net->graphs[gi].name, cin, m->tc[op->in[0]]);
+      cin = m->tc[op->in[0]];
+    }
     PetscCall(ReadGraph(rd, file, gi, cin));
   }
   ReaderPop(rd);

@@ -3,9 +3,11 @@
    assignment of activations to buffers reused once their last reader has run. */
 #include "nnimpl.h"
 
-typedef struct {
-  PetscInt nvalues, nsteps, maxvalues, maxsteps;
-} NNBuild;
+/* Channel block of a tensor with c channels */
+PetscInt NNChannelBlock(KrylearnNet net, PetscInt c)
+{
+  return c % net->block == 0 ? net->block : c % 8 == 0 ? 8 : 1;
+}
 
 static PetscErrorCode NewValue(KrylearnNet net, PetscInt c, PetscInt shift, const char *what, PetscInt *v)
 {
@@ -20,7 +22,7 @@ static PetscErrorCode NewValue(KrylearnNet net, PetscInt c, PetscInt shift, cons
   *v  = net->nvalues++;
   val = &net->values[*v];
   val->c     = c;
-  val->b     = c % 8 == 0 ? 8 : 1;
+  val->b     = NNChannelBlock(net, c);
   val->shift = shift;
   val->size  = (size_t)c;
   for (PetscInt d = 0; d < 3; d++) {
@@ -32,7 +34,7 @@ static PetscErrorCode NewValue(KrylearnNet net, PetscInt c, PetscInt shift, cons
   PetscFunctionReturn(0);
 }
 
-static NNStep *NewStep(KrylearnNet net, NNStepType type, const NNOp *op, PetscInt in, PetscInt in2, PetscInt out)
+static void NewStep(KrylearnNet net, NNStepType type, const NNOp *op, PetscInt in, PetscInt in2, PetscInt out)
 {
   NNStep *s = &net->steps[net->nsteps++];
   PetscMemzero(s, sizeof(*s));
@@ -41,7 +43,6 @@ static NNStep *NewStep(KrylearnNet net, NNStepType type, const NNOp *op, PetscIn
   s->in   = in;
   s->in2  = in2;
   s->out  = out;
-  return s;
 }
 
 /* Expands graph gi applied to value 'in' at vcycle depth 'depth' of 'levels'; *out is its result */
@@ -126,11 +127,16 @@ static PetscInt Producer(KrylearnNet net, PetscInt v)
   return -1;
 }
 
-/* add(conv(x), b) -> conv with accumulation into b's buffer, when the conv result feeds only
-   the add, b is not x and b is read by nothing after the conv */
-static void FuseAdds(KrylearnNet net)
+/* add(conv(x), b) -> conv adding b, when the conv result feeds only the add, b is not x and
+   b is read by nothing after the conv; the result overwrites b in place except where oneDNN
+   adds b as a binary post-op after a ReLU (its 'sum' post-op must come first) */
+static PetscErrorCode FuseAdds(KrylearnNet net)
 {
-  PetscInt n = 0;
+  PetscBool *drop;
+  PetscInt   n = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(net->nsteps, &drop));
   for (PetscInt i = 0; i < net->nsteps; i++) {
     NNStep *s = &net->steps[i];
     if (s->type == NN_STEP_ADD) {
@@ -141,18 +147,20 @@ static void FuseAdds(KrylearnNet net)
         ok = PETSC_TRUE;
         for (PetscInt t = j + 1; t < i; t++) ok = (PetscBool)(ok && net->steps[t].in != b && net->steps[t].in2 != b);
         if (!ok) continue;
-        net->steps[j].sum = PETSC_TRUE;
-        net->steps[j].in2 = b;
-        net->steps[j].out = s->out;
-        s->type           = NN_STEP_ZERO; /* marks the step for removal */
-        s->in             = -2;
+        net->steps[j].sum     = PETSC_TRUE;
+        net->steps[j].inplace = (PetscBool)!(net->usednnl && net->steps[j].op->relu);
+        net->steps[j].in2     = b;
+        net->steps[j].out     = s->out;
+        drop[i]               = PETSC_TRUE;
         break;
       }
     }
   }
   for (PetscInt i = 0; i < net->nsteps; i++)
-    if (!(net->steps[i].type == NN_STEP_ZERO && net->steps[i].in == -2)) net->steps[n++] = net->steps[i];
+    if (!drop[i]) net->steps[n++] = net->steps[i];
   net->nsteps = n;
+  PetscCall(PetscFree(drop));
+  PetscFunctionReturn(0);
 }
 
 static void Liveness(KrylearnNet net)
@@ -167,7 +175,7 @@ static void Liveness(KrylearnNet net)
 }
 
 /* Buffers: each value gets a free buffer of sufficient size (smallest first) or a new one;
-   a fused conv writes into its addend's buffer */
+   a conv fused in place writes into its addend's buffer */
 static PetscErrorCode AssignBuffers(KrylearnNet net)
 {
   size_t   *cap;
@@ -179,7 +187,7 @@ static PetscErrorCode AssignBuffers(KrylearnNet net)
   for (PetscInt i = -1; i < net->nsteps; i++) {
     PetscInt v = i < 0 ? net->input : net->steps[i].out;
     NNValue *val = &net->values[v];
-    if (i >= 0 && net->steps[i].sum) {
+    if (i >= 0 && net->steps[i].inplace) {
       val->buf = net->values[net->steps[i].in2].buf;
     } else {
       PetscInt best = -1;
@@ -207,33 +215,44 @@ static PetscErrorCode AssignBuffers(KrylearnNet net)
   PetscFunctionReturn(0);
 }
 
-/* Halo widths of each convolution and the halo/exchange buffer sizes */
-static PetscErrorCode PlanHalos(KrylearnNet net)
+/* Halo widths of each convolution: the kernel radius towards neighbouring processes, and
+   on every side for the direct kernel (zeros outside the grid); oneDNN pads the rest */
+static PetscErrorCode SetHaloWidths(KrylearnNet net)
 {
   PetscFunctionBegin;
-  net->halosize = net->commsize = 0;
   for (PetscInt i = 0; i < net->nsteps; i++) {
     NNStep        *s = &net->steps[i];
     const NNValue *v;
-    size_t         size, face;
-    PetscInt       e[3];
     if (s->type != NN_STEP_CONV) continue;
     v         = &net->values[s->in];
     s->padded = PETSC_FALSE;
     for (PetscInt d = 0; d < 3; d++) {
       PetscInt r = d < net->dim ? s->op->k / 2 : 0;
-      s->lo[d]   = (net->nbr[d][0] >= 0 || !net->usednnl) ? r : 0;
-      s->hi[d]   = (net->nbr[d][1] >= 0 || !net->usednnl) ? r : 0;
+      s->lo[d]   = (net->nbr[d][0] >= 0 || s->direct) ? r : 0;
+      s->hi[d]   = (net->nbr[d][1] >= 0 || s->direct) ? r : 0;
       if (s->lo[d] || s->hi[d]) s->padded = PETSC_TRUE;
       PetscCheck((net->nbr[d][0] < 0 && net->nbr[d][1] < 0) || v->n[d] >= r, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: a %" PetscInt_FMT "-point convolution on a block of extent %" PetscInt_FMT " along axis %" PetscInt_FMT " needs halo data beyond the neighbouring process; use fewer processes", net->file, s->op->k, v->n[d], d);
-      e[d] = v->n[d] + s->lo[d] + s->hi[d];
     }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The halo buffer and the exchange buffers, sized for the largest convolution input */
+static PetscErrorCode AllocHalos(KrylearnNet net)
+{
+  PetscFunctionBegin;
+  net->halosize = net->commsize = 0;
+  for (PetscInt i = 0; i < net->nsteps; i++) {
+    const NNStep  *s = &net->steps[i];
+    const NNValue *v;
+    size_t         size;
+    PetscInt       e[3];
+    if (s->type != NN_STEP_CONV || !s->padded) continue;
+    v = &net->values[s->in];
+    for (PetscInt d = 0; d < 3; d++) e[d] = v->n[d] + s->lo[d] + s->hi[d];
     size          = (size_t)v->c * e[0] * e[1] * e[2];
     net->halosize = PetscMax(net->halosize, size);
-    for (PetscInt d = 0; d < 3; d++) {
-      face          = size / (size_t)e[d] * (size_t)PetscMax(s->lo[d], s->hi[d]);
-      net->commsize = PetscMax(net->commsize, face);
-    }
+    for (PetscInt d = 0; d < 3; d++) net->commsize = PetscMax(net->commsize, size / (size_t)e[d] * (size_t)PetscMax(s->lo[d], s->hi[d]));
   }
   if (net->halosize) PetscCall(PetscMalloc1(net->halosize, &net->halo));
   if (net->commsize) PetscCall(PetscMalloc2(net->commsize, &net->sendbuf, net->commsize, &net->recvbuf));
@@ -246,6 +265,8 @@ PetscErrorCode KrylearnNetPlan_Private(KrylearnNet net)
 
   PetscFunctionBegin;
   PetscCall(ChooseLevels(net));
+  net->block = 8;
+  if (net->usednnl && (dnnl_get_effective_cpu_isa() & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core) net->block = 16;
   maxsteps = net->graphs[0].nops;
   for (PetscInt i = 0; i < net->graphs[0].nops; i++)
     if (net->graphs[0].ops[i].type == NN_VCYCLE) maxsteps += net->levels * net->graphs[net->graphs[0].ops[i].body].nops;
@@ -254,19 +275,26 @@ PetscErrorCode KrylearnNetPlan_Private(KrylearnNet net)
   PetscCall(NewValue(net, 1, 0, "the input", &net->input));
   PetscCall(Expand(net, 0, net->input, 0, 0, &net->output));
   Liveness(net);
-  FuseAdds(net);
+  PetscCall(FuseAdds(net));
   Liveness(net);
   PetscCall(AssignBuffers(net));
-  PetscCall(PlanHalos(net));
-  if (net->usednnl) PetscCall(KrylearnNetDnnlCreate_Private(net));
-  else {
-    PetscCall(PetscCalloc1(net->nweights, &net->wpack));
-    for (PetscInt i = 0; i < net->nsteps; i++) {
-      const NNOp *op = net->steps[i].op;
-      if (net->steps[i].type != NN_STEP_CONV || net->wpack[op->weight]) continue;
-      PetscCall(PetscMalloc1(net->weights[op->weight].size, &net->wpack[op->weight]));
-      NNPackWeights(net->weights[op->weight].data, op->cout, op->cin, net->dim == 3 ? op->k : 1, op->k, op->cout % 8 == 0 ? 8 : 1, net->wpack[op->weight]);
-    }
+  net->flops = 0;
+  for (PetscInt i = 0; i < net->nsteps; i++) {
+    const NNStep *s = &net->steps[i];
+    net->steps[i].direct = (PetscBool)!net->usednnl;
+    if (s->type == NN_STEP_CONV) net->flops += 2.0 * s->op->cin * s->op->cout * PetscPowInt(s->op->k, net->dim) * (PetscLogDouble)(net->values[s->out].size / (size_t)s->op->cout);
+  }
+  PetscCall(SetHaloWidths(net));
+  if (net->usednnl) PetscCall(KrylearnNetDnnlCreate_Private(net)); /* may hand steps to the direct kernel */
+  PetscCall(SetHaloWidths(net));
+  PetscCall(AllocHalos(net));
+  if (net->usednnl) PetscCall(KrylearnNetDnnlBind_Private(net));
+  PetscCall(PetscCalloc1(net->nweights, &net->wpack));
+  for (PetscInt i = 0; i < net->nsteps; i++) {
+    const NNOp *op = net->steps[i].op;
+    if (net->steps[i].type != NN_STEP_CONV || !net->steps[i].direct || net->wpack[op->weight]) continue;
+    PetscCall(PetscMalloc1(net->weights[op->weight].size, &net->wpack[op->weight]));
+    NNPackWeights(net->weights[op->weight].data, op->cout, op->cin, net->dim == 3 ? op->k : 1, op->k, NNChannelBlock(net, op->cout), net->wpack[op->weight]);
   }
   PetscFunctionReturn(0);
 }
