@@ -56,6 +56,7 @@ static PetscErrorCode ReadString(NNReader *rd, hid_t obj, const char *where, con
     char *s = NULL;
     hid_t m = H5Tcopy(H5T_C_S1);
     H5Tset_size(m, H5T_VARIABLE);
+    H5Tset_cset(m, H5Tget_cset(t)); /* h5py writes str attributes as variable-length UTF-8 */
     err = H5Aread(a, m, &s);
     H5Tclose(m);
     PetscCheck(err >= 0 && s, net->comm, PETSC_ERR_FILE_READ, "Model file %s: cannot read attribute '%s' of %s", net->file, name, where);

@@ -45,16 +45,16 @@ static void NewStep(KrylearnNet net, NNStepType type, const NNOp *op, PetscInt i
   s->out  = out;
 }
 
-/* Expands graph gi applied to value 'in' at vcycle depth 'depth' of 'levels'; *out is its result */
-static PetscErrorCode Expand(KrylearnNet net, PetscInt gi, PetscInt in, PetscInt depth, PetscInt levels, PetscInt *out)
+static PetscErrorCode Expand(KrylearnNet, PetscInt, PetscInt, PetscInt, PetscInt, PetscInt *);
+
+/* Steps of graph gi; map[t] is the value of its tensor t, map[0] its input */
+static PetscErrorCode ExpandOps(KrylearnNet net, PetscInt gi, PetscInt *map, PetscInt depth, PetscInt levels)
 {
-  NNGraph  *g    = &net->graphs[gi];
-  PetscInt  base = net->values[in].shift, *map;
-  char      what[2 * NN_NAME + 48];
+  NNGraph *g    = &net->graphs[gi];
+  PetscInt base = net->values[map[0]].shift;
+  char     what[2 * NN_NAME + 48];
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc1(g->nops + 1, &map));
-  map[0] = in;
   for (PetscInt i = 0; i < g->nops; i++) {
     const NNOp *op = &g->ops[i];
     PetscInt    a = map[op->in[0]], sh = base + g->ts[op->out];
@@ -88,8 +88,22 @@ static PetscErrorCode Expand(KrylearnNet net, PetscInt gi, PetscInt in, PetscInt
       break;
     }
   }
-  *out = map[g->output];
+  PetscFunctionReturn(0);
+}
+
+/* Expands graph gi applied to value 'in' at vcycle depth 'depth' of 'levels'; *out is its result */
+static PetscErrorCode Expand(KrylearnNet net, PetscInt gi, PetscInt in, PetscInt depth, PetscInt levels, PetscInt *out)
+{
+  PetscInt      *map;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(net->graphs[gi].nops + 1, &map));
+  map[0] = in;
+  ierr   = ExpandOps(net, gi, map, depth, levels);
+  if (!ierr) *out = map[net->graphs[gi].output];
   PetscCall(PetscFree(map));
+  PetscCall(ierr);
   PetscFunctionReturn(0);
 }
 

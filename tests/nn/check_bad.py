@@ -114,7 +114,8 @@ def main():
         r = subprocess.run(shlex.split(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         msg = r.stdout.strip()
         ok = r.returncode == 0 and "error: Model file " + path in msg and expect in msg
-        print(f"{'ok  ' if ok else 'FAIL'} {name:20s} {msg.splitlines()[0] if msg else '(no output)'}", flush=True)
+        shown = next((l for l in msg.splitlines() if l.startswith("error:")), "(no error message)")
+        print(f"{'ok  ' if ok else 'FAIL'} {name:20s} {shown}", flush=True)
         if not ok:
             print(msg)
             failed += 1
