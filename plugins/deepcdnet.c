@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <petsc/private/petscimpl.h>
 #include <petscdmda.h>
+#include <krylearnio.h>
 #include "deepcdnet.h"
 
 PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp;
@@ -179,11 +180,26 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
     PetscCall(DMDAGetAO(dm, &opao));
     dn->gridsource = "DMDA attached to the solver";
   } else {
-    PetscCheck(dn->gdim, comm, PETSC_ERR_ARG_WRONGSTATE, "deepcd needs a grid: attach a 2-D/3-D DMDA to the solver (KSPSetDM) or give -%s_deepcd_grid nx,ny[,nz] for a matrix in natural ordering", dn->pre);
+    if (!dn->gdim) {
+      PetscInt adim, an[3] = {1, 1, 1};
+
+      PetscCall(KrylearnMatGetGrid(A, &adim, an));
+      if (adim) {
+        PetscCall(KrylearnDeepCDNetSetGrid(comm, dn, adim, an));
+        dn->gridsource = "grid attribute of the loaded matrix";
+      }
+    }
+    PetscCheck(dn->gdim, comm, PETSC_ERR_ARG_WRONGSTATE, "deepcd needs a grid: attach a 2-D/3-D DMDA to the solver (KSPSetDM), give -%s_deepcd_grid nx,ny[,nz] for a matrix in natural ordering, or load the matrix with a grid attribute", dn->pre);
     dn->dim = dn->gdim;
     for (PetscInt d = 0; d < 3; d++) dn->n[d] = dn->gn[d];
     ncells = dn->n[0] * dn->n[1] * dn->n[2];
-    PetscCheck(M == ncells, comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " from the %s has %" PetscInt_FMT " cells", M, dn->n[0], dn->n[1], dn->n[2], dn->gridsource, ncells);
+    if (M != ncells) {
+      char grid[64];
+
+      if (dn->dim == 2) PetscCall(PetscSNPrintf(grid, sizeof(grid), "%" PetscInt_FMT "x%" PetscInt_FMT, dn->n[0], dn->n[1]));
+      else PetscCall(PetscSNPrintf(grid, sizeof(grid), "%" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT, dn->n[0], dn->n[1], dn->n[2]));
+      SETERRQ(comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %s from the %s has %" PetscInt_FMT " cells", M, grid, dn->gridsource, ncells);
+    }
   }
   PetscCall(DeepCDCreateNetGrid(comm, dn));
 

@@ -20,7 +20,7 @@ def fails_with(opts, *words):
 
 
 fails_with(["-ksp_deepcd_model", "poly2.h5", "-natural", "-ksp_deepcd_grid", "32,33"],
-           "operator has 1024 rows but the grid 32x33x1", "1056 cells")
+           "operator has 1024 rows but the grid 32x33 from the grid option has 1056 cells")
 fails_with(["-ksp_deepcd_model", "poly2.h5", "-natural"], "deepcd needs a grid", "-ksp_deepcd_grid")
 fails_with(["-ksp_deepcd_model", "poly2.h5", "-natural", "-ksp_deepcd_grid", "32"], "2 or 3 sizes")
 fails_with(["-ksp_deepcd_model", "missing.h5"], "missing.h5")
