@@ -39,11 +39,11 @@ def single(dim, name, ops, out):
 def op_models(dim):
     """Small models that each exercise one operation (and layout) of the format."""
     m = []
-    for k in (1, 3, 5):
-        for cin, cout, bias, act in ((1, 8, True, "relu"), (8, 16, False, "identity"), (3, 5, True, "relu")):
-            ops = [conv("x", "a", 1, cin, k=3, act="identity"), conv("a", "b", cin, cout, k=k, act=act, bias=bias),
-                   conv("b", "y", cout, 1, k=1, act="identity")]
-            m.append((f"conv{dim}d-k{k}-{cin}to{cout}-{act}{'-bias' if bias else ''}", single(dim, "conv", ops, "y")))
+    for k, cin, cout, bias, act in ((1, 8, 16, False, "identity"), (3, 1, 8, True, "relu"), (3, 3, 5, True, "relu"),
+                                    (5, 8, 16, False, "identity"), (5, 3, 5, True, "relu")):
+        ops = [conv("x", "a", 1, cin, k=3, act="identity"), conv("a", "b", cin, cout, k=k, act=act, bias=bias),
+               conv("b", "y", cout, 1, k=1, act="identity")]
+        m.append((f"conv{dim}d-k{k}-{cin}to{cout}-{act}{'-bias' if bias else ''}", single(dim, "conv", ops, "y")))
     m.append((f"pool-upsample{dim}d", single(dim, "pool", [
         conv("x", "a", 1, 8), op("avgpool", "p", "a"), op("avgpool", "q", "p"), conv("q", "c", 8, 8),
         op("upsample", "u", "c"), op("upsample", "v", "u"), conv("v", "y", 8, 1, k=1, act="identity")], "y")))
