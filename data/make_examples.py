@@ -3,7 +3,9 @@
 
     poisson2d.h5       pressure Poisson, 64 x 64 cells, all fluid
     poisson2d-disc.h5  pressure Poisson, 64 x 64 cells, disc obstacle
+    poisson2d-box.h5   pressure Poisson, 64 x 64 cells, square obstacle (unseen shape)
     poisson3d.h5       pressure Poisson, 32 x 32 x 32 cells, all fluid
+    poisson3d-ball.h5  pressure Poisson, 32 x 32 x 32 cells, ball obstacle
     diffusion2d.h5     variable-coefficient diffusion, 64 x 64 cells (SPD, not Poisson)
 
 Each file holds, in its root group, the matrix in scipy CSR layout (indptr, indices,
@@ -33,6 +35,13 @@ def disc(shape):
     centre = [0.5, 0.4, 0.5][: len(shape)]
     xs = cell_centres(shape)
     return sum((x - c) ** 2 for x, c in zip(xs, centre)) <= 0.15**2
+
+
+def box(shape):
+    """Obstacle: square/cube of side 0.25*N centred at (0.55, 0.5[, 0.5])."""
+    centre = [0.55, 0.5, 0.5][: len(shape)]
+    xs = cell_centres(shape)
+    return np.logical_and.reduce([np.abs(x - c) <= 0.125 for x, c in zip(xs, centre)])
 
 
 def neighbours(shape):
@@ -122,9 +131,12 @@ def write(path, A, grid, b, solid=None, description=""):
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
-    for name, shape, obstacle in [("poisson2d", (64, 64), False), ("poisson2d-disc", (64, 64), True), ("poisson3d", (32, 32, 32), False)]:
-        solid = disc(shape) if obstacle else np.zeros(int(np.prod(shape)), dtype=bool)
-        what = f"pressure Poisson, {' x '.join(map(str, shape))} cells" + (", disc obstacle" if obstacle else "")
+    obstacles = {"disc": disc, "ball": disc, "box": box}
+    for name, shape in [("poisson2d", (64, 64)), ("poisson2d-disc", (64, 64)), ("poisson2d-box", (64, 64)),
+                        ("poisson3d", (32, 32, 32)), ("poisson3d-ball", (32, 32, 32))]:
+        obstacle = name.partition("-")[2]
+        solid = obstacles[obstacle](shape) if obstacle else np.zeros(int(np.prod(shape)), dtype=bool)
+        what = f"pressure Poisson, {' x '.join(map(str, shape))} cells" + (f", {obstacle} obstacle" if obstacle else "")
         write(os.path.join(out, name + ".h5"), poisson(shape, solid), shape, source(shape, solid), solid if obstacle else None, what)
     shape = (64, 64)
     write(os.path.join(out, "diffusion2d.h5"), diffusion(shape), shape, source(shape, np.zeros(64 * 64, dtype=bool)), None,

@@ -2,6 +2,10 @@
 # The main job on an embedded default (see README.md).
 set -e
 cd "$(dirname "$0")/.."
+
+echo "== Ingestion: describe a shipped matrix (2-D pressure Poisson, 64 x 64 cells, disc obstacle)"
+bin/krylearn-ingest info data/poisson2d-disc.h5
+
 echo "== Pressure Poisson with an obstacle: deepcd (shipped model) beside CG and CG+ICC(0), rtol 1e-6"
 for args in "-dim 2 -n 256" "-dim 3 -n 48"; do
   for solver in "-ksp_type deepcd" "-ksp_type cg -pc_type none" "-ksp_type cg -pc_type icc"; do

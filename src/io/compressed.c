@@ -78,10 +78,12 @@ PetscErrorCode KrylearnReadCompressed(KrylearnH5 *h5, KrylearnIOLayout layout, K
   PetscCall(KrylearnEntriesReserve(E, n));
   for (PetscInt k = 0; k < e - s; k++) {
     for (int64_t q = ptr[k] - ptr[0]; q < ptr[k + 1] - ptr[0]; q++) {
-      if (byrow) PetscCall(KrylearnEntriesAdd(E, s + k, (PetscInt)idx[q], val[q]));
-      else PetscCall(KrylearnEntriesAdd(E, (PetscInt)idx[q], s + k, val[q]));
+      E->i[E->n + q] = byrow ? s + k : (PetscInt)idx[q];
+      E->j[E->n + q] = byrow ? (PetscInt)idx[q] : s + k;
     }
   }
+  PetscCall(PetscArraycpy(E->v + E->n, val, n));
+  E->n += n;
   PetscCall(PetscFree(E->ptr));
   PetscCall(PetscFree(E->idx));
   PetscCall(PetscFree(E->val));

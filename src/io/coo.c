@@ -38,7 +38,12 @@ PetscErrorCode KrylearnReadCOO(KrylearnH5 *h5, KrylearnEntries *E)
   PetscCall(KrylearnIOCheck(comm, bad >= 0, PETSC_ERR_FILE_UNEXPECTED, "%s: index out of range in 'col': entry %" PetscInt64_FMT " is %" PetscInt64_FMT ", the matrix has %" PetscInt64_FMT " columns", h5->file, (PetscInt64)(start + bad), (PetscInt64)(bad >= 0 ? E->idx[bad] : 0), (PetscInt64)N));
   PetscCall(KrylearnCheckValues(h5, "data", (PetscCount)count, E->val, (int64_t)start));
   PetscCall(KrylearnEntriesReserve(E, (PetscCount)count));
-  for (hsize_t k = 0; k < count; k++) PetscCall(KrylearnEntriesAdd(E, (PetscInt)E->ptr[k], (PetscInt)E->idx[k], E->val[k]));
+  for (hsize_t k = 0; k < count; k++) {
+    E->i[E->n + k] = (PetscInt)E->ptr[k];
+    E->j[E->n + k] = (PetscInt)E->idx[k];
+  }
+  PetscCall(PetscArraycpy(E->v + E->n, E->val, count));
+  E->n += (PetscCount)count;
   PetscCall(PetscFree(E->ptr));
   PetscCall(PetscFree(E->idx));
   PetscCall(PetscFree(E->val));

@@ -190,7 +190,19 @@ PetscErrorCode KrylearnH5ReadValues(KrylearnH5 *h5, const char name[], int n, co
   PetscFunctionReturn(0);
 }
 
-/* Integer attribute of the group (of the dataset when the path names one) (scalar or 1-D, at most nmax entries); *n = 0 when absent */
+/* Values of an enum attribute (h5py's booleans) as the integers of its base type */
+static herr_t ReadEnum(hid_t attr, hid_t type, size_t n, int64_t buf[])
+{
+  hid_t  native = H5Tget_native_type(type, H5T_DIR_ASCEND), base = native >= 0 ? H5Tget_super(native) : -1;
+  herr_t status = -1;
+
+  if (base >= 0 && H5Tget_size(base) <= sizeof(int64_t) && H5Aread(attr, native, buf) >= 0) status = H5Tconvert(base, H5T_NATIVE_INT64, n, buf, NULL, H5P_DEFAULT);
+  if (base >= 0) H5Tclose(base);
+  if (native >= 0) H5Tclose(native);
+  return status;
+}
+
+/* Integer (or enum) attribute of the group (of the dataset when the path names one) (scalar or 1-D, at most nmax entries); *n = 0 when absent */
 PetscErrorCode KrylearnH5ReadIntAttribute(KrylearnH5 *h5, const char name[], PetscInt nmax, PetscInt *n, PetscInt vals[])
 {
   PetscBool   has;
@@ -210,12 +222,15 @@ PetscErrorCode KrylearnH5ReadIntAttribute(KrylearnH5 *h5, const char name[], Pet
     type  = H5Aget_type(attr);
     if (type >= 0) cls = H5Tget_class(type);
     if (space >= 0) npts = H5Sget_simple_extent_npoints(space);
-    if (cls == H5T_INTEGER && npts >= 1 && npts <= nmax && npts <= 8) status = H5Aread(attr, H5T_NATIVE_INT64, buf);
+    if (npts >= 1 && npts <= nmax && npts <= 8) {
+      if (cls == H5T_INTEGER) status = H5Aread(attr, H5T_NATIVE_INT64, buf);
+      else if (cls == H5T_ENUM) status = ReadEnum(attr, type, (size_t)npts, buf);
+    }
     if (type >= 0) PetscCallExternal(H5Tclose, type);
     if (space >= 0) PetscCallExternal(H5Sclose, space);
     PetscCallExternal(H5Aclose, attr);
   }
-  PetscCall(KrylearnIOCheck(h5->comm, cls != H5T_INTEGER, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute '%s' of group '%s' has the wrong dtype: %s, integers expected", h5->file, name, h5->group, ClassName(cls)));
+  PetscCall(KrylearnIOCheck(h5->comm, cls != H5T_INTEGER && cls != H5T_ENUM, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute '%s' of group '%s' has the wrong dtype: %s, integers expected", h5->file, name, h5->group, ClassName(cls)));
   PetscCall(KrylearnIOCheck(h5->comm, npts < 1 || npts > nmax, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute '%s' of group '%s' has %" PetscInt64_FMT " entries, 1 to %" PetscInt_FMT " expected", h5->file, name, h5->group, (PetscInt64)npts, nmax));
   PetscCall(KrylearnIOCheck(h5->comm, status < 0, PETSC_ERR_FILE_READ, "%s: cannot read attribute '%s' of group '%s'", h5->file, name, h5->group));
   for (hssize_t k = 0; k < npts; k++) {

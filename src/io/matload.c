@@ -100,9 +100,42 @@ static PetscErrorCode ExpandSymmetric(MPI_Comm comm, const char file[], Krylearn
   PetscFunctionReturn(0);
 }
 
+/* Entries that come row by row, all in own rows (compressed rows, dense, Matrix Market):
+   preallocated row insertion, repeated entries summed, no communication */
+static PetscErrorCode AssembleRows(KrylearnEntries *E, Mat A)
+{
+  PetscInt   m = E->rend - E->rstart, cstart, cend, *dnz, *onz;
+  PetscLayout cmap;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLayoutCreateFromSizes(PetscObjectComm((PetscObject)A), PETSC_DECIDE, E->N, 1, &cmap));
+  PetscCall(PetscLayoutGetRange(cmap, &cstart, &cend));
+  PetscCall(PetscLayoutDestroy(&cmap));
+  PetscCall(PetscCalloc2(m, &dnz, m, &onz));
+  for (PetscCount k = 0; k < E->n; k++) {
+    if (E->j[k] >= cstart && E->j[k] < cend) dnz[E->i[k] - E->rstart]++;
+    else onz[E->i[k] - E->rstart]++;
+  }
+  for (PetscInt r = 0; r < m; r++) { /* repeated entries are counted twice: cap at the row length */
+    dnz[r] = PetscMin(dnz[r], cend - cstart);
+    onz[r] = PetscMin(onz[r], E->N - (cend - cstart));
+  }
+  PetscCall(MatXAIJSetPreallocation(A, 1, dnz, onz, NULL, NULL));
+  PetscCall(PetscFree2(dnz, onz));
+  PetscCall(MatSetOption(A, MAT_NO_OFF_PROC_ENTRIES, PETSC_TRUE));
+  for (PetscCount k = 0, next; k < E->n; k = next) {
+    for (next = k + 1; next < E->n && E->i[next] == E->i[k]; next++) { }
+    PetscCall(MatSetValues(A, 1, &E->i[k], (PetscInt)(next - k), &E->j[k], &E->v[k], ADD_VALUES));
+  }
+  PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries *E, Mat *A)
 {
   PetscInt64 cells = 1;
+  PetscBool  rows = PETSC_TRUE, aij;
 
   PetscFunctionBegin;
   if (E->symmetric) PetscCall(ExpandSymmetric(comm, file, E));
@@ -113,8 +146,14 @@ static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries
   PetscCall(MatSetSizes(*A, E->rend - E->rstart, PETSC_DECIDE, E->M, E->N));
   PetscCall(MatSetType(*A, MATAIJ));
   PetscCall(MatSetFromOptions(*A));
-  PetscCall(MatSetPreallocationCOO(*A, E->n, E->i, E->j));
-  PetscCall(MatSetValuesCOO(*A, E->v, INSERT_VALUES));
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)*A, &aij, MATSEQAIJ, MATMPIAIJ, ""));
+  for (PetscCount k = 0; k < E->n && rows; k++) rows = (PetscBool)(E->i[k] >= E->rstart && E->i[k] < E->rend && (!k || E->i[k] >= E->i[k - 1]));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &rows, 1, MPIU_BOOL, MPI_LAND, comm));
+  if (rows && aij) PetscCall(AssembleRows(E, *A));
+  else { /* entries in any order and on any rank: the COO assembly moves and sums them */
+    PetscCall(MatSetPreallocationCOO(*A, E->n, E->i, E->j));
+    PetscCall(MatSetValuesCOO(*A, E->v, INSERT_VALUES));
+  }
   if (E->symmetric) {
     PetscCall(MatSetOption(*A, MAT_SYMMETRIC, PETSC_TRUE));
     PetscCall(MatSetOption(*A, MAT_SYMMETRY_ETERNAL, PETSC_TRUE));
@@ -136,7 +175,8 @@ static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries
           NULL or "" for the root group; ignored for Matrix Market files
 
   Output Parameter:
-. A - the matrix (MATAIJ unless -mat_type says otherwise), rows split as PETSC_DECIDE does
+. A - the matrix (MATAIJ unless -mat_type says otherwise), rows split as PETSC_DECIDE does, named after
+      the group (as PETSc's MatLoad names it), or "A" for the root group and Matrix Market files
 
   Options Database Key:
 . -ingest_layout <auto,petsc,matlab,csr,csc,coo,dense,mtx> - layout of the file, detected when auto
@@ -187,7 +227,7 @@ PetscErrorCode KrylearnMatLoad(MPI_Comm comm, const char file[], const char grou
   PetscCall(KrylearnEntriesDestroy(&E));
   if (ierr) PetscCall(MatDestroy(A));
   PetscCall(ierr);
-  PetscCall(PetscObjectSetName((PetscObject)*A, group && group[0] && layout != KRYLEARN_IO_LAYOUT_MTX ? group : "A"));
+  PetscCall(PetscObjectSetName((PetscObject)*A, group && group[0] && strcmp(group, "/") && layout != KRYLEARN_IO_LAYOUT_MTX ? group : "A"));
   PetscCall(KrylearnMatSetLayout(*A, layout));
   PetscFunctionReturn(0);
 }

@@ -92,11 +92,13 @@ static herr_t WriteTurn(const Block *b, PetscBool first, PetscBool last)
 /* Own rows of A as CSR with global pointers */
 static PetscErrorCode GetBlock(Mat A, Block *b)
 {
-  MPI_Comm comm = PetscObjectComm((PetscObject)A);
-  PetscInt M, N, rs, re, ncols;
-  int64_t  local = 0;
+  MPI_Comm    comm = PetscObjectComm((PetscObject)A);
+  PetscInt    M, N, rs, re, ncols;
+  int64_t     local = 0;
+  PetscMPIInt rank;
 
   PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(MatGetSize(A, &M, &N));
   PetscCall(MatGetOwnershipRange(A, &rs, &re));
   for (PetscInt r = rs; r < re; r++) {
@@ -106,7 +108,7 @@ static PetscErrorCode GetBlock(Mat A, Block *b)
   }
   b->offset = 0;
   PetscCallMPI(MPI_Exscan(&local, &b->offset, 1, MPI_INT64_T, MPI_SUM, comm));
-  if (!rs) b->offset = 0; /* MPI_Exscan leaves rank 0 undefined */
+  if (!rank) b->offset = 0; /* MPI_Exscan leaves it undefined on rank 0 */
   b->nnz = local;
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &b->nnz, 1, MPI_INT64_T, MPI_SUM, comm));
   b->M      = M;

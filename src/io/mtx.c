@@ -1,5 +1,6 @@
-/* Matrix Market coordinate files (real, integer or pattern; general or symmetric).
-   Every rank streams the text and keeps only the entries of its own rows. */
+/* Matrix Market files: coordinate (real, integer or pattern) or array (real or integer,
+   column-major; zeros are not stored), general or symmetric. Every rank streams the
+   text and keeps only the entries of its own rows. */
 #include "ioimpl.h"
 
 typedef struct {
@@ -35,23 +36,25 @@ static PetscErrorCode Parse(MPI_Comm comm, const char file[], FILE *fp, Krylearn
 {
   char      line[1024], banner[64] = "", object[64] = "", format[64] = "", field[64] = "", symmetry[64] = "";
   long long M = -1, N = -1, nz = -1;
-  PetscBool pattern, match;
+  PetscBool pattern, array, match;
 
   PetscFunctionBegin;
   if (!fgets(line, sizeof(line), fp) || sscanf(line, "%63s %63s %63s %63s %63s", banner, object, format, field, symmetry) != 5 || strcmp(banner, "%%MatrixMarket")) {
-    PetscCall(Fail(err, PETSC_ERR_FILE_UNEXPECTED, "%s: not a Matrix Market file (no '%%%%MatrixMarket matrix coordinate ...' header)", file));
+    PetscCall(Fail(err, PETSC_ERR_FILE_UNEXPECTED, "%s: not a Matrix Market file (no '%%%%MatrixMarket matrix ...' header)", file));
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscStrcasecmp(object, "matrix", &match));
-  if (match) PetscCall(PetscStrcasecmp(format, "coordinate", &match));
+  PetscCall(PetscStrcasecmp(format, "array", &array));
+  PetscCall(PetscStrcasecmp(format, "coordinate", &match));
+  match = (PetscBool)(match || array);
+  if (match) PetscCall(PetscStrcasecmp(object, "matrix", &match));
   if (!match) {
-    PetscCall(Fail(err, PETSC_ERR_SUP, "%s: Matrix Market '%s %s' is not supported, only 'matrix coordinate'", file, object, format));
+    PetscCall(Fail(err, PETSC_ERR_SUP, "%s: Matrix Market '%s %s' is not supported, only 'matrix coordinate' and 'matrix array'", file, object, format));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscStrcasecmp(field, "pattern", &pattern));
   PetscCall(PetscStrcasecmp(field, "real", &match));
   if (!match) PetscCall(PetscStrcasecmp(field, "integer", &match));
-  if (!match && !pattern) {
+  if (!match && !(pattern && !array)) {
     PetscCall(Fail(err, PETSC_ERR_SUP, "%s: Matrix Market field '%s' is not supported (real, integer or pattern)", file, field));
     PetscFunctionReturn(0);
   }
@@ -61,28 +64,37 @@ static PetscErrorCode Parse(MPI_Comm comm, const char file[], FILE *fp, Krylearn
     PetscCall(Fail(err, PETSC_ERR_SUP, "%s: Matrix Market symmetry '%s' is not supported (general or symmetric)", file, symmetry));
     PetscFunctionReturn(0);
   }
-  if (!NextLine(fp, line, sizeof(line)) || sscanf(line, "%lld %lld %lld", &M, &N, &nz) != 3 || nz < 0) {
-    PetscCall(Fail(err, PETSC_ERR_FILE_UNEXPECTED, "%s: missing or malformed size line 'rows columns entries'", file));
+  if (!NextLine(fp, line, sizeof(line)) || (array ? sscanf(line, "%lld %lld", &M, &N) != 2 : sscanf(line, "%lld %lld %lld", &M, &N, &nz) != 3 || nz < 0)) {
+    PetscCall(Fail(err, PETSC_ERR_FILE_UNEXPECTED, "%s: missing or malformed size line 'rows columns%s'", file, array ? "" : " entries"));
     PetscFunctionReturn(0);
   }
   PetscCall(KrylearnEntriesSetSizes(E, comm, file, M, N));
-  for (long long k = 0; k < nz; k++) {
-    long long i, j;
-    char     *end, *c;
-    double    v = 1.0;
+  if (array) nz = E->symmetric ? M * (M + 1) / 2 : M * N; /* column-major; symmetric: lower triangle */
+  for (long long k = 0, i = 1, j = 1; k < nz; k++) {
+    char     *end, *c = line;
+    double    v  = 1.0;
+    PetscBool ok = PETSC_TRUE;
 
     if (!NextLine(fp, line, sizeof(line))) {
       PetscCall(Fail(err, PETSC_ERR_FILE_UNEXPECTED, "%s: truncated: %lld of the %lld entries found", file, k, nz));
       PetscFunctionReturn(0);
     }
-    i = strtoll(line, &end, 10);
-    c = end;
-    j = strtoll(c, &end, 10);
-    if (end != c && !pattern) {
-      c = end;
-      v = strtod(c, &end);
+    if (array) { /* the position follows from the count */
+      if (k) i++;
+      if (i > M) i = E->symmetric ? ++j : (j++, 1);
+    } else {
+      i  = strtoll(c, &end, 10);
+      ok = (PetscBool)(end != c);
+      c  = end;
+      j  = strtoll(c, &end, 10);
+      ok = (PetscBool)(ok && end != c);
+      c  = end;
     }
-    if (end == c) {
+    if (ok && !pattern) {
+      v  = strtod(c, &end);
+      ok = (PetscBool)(end != c);
+    }
+    if (!ok) {
       PetscCall(Fail(err, PETSC_ERR_FILE_UNEXPECTED, "%s: entry %lld is malformed: %s", file, k + 1, line));
       PetscFunctionReturn(0);
     }
@@ -94,7 +106,7 @@ static PetscErrorCode Parse(MPI_Comm comm, const char file[], FILE *fp, Krylearn
       PetscCall(Fail(err, PETSC_ERR_FP, "%s: entry %lld holds a NaN or Inf value", file, k + 1));
       PetscFunctionReturn(0);
     }
-    if (i - 1 >= E->rstart && i - 1 < E->rend) PetscCall(KrylearnEntriesAdd(E, (PetscInt)(i - 1), (PetscInt)(j - 1), v));
+    if (i - 1 >= E->rstart && i - 1 < E->rend && (!array || v != 0.0)) PetscCall(KrylearnEntriesAdd(E, (PetscInt)(i - 1), (PetscInt)(j - 1), v));
   }
   PetscFunctionReturn(0);
 }

@@ -2,6 +2,8 @@
 """Bad input: writes one malformed file per case, loads them all in one run of
 build/tests/io/loaderrors (optionally under a launcher: valgrind, or mpiexec -n 2 given
 as arguments) and checks that each gives an error naming the file and the problem.
+A valid file of every layout goes through the same run, so valgrind also sees the
+successful paths.
 
 Usage: badinput.py [LAUNCHER ...]"""
 import os
@@ -77,6 +79,7 @@ cases += [("missing.h5", "cannot open: no such readable file"),
           ("good.h5|/b", "dataset 'b' has 1 dimensions, a dense matrix needs 2"),
           (mtx("trunc.mtx", ["%%MatrixMarket matrix coordinate real general", "3 3 4", "1 1 1.0", "2 2 1.0"]), "truncated: 2 of the 4 entries"),
           (mtx("range.mtx", ["%%MatrixMarket matrix coordinate real general", "3 3 2", "1 1 1.0", "4 2 1.0"]), "index out of range in entry 2"),
+          (mtx("trunc-array.mtx", ["%%MatrixMarket matrix array real general", "2 3", "1.0", "2.0", "3.0"]), "truncated: 3 of the 6 entries"),
           (mtx("header.mtx", ["3 3 1", "1 1 1.0"]), "not a Matrix Market file"),
           (mtx("nan.mtx", ["%%MatrixMarket matrix coordinate real general", "3 3 1", "1 1 nan"]), "NaN or Inf"),
           (mtx("complex.mtx", ["%%MatrixMarket matrix coordinate complex general", "1 1 1", "1 1 1 0"]), "field 'complex' is not supported"),
@@ -94,6 +97,23 @@ with h5py.File("dense-nan.h5", "w") as f:
     D[-1, -1] = np.nan
     f["D"] = D
 cases.append(("dense-nan.h5|/D", "NaN or Inf"))
+
+# valid files of every layout, loaded in the same run
+with h5py.File("valid.h5", "w") as f:
+    f["coo/row"], f["coo/col"], f["coo/data"], f["coo/shape"] = C.row, C.col, C.data, np.array(A.shape)
+    K = A.tocsc()
+    f["csc/indptr"], f["csc/indices"], f["csc/data"], f["csc/shape"] = K.indptr, K.indices, K.data.astype(np.float32), np.array(A.shape)
+    f["matlab/jc"], f["matlab/ir"], f["matlab/data"] = K.indptr.astype(np.uint64), K.indices.astype(np.uint64), K.data
+    f["matlab"].attrs["MATLAB_class"], f["matlab"].attrs["MATLAB_sparse"] = np.bytes_("double"), np.uint64(M)
+    f["petsc/jc"], f["petsc/ir"], f["petsc/data"] = A.indptr, A.indices, A.data
+    f["petsc"].attrs["MATLAB_sparse"] = N
+    f["dense"] = A.toarray()
+    T = sp.tril(Q, format="csr")
+    f["sym/indptr"], f["sym/indices"], f["sym/data"], f["sym/shape"] = T.indptr, T.indices, T.data, np.array(T.shape)
+    f["sym"].attrs["symmetric"] = True
+cases += [(f"valid.h5|/{g}", "ok") for g in ("coo", "csc", "matlab", "petsc", "dense", "sym")]
+cases += [(mtx("valid.mtx", ["%%MatrixMarket matrix coordinate real symmetric", "3 3 2", "1 1 1.0", "3 1 2.5"]), "ok 3 3"),
+          (mtx("valid-array.mtx", ["%%MatrixMarket matrix array real general", "2 1", "1.0", "0"]), "ok 2 1")]
 
 # truncated file: the first half of a valid one
 shutil.copy(good, "truncated.h5")
@@ -122,7 +142,11 @@ failed = 0
 for arg, expected in cases:
     got = lines.get(arg, "(no output)")
     file = arg.split("|")[0]
-    ok = got == "ok 30 30" if expected == "ok" else (got.startswith("error: ") and file in got and expected in got)
+    if expected.startswith("ok"):
+        shape = {"good.h5": "30 30", "valid.h5|/sym": "30 30"}.get(arg.rpartition("|||")[0] or arg, f"{M} {N}")
+        ok = got == (expected if expected != "ok" else f"ok {shape}")
+    else:
+        ok = got.startswith("error: ") and file in got and expected in got
     print(f"{'ok  ' if ok else 'FAIL'} {arg}: {got}")
     failed += not ok
 if proc.returncode:
@@ -136,5 +160,11 @@ msg = rc.stdout.decode(errors="replace")
 ok = rc.returncode != 0 and "idx-range.h5: index out of range in 'indices'" in msg
 print(f"{'ok  ' if ok else 'FAIL'} krylearn-ingest info idx-range.h5 exits with status {rc.returncode} and names the problem")
 failed += not ok
-print(f"{len(cases) + 1 - failed} of {len(cases) + 1} bad inputs rejected with the expected message")
+# an output file that cannot be created
+rc = subprocess.run([os.path.join(os.environ["BIN"], "krylearn-ingest"), "convert", "good.h5", "no/such/dir/out.h5:/A"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+msg = rc.stdout.decode(errors="replace")
+ok = rc.returncode != 0 and "no/such/dir/out.h5: cannot write group '/A' of the HDF5 file" in msg
+print(f"{'ok  ' if ok else 'FAIL'} krylearn-ingest convert to an uncreatable file exits with status {rc.returncode} and names it")
+failed += not ok
+print(f"{len(cases) + 2 - failed} of {len(cases) + 2} inputs gave the expected result")
 sys.exit(1 if failed else 0)

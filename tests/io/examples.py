@@ -2,8 +2,8 @@
 """The shipped examples follow the pressure-Poisson convention: each matrix, ingested
 by krylearn-ingest and written to PETSc binary, equals the one rebuilt here cell by
 cell from the rule (fluid cell: diagonal = 2*dim minus solid neighbours, -1 per fluid
-neighbour; solid cell: identity row), the obstacle is the disc of radius 0.15*N at
-(0.5, 0.4), the diffusion matrix is SPD, and the stored x solves A x = b."""
+neighbour; solid cell: identity row), the obstacles are the disc/ball of radius 0.15*N at
+(0.5, 0.4[, 0.5]) and the square of side 0.25*N at (0.55, 0.5), the diffusion matrix is SPD, and the stored x solves A x = b."""
 import os
 import sys
 
@@ -41,22 +41,23 @@ def poisson_by_cells(shape, solid):
     return sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
 
 
-def disc_by_cells(shape):
-    N = shape[0]
-    centre = [0.5, 0.4, 0.5]
+def obstacle_by_cells(shape, kind):
+    """disc/ball: radius 0.15 at (0.5, 0.4[, 0.5]); box: side 0.25 at (0.55, 0.5[, 0.5]) (unit box)"""
     solid = np.zeros(int(np.prod(shape)), dtype=bool)
     for c in range(solid.size):
         coord, rest = [], c
         for d in range(len(shape)):
             coord.append((rest % shape[d] + 0.5) / shape[d])
             rest //= shape[d]
-        solid[c] = sum((x - centre[d]) ** 2 for d, x in enumerate(coord)) <= 0.15**2
-    assert N == shape[1]
+        if kind == "box":
+            solid[c] = all(abs(x - [0.55, 0.5, 0.5][d]) <= 0.125 for d, x in enumerate(coord))
+        else:
+            solid[c] = sum((x - [0.5, 0.4, 0.5][d]) ** 2 for d, x in enumerate(coord)) <= 0.15**2
     return solid
 
 
 failed = 0
-for name in ("poisson2d", "poisson2d-disc", "poisson3d", "diffusion2d"):
+for name in ("poisson2d", "poisson2d-disc", "poisson2d-box", "poisson3d", "poisson3d-ball", "diffusion2d"):
     path = os.path.join(DATA, name + ".h5")
     run(["convert", path, name + ".bin"])
     A = read_petsc_binary(name + ".bin")
@@ -69,7 +70,8 @@ for name in ("poisson2d", "poisson2d-disc", "poisson3d", "diffusion2d"):
               "symmetric": abs(A - A.T).max() == 0}
     if name.startswith("poisson"):
         checks["convention"] = same_bits(A, poisson_by_cells(grid, solid))
-        checks["obstacle"] = np.array_equal(solid, disc_by_cells(grid)) if "disc" in name else not solid.any()
+        kind = name.partition("-")[2]
+        checks["obstacle"] = np.array_equal(solid, obstacle_by_cells(grid, kind)) and solid.any() if kind else not solid.any()
     else:
         lo = spla.eigsh(A.tocsc(), k=1, sigma=0, which="LM", return_eigenvectors=False)[0]
         checks["positive definite"] = lo > 0

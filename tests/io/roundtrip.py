@@ -49,6 +49,15 @@ f = "csr32.h5"
 write_compressed(f, "/", R, ("indptr", "indices", "data"), np.int32, np.float64, {"format": "csr"})
 cases.append(("csr int32 float64", f, R, []))
 
+f = "csr-raw.h5"
+# non-canonical CSR: columns unsorted within rows and repeated entries (summed, as scipy does)
+perm = [np.r_[rng.permutation(np.arange(a, b)), np.arange(a, min(b, a + 2))] for a, b in zip(R.indptr[:-1], R.indptr[1:])]
+raw_idx = np.concatenate(perm).astype(np.int64)
+raw_ptr = np.r_[0, np.cumsum([len(p) for p in perm])]
+Raw = sp.csr_matrix((R.data[raw_idx], R.indices[raw_idx], raw_ptr), shape=R.shape)
+write_compressed(f, "/", Raw, ("indptr", "indices", "data"), np.int32, np.float64)
+cases.append(("csr with unsorted and repeated columns", f, Raw, []))
+
 f = "csr64.h5"
 R32 = random_matrix(90, 130, dtype=np.float32)
 write_compressed(f, "/mats/nested", R32, ("indptr", "indices", "data"), np.int64, np.float32, shape_as="attribute")
@@ -97,8 +106,8 @@ with h5py.File(f, "w") as h:
 cases.append(("matlab v7.3 layout (jc column pointers, uint64)", f + ":/A", R, []))
 
 f = "sym-lower.h5"
-write_compressed(f, "/", sp.tril(Sym, format="csr"), ("indptr", "indices", "data"), np.int32, np.float64, {"symmetric": 1})
-cases.append(("symmetric csr, lower triangle stored", f, Sym, []))
+write_compressed(f, "/", sp.tril(Sym, format="csr"), ("indptr", "indices", "data"), np.int32, np.float64, {"symmetric": True})
+cases.append(("symmetric csr, lower triangle stored, h5py boolean flag", f, Sym, []))
 f = "sym-upper.h5"
 U = sp.triu(Sym, format="coo")
 with h5py.File(f, "w") as h:
@@ -112,6 +121,12 @@ cases.append(("matrix market general", f, R, []))
 f = "symmetric.mtx"
 scipy.io.mmwrite(f, sp.coo_matrix(Sym), symmetry="symmetric", precision=17)
 cases.append(("matrix market symmetric", f, Sym, []))
+f = "dense.mtx"
+scipy.io.mmwrite(f, R.toarray(), precision=17)
+cases.append(("matrix market array", f, R, []))
+f = "dense-symmetric.mtx"
+scipy.io.mmwrite(f, Sym.toarray(), symmetry="symmetric", precision=17)
+cases.append(("matrix market array symmetric", f, Sym, []))
 f = "pattern.mtx"
 P = sp.coo_matrix(R)
 with open(f, "w") as h:
