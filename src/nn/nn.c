@@ -196,7 +196,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
     switch (s->type) {
     case NN_STEP_CONV: {
       if (s->padded) PetscCall(KrylearnNetFillHalo_Private(net, s));
-      if (net->usednnl) PetscCall(KrylearnNetDnnlConv_Private(net, s));
+      if (!s->direct) PetscCall(KrylearnNetDnnlConv_Private(net, s));
       else {
         const NNOp *op = s->op;
         PetscInt    e[3];

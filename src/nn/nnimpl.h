@@ -4,8 +4,9 @@
    (NNWeight). KrylearnNetSetUp expands the graphs for one grid into a flat list of
    steps (NNStep) on values (NNValue: one activation tensor on this process's block)
    and assigns values to reusable buffers. Activations are stored float32 in a
-   channel-blocked layout [c/b][z][y][x][b] with b = 8 when 8 divides the channel
-   count, else b = 1 (plain). 2-D grids use z extent 1. */
+   channel-blocked layout [c/b][z][y][x][b] with b the SIMD width in floats (16 with
+   AVX-512, else 8) when it divides the channel count, else 8 when 8 does, else 1
+   (plain). 2-D grids use z extent 1. */
 #ifndef KRYLEARN_NNIMPL_H
 #define KRYLEARN_NNIMPL_H
 
@@ -71,9 +72,12 @@ typedef struct {
   PetscBool     sum;       /* conv: out = act(conv(in) + bias) + out */
   PetscInt      lo[3], hi[3]; /* conv: halo widths taken from neighbours (or zeros) on each side */
   PetscBool     padded;    /* conv input goes through the halo buffer */
-  dnnl_primitive_t prim;   /* oneDNN convolution, NULL for the direct kernel */
+  PetscBool     direct;    /* conv by the direct kernel (no oneDNN, or oneDNN offers only its reference code) */
+  dnnl_primitive_desc_t pd;
+  dnnl_primitive_t prim;   /* oneDNN convolution */
   dnnl_memory_t src, dst, bias, scratch; /* bound to this step's buffers at set-up */
   PetscInt      wmem;      /* index of the reordered weights in the net's table */
+  int           binpo;     /* index of the binary-add post-op (residual after a ReLU), -1 if none */
 } NNStep;
 
 struct _p_KrylearnNet {
@@ -96,6 +100,7 @@ struct _p_KrylearnNet {
   size_t     halosize, commsize;
   float    **wpack; /* per weight: direct-kernel layout [cout/b][cin][kz][ky][kx][b] */
   PetscBool  usednnl;
+  PetscInt   block; /* preferred channel block */
   dnnl_engine_t engine;
   dnnl_stream_t stream;
   PetscInt   nwmem;
@@ -108,12 +113,14 @@ struct _p_KrylearnNet {
 /* nnload.c */
 PETSC_INTERN PetscErrorCode KrylearnNetReadFile_Private(KrylearnNet);
 /* nnplan.c */
+PETSC_INTERN PetscInt       NNChannelBlock(KrylearnNet, PetscInt);
 PETSC_INTERN PetscErrorCode KrylearnNetPlan_Private(KrylearnNet);
 PETSC_INTERN PetscErrorCode KrylearnNetResetPlan_Private(KrylearnNet);
 /* nnhalo.c */
 PETSC_INTERN PetscErrorCode KrylearnNetFillHalo_Private(KrylearnNet, const NNStep *);
 /* nndnnl.c */
 PETSC_INTERN PetscErrorCode KrylearnNetDnnlCreate_Private(KrylearnNet);
+PETSC_INTERN PetscErrorCode KrylearnNetDnnlBind_Private(KrylearnNet);
 PETSC_INTERN PetscErrorCode KrylearnNetDnnlConv_Private(KrylearnNet, const NNStep *);
 PETSC_INTERN PetscErrorCode KrylearnNetDnnlDestroy_Private(KrylearnNet);
 

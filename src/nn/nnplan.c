@@ -7,6 +7,12 @@ typedef struct {
   PetscInt nvalues, nsteps, maxvalues, maxsteps;
 } NNBuild;
 
+/* Channel block of a tensor with c channels */
+PetscInt NNChannelBlock(KrylearnNet net, PetscInt c)
+{
+  return c % net->block == 0 ? net->block : c % 8 == 0 ? 8 : 1;
+}
+
 static PetscErrorCode NewValue(KrylearnNet net, PetscInt c, PetscInt shift, const char *what, PetscInt *v)
 {
   NNValue *val;
@@ -20,7 +26,7 @@ static PetscErrorCode NewValue(KrylearnNet net, PetscInt c, PetscInt shift, cons
   *v  = net->nvalues++;
   val = &net->values[*v];
   val->c     = c;
-  val->b     = c % 8 == 0 ? 8 : 1;
+  val->b     = NNChannelBlock(net, c);
   val->shift = shift;
   val->size  = (size_t)c;
   for (PetscInt d = 0; d < 3; d++) {
@@ -207,33 +213,44 @@ static PetscErrorCode AssignBuffers(KrylearnNet net)
   PetscFunctionReturn(0);
 }
 
-/* Halo widths of each convolution and the halo/exchange buffer sizes */
-static PetscErrorCode PlanHalos(KrylearnNet net)
+/* Halo widths of each convolution: the kernel radius towards neighbouring processes, and
+   on every side for the direct kernel (zeros outside the grid); oneDNN pads the rest */
+static PetscErrorCode SetHaloWidths(KrylearnNet net)
 {
   PetscFunctionBegin;
-  net->halosize = net->commsize = 0;
   for (PetscInt i = 0; i < net->nsteps; i++) {
     NNStep        *s = &net->steps[i];
     const NNValue *v;
-    size_t         size, face;
-    PetscInt       e[3];
     if (s->type != NN_STEP_CONV) continue;
     v         = &net->values[s->in];
     s->padded = PETSC_FALSE;
     for (PetscInt d = 0; d < 3; d++) {
       PetscInt r = d < net->dim ? s->op->k / 2 : 0;
-      s->lo[d]   = (net->nbr[d][0] >= 0 || !net->usednnl) ? r : 0;
-      s->hi[d]   = (net->nbr[d][1] >= 0 || !net->usednnl) ? r : 0;
+      s->lo[d]   = (net->nbr[d][0] >= 0 || s->direct) ? r : 0;
+      s->hi[d]   = (net->nbr[d][1] >= 0 || s->direct) ? r : 0;
       if (s->lo[d] || s->hi[d]) s->padded = PETSC_TRUE;
       PetscCheck((net->nbr[d][0] < 0 && net->nbr[d][1] < 0) || v->n[d] >= r, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: a %" PetscInt_FMT "-point convolution on a block of extent %" PetscInt_FMT " along axis %" PetscInt_FMT " needs halo data beyond the neighbouring process; use fewer processes", net->file, s->op->k, v->n[d], d);
-      e[d] = v->n[d] + s->lo[d] + s->hi[d];
     }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The halo buffer and the exchange buffers, sized for the largest convolution input */
+static PetscErrorCode AllocHalos(KrylearnNet net)
+{
+  PetscFunctionBegin;
+  net->halosize = net->commsize = 0;
+  for (PetscInt i = 0; i < net->nsteps; i++) {
+    const NNStep  *s = &net->steps[i];
+    const NNValue *v;
+    size_t         size;
+    PetscInt       e[3];
+    if (s->type != NN_STEP_CONV || !s->padded) continue;
+    v = &net->values[s->in];
+    for (PetscInt d = 0; d < 3; d++) e[d] = v->n[d] + s->lo[d] + s->hi[d];
     size          = (size_t)v->c * e[0] * e[1] * e[2];
     net->halosize = PetscMax(net->halosize, size);
-    for (PetscInt d = 0; d < 3; d++) {
-      face          = size / (size_t)e[d] * (size_t)PetscMax(s->lo[d], s->hi[d]);
-      net->commsize = PetscMax(net->commsize, face);
-    }
+    for (PetscInt d = 0; d < 3; d++) net->commsize = PetscMax(net->commsize, size / (size_t)e[d] * (size_t)PetscMax(s->lo[d], s->hi[d]));
   }
   if (net->halosize) PetscCall(PetscMalloc1(net->halosize, &net->halo));
   if (net->commsize) PetscCall(PetscMalloc2(net->commsize, &net->sendbuf, net->commsize, &net->recvbuf));
@@ -246,6 +263,8 @@ PetscErrorCode KrylearnNetPlan_Private(KrylearnNet net)
 
   PetscFunctionBegin;
   PetscCall(ChooseLevels(net));
+  net->block = 8;
+  if (net->usednnl && (dnnl_get_effective_cpu_isa() & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core) net->block = 16;
   maxsteps = net->graphs[0].nops;
   for (PetscInt i = 0; i < net->graphs[0].nops; i++)
     if (net->graphs[0].ops[i].type == NN_VCYCLE) maxsteps += net->levels * net->graphs[net->graphs[0].ops[i].body].nops;
@@ -257,16 +276,18 @@ PetscErrorCode KrylearnNetPlan_Private(KrylearnNet net)
   FuseAdds(net);
   Liveness(net);
   PetscCall(AssignBuffers(net));
-  PetscCall(PlanHalos(net));
-  if (net->usednnl) PetscCall(KrylearnNetDnnlCreate_Private(net));
-  else {
-    PetscCall(PetscCalloc1(net->nweights, &net->wpack));
-    for (PetscInt i = 0; i < net->nsteps; i++) {
-      const NNOp *op = net->steps[i].op;
-      if (net->steps[i].type != NN_STEP_CONV || net->wpack[op->weight]) continue;
-      PetscCall(PetscMalloc1(net->weights[op->weight].size, &net->wpack[op->weight]));
-      NNPackWeights(net->weights[op->weight].data, op->cout, op->cin, net->dim == 3 ? op->k : 1, op->k, op->cout % 8 == 0 ? 8 : 1, net->wpack[op->weight]);
-    }
+  for (PetscInt i = 0; i < net->nsteps; i++) net->steps[i].direct = (PetscBool)!net->usednnl;
+  PetscCall(SetHaloWidths(net));
+  if (net->usednnl) PetscCall(KrylearnNetDnnlCreate_Private(net)); /* may hand steps to the direct kernel */
+  PetscCall(SetHaloWidths(net));
+  PetscCall(AllocHalos(net));
+  if (net->usednnl) PetscCall(KrylearnNetDnnlBind_Private(net));
+  PetscCall(PetscCalloc1(net->nweights, &net->wpack));
+  for (PetscInt i = 0; i < net->nsteps; i++) {
+    const NNOp *op = net->steps[i].op;
+    if (net->steps[i].type != NN_STEP_CONV || !net->steps[i].direct || net->wpack[op->weight]) continue;
+    PetscCall(PetscMalloc1(net->weights[op->weight].size, &net->wpack[op->weight]));
+    NNPackWeights(net->weights[op->weight].data, op->cout, op->cin, net->dim == 3 ? op->k : 1, op->k, NNChannelBlock(net, op->cout), net->wpack[op->weight]);
   }
   PetscFunctionReturn(0);
 }

@@ -69,16 +69,21 @@ GROUPS = {
 }
 
 
-def run_c(model, shape, np_, backend, out):
-    """shape is (nz,) ny, nx; -n takes nx, ny[, nz]."""
-    cmd = f"{TBIN}/nn/nn_apply -model {model} -input in.h5 -output {out} -n {','.join(map(str, shape[::-1]))} -krylearn_net_dnnl {int(backend == 'dnnl')}"
+def run_c(models, shape, np_, backend):
+    """Runs every model of a group on one grid in one process launch; shape is (nz,) ny, nx."""
+    outs = [f"out{i}.h5" for i in range(len(models))]
+    cmd = (f"{TBIN}/nn/nn_apply -model {','.join(models)} -input in.h5 -output {','.join(outs)} "
+           f"-n {','.join(map(str, shape[::-1]))} -krylearn_net_dnnl {int(backend == 'dnnl')}")
     if np_ > 1:
         cmd = f"{MPIEXEC} -n {np_} {cmd}"
     r = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode:
         sys.exit(f"FAILED: {cmd}\n{r.stdout}")
-    with h5py.File(out, "r") as f:
-        return np.array(f["y"]).reshape(shape)
+    ys = []
+    for o in outs:
+        with h5py.File(o, "r") as f:
+            ys.append(np.array(f["y"]).reshape(shape))
+    return ys
 
 
 def main():
@@ -91,34 +96,40 @@ def main():
     rng = np.random.default_rng(7)
     torch.manual_seed(7)
     bad = 0
-    for name, desc, shape in GROUPS[args.group]():
-        net = km.KrylearnNet(desc)
-        with torch.no_grad():  # biases away from zero so that ReLUs cut
-            for p in net.weights.values():
-                if p.dim() == 1:
-                    p.uniform_(-0.3, 0.3)
-        km.save(net, "model.h5", {"operator": "test"})
+    cases = GROUPS[args.group]()
+    for shape in sorted({c[2] for c in cases}):
+        group = [c for c in cases if c[2] == shape]
         x = rng.standard_normal(shape)
         with h5py.File("in.h5", "w") as f:
             f["x"] = x
-        with torch.no_grad():
-            ref = net.double()(torch.tensor(x)[None, None]).numpy()[0, 0]
-        scale = np.abs(ref).max()
+        models, refs = [], []
+        for i, (name, desc, _) in enumerate(group):
+            net = km.KrylearnNet(desc)
+            with torch.no_grad():  # biases away from zero so that ReLUs cut
+                for p in net.weights.values():
+                    if p.dim() == 1:
+                        p.uniform_(-0.3, 0.3)
+            models.append(f"model{i}.h5")
+            km.save(net, models[-1], {"operator": "test"})
+            with torch.no_grad():
+                refs.append(net.double()(torch.tensor(x)[None, None]).numpy()[0, 0])
         for backend in backends:
             serial = None
             for p in nps:
-                y = run_c("model.h5", shape, p, backend, "out.h5")
-                err = np.abs(y - ref).max() / scale
-                line = f"{name:32s} {str(shape):14s} {backend:6s} np={p}: rel. max error vs PyTorch {err:.2e}"
-                ok = err <= 1e-5
+                ys = run_c(models, shape, p, backend)
+                for k, (name, _, _) in enumerate(group):
+                    scale = np.abs(refs[k]).max()
+                    err = np.abs(ys[k] - refs[k]).max() / scale
+                    line = f"{name:32s} {str(shape):14s} {backend:6s} np={p}: rel. max error vs PyTorch {err:.2e}"
+                    ok = err <= 1e-5
+                    if serial is not None:
+                        perr = np.abs(ys[k] - serial[k]).max() / scale
+                        line += f", vs serial {perr:.2e}"
+                        ok = ok and perr <= 1e-6
+                    print(line + ("" if ok else "  FAIL"), flush=True)
+                    bad += not ok
                 if serial is None:
-                    serial = y
-                else:
-                    perr = np.abs(y - serial).max() / scale
-                    line += f", vs serial {perr:.2e}"
-                    ok = ok and perr <= 1e-6
-                print(line + ("" if ok else "  FAIL"), flush=True)
-                bad += not ok
+                    serial = ys
     if bad:
         sys.exit(f"{bad} comparison(s) failed")
 

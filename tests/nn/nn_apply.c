@@ -1,74 +1,65 @@
-static char help[] = "Applies a Krylearn network to a grid function read from HDF5 and writes the result.\n"
-                     "  -model FILE     model file\n"
+static char help[] = "Applies Krylearn networks to a grid function read from HDF5 and writes the results.\n"
+                     "  -model F1,F2..  model files, applied one after the other\n"
                      "  -input FILE     HDF5 file with dataset 'x' of shape ([nz,] ny, nx)\n"
-                     "  -output FILE    HDF5 file receiving dataset 'y'\n"
+                     "  -output O1,O2.. HDF5 files receiving dataset 'y', one per model\n"
                      "  -n nx,ny[,nz]   grid extents\n"
-                     "  -repeat K       applications (timing)\n"
+                     "  -view           print each network\n"
                      "  -check_error    report a load or set-up error on stdout and exit 0\n";
 
 #include <krylearn.h>
 #include <petscviewerhdf5.h>
 
-int main(int argc, char **argv)
+/* Loads the model and binds it to a new DMDA; errors are returned, not raised */
+static PetscErrorCode LoadAndSetUp(const char *model, const PetscInt n[3], KrylearnNet *net, DM *da)
 {
-  KrylearnNet    net;
+  PetscInt dim;
+
+  PetscFunctionBegin;
+  *da = NULL;
+  PetscCall(KrylearnNetLoad(PETSC_COMM_WORLD, model, net));
+  PetscCall(KrylearnNetGetDimension(*net, &dim));
+  if (dim == 2) PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_BOX, n[0], n[1], PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, da));
+  else PetscCall(DMDACreate3d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_BOX, n[0], n[1], n[2], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, da));
+  PetscCall(DMSetFromOptions(*da));
+  PetscCall(DMSetUp(*da));
+  PetscCall(KrylearnNetSetUp(*net, *da));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Run(const char *model, const char *input, const char *output, const PetscInt n[3], PetscBool check, PetscBool view)
+{
+  KrylearnNet    net = NULL;
   DM             da;
   Vec            x, y;
   PetscViewer    v;
-  char           model[PETSC_MAX_PATH_LEN], input[PETSC_MAX_PATH_LEN] = "", output[PETSC_MAX_PATH_LEN] = "";
-  PetscInt       n[3] = {16, 16, 16}, nn = 3, dim, repeat = 1;
-  PetscBool      flg, check = PETSC_FALSE, view = PETSC_FALSE;
   PetscErrorCode ierr;
 
-  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
-  PetscCall(KrylearnInitializePackage());
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-model", model, sizeof(model), &flg));
-  PetscCheck(flg, PETSC_COMM_WORLD, PETSC_ERR_USER, "Give -model FILE");
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-input", input, sizeof(input), NULL));
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-output", output, sizeof(output), NULL));
-  PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-n", n, &nn, NULL));
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-repeat", &repeat, NULL));
-  PetscCall(PetscOptionsGetBool(NULL, NULL, "-check_error", &check, NULL));
-  PetscCall(PetscOptionsGetBool(NULL, NULL, "-view", &view, NULL));
-
+  PetscFunctionBegin;
   if (check) PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-  ierr = KrylearnNetLoad(PETSC_COMM_WORLD, model, &net);
-  if (!ierr) ierr = KrylearnNetGetDimension(net, &dim);
-  if (!ierr) {
-    if (dim == 2) ierr = DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_BOX, n[0], n[1], PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, &da);
-    else ierr = DMDACreate3d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_BOX, n[0], n[1], n[2], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &da);
-    if (!ierr) ierr = DMSetFromOptions(da);
-    if (!ierr) ierr = DMSetUp(da);
-    if (!ierr) ierr = KrylearnNetSetUp(net, da);
-    if (ierr) {
-      PetscCall(PetscPopErrorHandler());
-      PetscCall(DMDestroy(&da));
-      PetscCall(KrylearnNetDestroy(&net));
-    }
-  }
+  ierr = LoadAndSetUp(model, n, &net, &da);
+  if (check) PetscCall(PetscPopErrorHandler());
   if (ierr) {
     const char *text;
     char       *msg;
+    PetscCall(DMDestroy(&da));
+    PetscCall(KrylearnNetDestroy(&net));
     PetscCheck(check, PETSC_COMM_WORLD, PETSC_ERR_LIB, "unexpected error");
     PetscCall(PetscErrorMessage(ierr, &text, &msg));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "error: %s\n", msg));
-    PetscCall(PetscFinalize());
-    return 0;
+    PetscFunctionReturn(0);
   }
-  if (check) PetscCall(PetscPopErrorHandler());
   if (view) PetscCall(KrylearnNetView(net, PETSC_VIEWER_STDOUT_WORLD));
-
   PetscCall(DMCreateGlobalVector(da, &x));
   PetscCall(VecDuplicate(x, &y));
   PetscCall(PetscObjectSetName((PetscObject)x, "x"));
   PetscCall(PetscObjectSetName((PetscObject)y, "y"));
-  if (input[0]) {
+  if (input) {
     PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, input, FILE_MODE_READ, &v));
     PetscCall(VecLoad(x, v));
     PetscCall(PetscViewerDestroy(&v));
   } else PetscCall(VecSet(x, 1.0));
-  for (PetscInt k = 0; k < repeat; k++) PetscCall(KrylearnNetApply(net, x, y));
-  if (output[0]) {
+  PetscCall(KrylearnNetApply(net, x, y));
+  if (output) {
     PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, output, FILE_MODE_WRITE, &v));
     PetscCall(VecView(y, v));
     PetscCall(PetscViewerDestroy(&v));
@@ -77,6 +68,29 @@ int main(int argc, char **argv)
   PetscCall(VecDestroy(&y));
   PetscCall(DMDestroy(&da));
   PetscCall(KrylearnNetDestroy(&net));
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv)
+{
+  char     *models[64], *outputs[64], input[PETSC_MAX_PATH_LEN] = "";
+  PetscInt  n[3] = {16, 16, 16}, nn = 3, nm = 64, no = 64;
+  PetscBool check = PETSC_FALSE, view = PETSC_FALSE, hasout;
+
+  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  PetscCall(KrylearnInitializePackage());
+  PetscCall(PetscOptionsGetStringArray(NULL, NULL, "-model", models, &nm, NULL));
+  PetscCheck(nm > 0, PETSC_COMM_WORLD, PETSC_ERR_USER, "Give -model FILE[,FILE...]");
+  PetscCall(PetscOptionsGetStringArray(NULL, NULL, "-output", outputs, &no, &hasout));
+  PetscCheck(!hasout || no == nm, PETSC_COMM_WORLD, PETSC_ERR_USER, "Give one output per model");
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-input", input, sizeof(input), NULL));
+  PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-n", n, &nn, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-check_error", &check, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-view", &view, NULL));
+  for (PetscInt i = 0; i < nm; i++) PetscCall(Run(models[i], input[0] ? input : NULL, hasout ? outputs[i] : NULL, n, check, view));
+  for (PetscInt i = 0; i < nm; i++) PetscCall(PetscFree(models[i]));
+  if (hasout)
+    for (PetscInt i = 0; i < no; i++) PetscCall(PetscFree(outputs[i]));
   PetscCall(PetscFinalize());
   return 0;
 }
