@@ -99,13 +99,14 @@ static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscI
 }
 
 /* Network grid extent for a problem extent n: rounded up to a multiple of 2^P with
-   P = max(1, floor(log2 n) - 3), so that a few poolings always fit; extra cells are zero. */
+   P = max(1, floor(log2 n) - 2), so that poolings down to at most 7 cells fit (the depth a
+   learned V-cycle needs to act globally); extra cells are zero. Adds less than n/4 cells. */
 static PetscInt DeepCDPaddedExtent(PetscInt n)
 {
   PetscInt P = 0, f;
 
   while (((PetscInt)2 << P) <= n) P++; /* P = floor(log2 n) */
-  f = (PetscInt)1 << PetscMax(1, P - 3);
+  f = (PetscInt)1 << PetscMax(1, P - 2);
   return ((n + f - 1) / f) * f;
 }
 
