@@ -27,7 +27,7 @@ if case == "guess":
     opts.append("-guess")
     x0 = 0.5 + 0.25 * np.sin(0.01 * np.arange(n ** dim))
 out, its, reason, relres = R.pressure(opts)
-print(out.splitlines()[-1])
+print(out.strip().splitlines()[-2:])
 assert reason == "CONVERGED_RTOL", out
 hist = R.monitor(out)
 x = R.load_petsc_vec("x.bin")
