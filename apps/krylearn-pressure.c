@@ -87,6 +87,17 @@ int main(int argc, char **argv)
   PetscCall(VecNorm(b, NORM_2, &bnorm));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "grid %" PetscInt_FMT "^%" PetscInt_FMT ", obstacle %s, boundary %s, %s ordering\n", N, dim, KrylearnObstacles[obstacle], neumann ? "closed (Neumann, null space)" : "open (Dirichlet)", natural ? "natural" : "DMDA"));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ksp %s pc %s: iterations %" PetscInt_FMT ", %s, relative residual %.3e, setup %.4f s, solve %.4f s\n", ktype, ptype, its, KSPConvergedReasons[reason], (double)(bnorm > 0 ? rnorm / bnorm : rnorm), t1 - t0, t2 - t1));
+  {
+    PetscBool      isdeepcd;
+    PetscInt       napply;
+    PetscLogDouble tnet;
+
+    PetscCall(PetscObjectTypeCompare((PetscObject)ksp, KSPDEEPCD, &isdeepcd));
+    if (isdeepcd) {
+      PetscCall(KSPDeepCDGetInferenceTime(ksp, &napply, &tnet));
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "deepcd: %" PetscInt_FMT " network applications, %.4f s in the network\n", napply, tnet));
+    }
+  }
   if (save) {
     PetscViewer viewer;
 

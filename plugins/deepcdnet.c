@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <petsc/private/petscimpl.h>
 #include <petscdmda.h>
+#include <krylearnio.h>
 #include "deepcdnet.h"
 
 PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp;
@@ -98,13 +99,14 @@ static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscI
 }
 
 /* Network grid extent for a problem extent n: rounded up to a multiple of 2^P with
-   P = max(1, floor(log2 n) - 3), so that a few poolings always fit; extra cells are zero. */
+   P = max(1, floor(log2 n) - 2), so that poolings down to at most 7 cells fit (the depth a
+   learned V-cycle needs to act globally); extra cells are zero. Adds less than n/4 cells. */
 static PetscInt DeepCDPaddedExtent(PetscInt n)
 {
   PetscInt P = 0, f;
 
   while (((PetscInt)2 << P) <= n) P++; /* P = floor(log2 n) */
-  f = (PetscInt)1 << PetscMax(1, P - 3);
+  f = (PetscInt)1 << PetscMax(1, P - 2);
   return ((n + f - 1) / f) * f;
 }
 
@@ -179,11 +181,26 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
     PetscCall(DMDAGetAO(dm, &opao));
     dn->gridsource = "DMDA attached to the solver";
   } else {
-    PetscCheck(dn->gdim, comm, PETSC_ERR_ARG_WRONGSTATE, "deepcd needs a grid: attach a 2-D/3-D DMDA to the solver (KSPSetDM) or give -%s_deepcd_grid nx,ny[,nz] for a matrix in natural ordering", dn->pre);
+    if (!dn->gdim) {
+      PetscInt adim, an[3] = {1, 1, 1};
+
+      PetscCall(KrylearnMatGetGrid(A, &adim, an));
+      if (adim) {
+        PetscCall(KrylearnDeepCDNetSetGrid(comm, dn, adim, an));
+        dn->gridsource = "grid attribute of the loaded matrix";
+      }
+    }
+    PetscCheck(dn->gdim, comm, PETSC_ERR_ARG_WRONGSTATE, "deepcd needs a grid: attach a 2-D/3-D DMDA to the solver (KSPSetDM), give -%s_deepcd_grid nx,ny[,nz] for a matrix in natural ordering, or load the matrix with a grid attribute", dn->pre);
     dn->dim = dn->gdim;
     for (PetscInt d = 0; d < 3; d++) dn->n[d] = dn->gn[d];
     ncells = dn->n[0] * dn->n[1] * dn->n[2];
-    PetscCheck(M == ncells, comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " from the %s has %" PetscInt_FMT " cells", M, dn->n[0], dn->n[1], dn->n[2], dn->gridsource, ncells);
+    if (M != ncells) {
+      char grid[64];
+
+      if (dn->dim == 2) PetscCall(PetscSNPrintf(grid, sizeof(grid), "%" PetscInt_FMT "x%" PetscInt_FMT, dn->n[0], dn->n[1]));
+      else PetscCall(PetscSNPrintf(grid, sizeof(grid), "%" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT, dn->n[0], dn->n[1], dn->n[2]));
+      SETERRQ(comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %s from the %s has %" PetscInt_FMT " cells", M, grid, dn->gridsource, ncells);
+    }
   }
   PetscCall(DeepCDCreateNetGrid(comm, dn));
 

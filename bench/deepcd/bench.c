@@ -85,6 +85,7 @@ int main(int argc, char **argv)
   if (len > 0) blas[len] = 0;
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# deepcd benchmark: pressure Poisson, obstacle %s, open boundary, unscaled stencil, b = plume source\n", KrylearnObstacles[obstacle]));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# MPI processes %d, BLAS %s, OMP_NUM_THREADS=%s, OPENBLAS_NUM_THREADS=%s\n", size, blas, getenv("OMP_NUM_THREADS") ? getenv("OMP_NUM_THREADS") : "unset", getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "unset"));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# deepcd models: 2-D %s, 3-D %s\n", model[0][0] ? model[0] : "shipped default", model[1][0] ? model[1] : "shipped default"));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# stopping test: unpreconditioned residual norm, ||b - Ax|| <= rtol ||b||, zero initial guess, %" PetscInt_FMT " repeat(s), fastest kept\n# time = setup (model load / factorisation / hierarchy) + solve, wall seconds; ratio = time / CG+GAMG time\n", repeat));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| grid | rtol | solver | iterations | setup s | solve s | time s | ratio to GAMG | true rel. residual |\n|---|---|---|---|---|---|---|---|---|\n"));
   for (PetscInt dim = 2; dim <= 3; dim++) {

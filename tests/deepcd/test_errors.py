@@ -20,7 +20,7 @@ def fails_with(opts, *words):
 
 
 fails_with(["-ksp_deepcd_model", "poly2.h5", "-natural", "-ksp_deepcd_grid", "32,33"],
-           "operator has 1024 rows but the grid 32x33x1", "1056 cells")
+           "operator has 1024 rows but the grid 32x33 from the grid option has 1056 cells")
 fails_with(["-ksp_deepcd_model", "poly2.h5", "-natural"], "deepcd needs a grid", "-ksp_deepcd_grid")
 fails_with(["-ksp_deepcd_model", "poly2.h5", "-natural", "-ksp_deepcd_grid", "32"], "2 or 3 sizes")
 fails_with(["-ksp_deepcd_model", "missing.h5"], "missing.h5")
@@ -58,6 +58,25 @@ assert reason == PETSc.KSP.ConvergedReason.DIVERGED_INDEFINITE_MAT, reason
 reason, its, x = solve(A.tocsr(), 0 * b)
 print("zero rhs:", reason, its)
 assert reason > 0 and its == 0 and not x.any()
+# a user convergence test and the residual history
+P = PETSc.Mat().createAIJ(A.shape, csr=(A.indptr, A.indices, A.data))
+ksp = PETSc.KSP().create()
+ksp.setOperators(P)
+ksp.setType("deepcd")
+ksp.setFromOptions()
+ksp.setConvergenceHistory()
+seen = []
+def stop_at_4(ksp, its, rnorm):
+    seen.append(rnorm)
+    return 2 if its == 4 else 0   # 2: KSP_CONVERGED_RTOL
+ksp.setConvergenceTest(stop_at_4)
+bb = P.createVecLeft(); bb.setArray(b); x = P.createVecLeft()
+ksp.solve(bb, x)
+hist = ksp.getConvergenceHistory()
+print("user test:", ksp.getConvergedReason(), ksp.getIterationNumber(), len(hist))
+assert ksp.getIterationNumber() == 4 and len(hist) == 5 and np.allclose(hist, seen)
+r = b - A @ x.getArray()
+assert abs(np.linalg.norm(r) - hist[-1]) < 1e-6 * hist[0], (np.linalg.norm(r), hist[-1])
 bn = b.copy(); bn[100] = np.nan
 reason, its, x = solve(A.tocsr(), bn)
 print("NaN rhs:", reason, its)

@@ -36,4 +36,13 @@ for ranks in (1, 2, 4):
 print("random V-cycle histories:", {r: h[-1] for r, h in hists.items()})
 for r in (2, 4):
     assert np.allclose(hists[r], hists[1], rtol=1e-4), (r, hists[r], hists[1])
+# a grid the network cannot pool (45 cells: padded to 48) in natural ordering at 1 and 3 processes
+if dim == 2:
+    odd = ["-dim", "2", "-n", "45", "-obstacle", "box", "-ksp_type", "deepcd", "-ksp_monitor",
+           "-natural", "-ksp_deepcd_grid", "45,45", "-ksp_deepcd_model", "vcycle.h5", "-ksp_max_it", "5", "-ksp_view"]
+    o1, *_ = R.pressure(odd, 1)
+    o3, *_ = R.pressure(odd, 3)
+    assert "network grid padded with zero cells to 48 x 48" in o1, o1
+    assert np.allclose(R.monitor(o3), R.monitor(o1), rtol=1e-4), (R.monitor(o3), R.monitor(o1))
+    print("45^2 padded to 48^2: same history at 1 and 3 processes")
 print("ok")

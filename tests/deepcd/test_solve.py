@@ -27,7 +27,7 @@ if case == "guess":
     opts.append("-guess")
     x0 = 0.5 + 0.25 * np.sin(0.01 * np.arange(n ** dim))
 out, its, reason, relres = R.pressure(opts)
-print(out.splitlines()[-1])
+print(out.strip().splitlines()[-2:])
 assert reason == "CONVERGED_RTOL", out
 hist = R.monitor(out)
 x = R.load_petsc_vec("x.bin")
@@ -63,3 +63,11 @@ if not neumann:
     rel = np.abs(hist[:k] - href[:k]) / np.array(href[:k])
     assert rel.max() < 1e-3, rel
 print("ok")
+
+# residual by recurrence (refresh 0) or refreshed every 5 iterations, and more stored directions:
+# same convergence within a couple of iterations, true residual still at tolerance
+if case == "2d":
+    for extra in (["-ksp_deepcd_refresh", "0"], ["-ksp_deepcd_refresh", "5"], ["-ksp_deepcd_ndirs", "4"]):
+        o2, its2, reason2, relres2 = R.pressure(opts + extra)
+        print(" ".join(extra), "->", its2, reason2, f"{relres2:.2e}")
+        assert reason2 == "CONVERGED_RTOL" and relres2 < 2e-6 and abs(its2 - its) <= max(2, its // 10), o2

@@ -1,0 +1,91 @@
+static const char help[] = "Solves an ingested linear system A x = b with the KSP and PC chosen in the options database.\n"
+                           "  -f FILE           HDF5 (or Matrix Market) file with the matrix (and right-hand side)\n"
+                           "  -group NAME       HDF5 group of the matrix (default: the root group)\n"
+                           "  -rhs DATASET      right-hand side dataset (default /b; \"ones\": b = A*1 when absent)\n"
+                           "  -solution DATASET reference solution to compare with (optional, e.g. /x)\n"
+                           "A grid attribute of the matrix (KrylearnMatGetGrid) is used by -ksp_type deepcd.\n\n";
+
+#include <krylearn.h>
+
+int main(int argc, char **argv)
+{
+  char               file[PETSC_MAX_PATH_LEN] = "", group[PETSC_MAX_PATH_LEN] = "", rhs[PETSC_MAX_PATH_LEN] = "/b", sol[PETSC_MAX_PATH_LEN] = "";
+  PetscBool          flg, hassol, ones;
+  Mat                A;
+  Vec                b, x, r;
+  KSP                ksp;
+  PC                 pc;
+  KSPType            ktype;
+  PCType             ptype;
+  KSPConvergedReason reason;
+  PetscInt           its, M, gdim, gn[3] = {1, 1, 1};
+  PetscReal          rnorm, bnorm;
+  PetscLogDouble     t0, t1, t2;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  PetscCall(KrylearnInitializePackage());
+  PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "krylearn-solve", NULL);
+  PetscCall(PetscOptionsString("-f", "Matrix file", NULL, file, file, sizeof(file), &flg));
+  PetscCall(PetscOptionsString("-group", "HDF5 group of the matrix", NULL, group, group, sizeof(group), NULL));
+  PetscCall(PetscOptionsString("-rhs", "Right-hand side dataset, or ones", NULL, rhs, rhs, sizeof(rhs), NULL));
+  PetscCall(PetscOptionsString("-solution", "Reference solution dataset", NULL, sol, sol, sizeof(sol), &hassol));
+  PetscOptionsEnd();
+  PetscCheck(flg, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "krylearn-solve needs -f FILE (an HDF5 or Matrix Market file)");
+
+  PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, group, &A));
+  PetscCall(PetscStrcmp(rhs, "ones", &ones));
+  if (ones) {
+    Vec one;
+
+    PetscCall(MatCreateVecs(A, &one, &b));
+    PetscCall(VecSet(one, 1.0));
+    PetscCall(MatMult(A, one, b));
+    PetscCall(VecDestroy(&one));
+  } else PetscCall(KrylearnVecLoad(A, file, rhs, &b));
+  PetscCall(VecDuplicate(b, &x));
+  PetscCall(VecDuplicate(b, &r));
+
+  PetscCall(KSPCreate(PETSC_COMM_WORLD, &ksp));
+  PetscCall(KSPSetOperators(ksp, A, A));
+  PetscCall(KSPSetFromOptions(ksp));
+  PetscCall(PetscTime(&t0));
+  PetscCall(KSPSetUp(ksp));
+  PetscCall(PetscTime(&t1));
+  PetscCall(KSPSolve(ksp, b, x));
+  PetscCall(PetscTime(&t2));
+
+  PetscCall(KSPGetIterationNumber(ksp, &its));
+  PetscCall(KSPGetConvergedReason(ksp, &reason));
+  PetscCall(KSPGetType(ksp, &ktype));
+  PetscCall(KSPGetPC(ksp, &pc));
+  PetscCall(PCGetType(pc, &ptype));
+  PetscCall(MatMult(A, x, r));
+  PetscCall(VecAYPX(r, -1.0, b));
+  PetscCall(VecNorm(r, NORM_2, &rnorm));
+  PetscCall(VecNorm(b, NORM_2, &bnorm));
+  PetscCall(MatGetSize(A, &M, NULL));
+  PetscCall(KrylearnMatGetGrid(A, &gdim, gn));
+  if (gdim == 2) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " rows, grid %" PetscInt_FMT " x %" PetscInt_FMT "\n", file, M, gn[0], gn[1]));
+  else if (gdim == 3) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " rows, grid %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT "\n", file, M, gn[0], gn[1], gn[2]));
+  else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " rows, no grid\n", file, M));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ksp %s pc %s: iterations %" PetscInt_FMT ", %s, relative residual %.3e, setup %.4f s, solve %.4f s\n", ktype, ptype, its, KSPConvergedReasons[reason], (double)(bnorm > 0 ? rnorm / bnorm : rnorm), t1 - t0, t2 - t1));
+  if (hassol) {
+    Vec       xref;
+    PetscReal enorm, xnorm;
+
+    PetscCall(KrylearnVecLoad(A, file, sol, &xref));
+    PetscCall(VecNorm(xref, NORM_2, &xnorm));
+    PetscCall(VecAXPY(xref, -1.0, x));
+    PetscCall(VecNorm(xref, NORM_2, &enorm));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "relative error against %s: %.3e\n", sol, (double)(xnorm > 0 ? enorm / xnorm : enorm)));
+    PetscCall(VecDestroy(&xref));
+  }
+  PetscCall(VecDestroy(&x));
+  PetscCall(VecDestroy(&r));
+  PetscCall(VecDestroy(&b));
+  PetscCall(MatDestroy(&A));
+  PetscCall(KSPDestroy(&ksp));
+  PetscCall(PetscFinalize());
+  return 0;
+}
