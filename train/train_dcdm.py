@@ -32,12 +32,10 @@ import ritz
 
 def build_network(args, dim):
     if args.arch == "vcycle":
-        desc = krylearn_model.vcycle(dim, width=args.width, coarsest=args.coarsest)
-    elif args.arch == "unet":
-        desc = krylearn_model.unet(dim, width=args.width, levels=args.levels)
-    else:
-        desc = krylearn_model.dcdm_paper(dim, size=args.paper_size)
-    return krylearn_model.KrylearnNet(desc)
+        return krylearn_model.KrylearnNet(krylearn_model.vcycle(dim, width=args.width, coarsest=args.coarsest))
+    if args.arch == "unet":
+        return krylearn_model.KrylearnNet(krylearn_model.unet(dim, width=args.width, levels=args.levels))
+    return krylearn_model.KrylearnNet(krylearn_model.dcdm_paper(dim, size=args.paper_size))
 
 
 class TrainingSet:
@@ -46,7 +44,16 @@ class TrainingSet:
     def __init__(self, problem, args, device, seed):
         self.problem = problem
         t = time.perf_counter()
-        values, vectors = ritz.lanczos_ritz(problem.A, args.lanczos_steps, problem.active, seed=seed)
+        cache = os.path.join(args.ritz_cache, f"{problem.name.replace('/', '_')}-{args.lanczos_steps}-{seed}.npz") \
+            if args.ritz_cache else ""
+        if cache and os.path.exists(cache):
+            with np.load(cache) as f:
+                values, vectors = f["values"], f["vectors"]
+        else:
+            values, vectors = ritz.lanczos_ritz(problem.A, args.lanczos_steps, problem.active, seed=seed)
+            if cache:
+                os.makedirs(args.ritz_cache, exist_ok=True)
+                np.savez(cache, values=values, vectors=vectors)
         self.lanczos_seconds = time.perf_counter() - t
         self.ritz_count, self.ritz_range = len(values), (float(values[0]), float(values[-1]))
         self.sampler = ritz.RitzSampler(values, vectors, args.low_fraction, args.low_weight, args.power, device)
@@ -79,10 +86,11 @@ def main(argv=None):
                     help="KIND:NX,NY[,NZ][:neumann] (KIND none, disc, box) or FILE.h5[:GROUP]; repeat for several")
     ap.add_argument("--arch", choices=("vcycle", "unet", "paper"), default="vcycle")
     ap.add_argument("--width", type=int, default=8, help="channels (vcycle, unet)")
-    ap.add_argument("--coarsest", type=int, default=4, help="vcycle: smallest grid extent of the deepest level")
+    ap.add_argument("--coarsest", type=int, default=2, help="vcycle: smallest grid extent of the deepest level")
     ap.add_argument("--levels", type=int, default=4, help="unet: pooling levels")
     ap.add_argument("--paper-size", type=int, choices=(64, 128), default=64, help="paper: 64 or 128 variant")
     ap.add_argument("--lanczos-steps", type=int, default=600)
+    ap.add_argument("--ritz-cache", default="", help="directory keeping the Ritz pairs between runs")
     ap.add_argument("--low-fraction", type=float, default=0.5, help="fraction of the Ritz vectors weighted up")
     ap.add_argument("--low-weight", type=float, default=9.0)
     ap.add_argument("--power", type=float, default=0.0,
