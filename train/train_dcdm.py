@@ -31,11 +31,35 @@ import ritz
 
 
 def build_network(args, dim):
+    """The network. The V-cycle's coarse-correction mixing convolution (applied to the
+    nearest-upsampled coarse result) gets kernel --mix-kernel: with 3 it can learn a
+    smooth prolongation instead of the staircase of nearest upsampling. Without --bias the convolution biases are fixed at zero, which makes
+    it positively homogeneous (N(a r) = a N(r) for a > 0): its directions then do not
+    depend on the amplitude of r / ||r||, which shrinks like 1/sqrt(cells) on larger grids."""
     if args.arch == "vcycle":
-        return krylearn_model.KrylearnNet(krylearn_model.vcycle(dim, width=args.width, coarsest=args.coarsest))
-    if args.arch == "unet":
-        return krylearn_model.KrylearnNet(krylearn_model.unet(dim, width=args.width, levels=args.levels))
-    return krylearn_model.KrylearnNet(krylearn_model.dcdm_paper(dim, size=args.paper_size))
+        desc = krylearn_model.vcycle(dim, width=args.width, coarsest=args.coarsest)
+        body = desc["graphs"]["level"]["ops"]
+        upsampled = {op["output"] for op in body if op["type"] == "upsample"}
+        mixing = [op for op in body if op["type"] == "conv" and op["inputs"][0] in upsampled]
+        for op in mixing:
+            op["kernel"] = args.mix_kernel
+    elif args.arch == "unet":
+        desc = krylearn_model.unet(dim, width=args.width, levels=args.levels)
+    else:
+        desc = krylearn_model.dcdm_paper(dim, size=args.paper_size)
+    net = krylearn_model.KrylearnNet(desc)
+    if args.arch == "vcycle" and args.mix_gain:
+        for op in mixing:
+            w = net.weights[op["weight"]]
+            w.data.zero_()
+            for c in range(w.shape[0]):
+                w.data[c, c] = args.mix_gain / args.mix_kernel ** dim
+    if not args.bias:
+        biases = {op["bias"] for g in desc["graphs"].values() for op in g["ops"] if op.get("bias")}
+        for name in biases:
+            net.weights[name].data.zero_()
+            net.weights[name].requires_grad_(False)
+    return net
 
 
 class TrainingSet:
@@ -86,8 +110,14 @@ def main(argv=None):
                     help="KIND:NX,NY[,NZ][:neumann] (KIND none, disc, box) or FILE.h5[:GROUP]; repeat for several")
     ap.add_argument("--arch", choices=("vcycle", "unet", "paper"), default="vcycle")
     ap.add_argument("--width", type=int, default=8, help="channels (vcycle, unet)")
+    ap.add_argument("--mix-kernel", type=int, default=3,
+                    help="vcycle: kernel of the convolution applied to the upsampled coarse correction")
+    ap.add_argument("--mix-gain", type=float, default=0.0,
+                    help="vcycle: start the mixing convolution as this gain times a per-channel box filter "
+                         "(0: random initialisation)")
     ap.add_argument("--coarsest", type=int, default=2, help="vcycle: smallest grid extent of the deepest level")
     ap.add_argument("--levels", type=int, default=4, help="unet: pooling levels")
+    ap.add_argument("--bias", action="store_true", help="train the convolution biases (default: fixed at zero)")
     ap.add_argument("--paper-size", type=int, choices=(64, 128), default=64, help="paper: 64 or 128 variant")
     ap.add_argument("--lanczos-steps", type=int, default=600)
     ap.add_argument("--ritz-cache", default="", help="directory keeping the Ritz pairs between runs")
@@ -127,7 +157,7 @@ def main(argv=None):
     vgen = torch.Generator().manual_seed(10_000 + args.seed)
     validation = [s.sampler.sample(args.val_samples, vgen) for s in sets]
     gen = torch.Generator().manual_seed(args.seed)
-    opt = torch.optim.Adam(net.parameters(), lr=args.lr)
+    opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=args.lr)
     state = {"step": 0, "elapsed": 0.0, "train_loss": [], "val_loss": [], "val_step": []}
     if args.resume:
         if not (args.checkpoint and os.path.exists(args.checkpoint)):
@@ -209,7 +239,9 @@ def main(argv=None):
                            f"{device} ({torch.cuda.get_device_name(device)})",
         "training_command": " ".join(["train/train_dcdm.py"] + (sys.argv[1:] if argv is None else list(argv))),
         "architecture": json.dumps({"arch": args.arch, "width": args.width, "coarsest": args.coarsest,
-                                    "levels": args.levels, "paper_size": args.paper_size}),
+                                    "mix_kernel": args.mix_kernel, "mix_gain": args.mix_gain,
+                                    "levels": args.levels, "paper_size": args.paper_size,
+                                    "bias": args.bias}),
         "weights": int(krylearn_model.num_weights(net)),
     }
     krylearn_model.save(net.cpu(), args.out, meta)
