@@ -104,7 +104,7 @@ def progress(step, total, loss, rate, val, elapsed, tty):
         print(line, flush=True)
 
 
-def main(argv=None):
+def parser():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--problem", action="append", required=True,
                     help="KIND:NX,NY[,NZ][:neumann] (KIND none, disc, box) or FILE.h5[:GROUP]; repeat for several")
@@ -136,8 +136,14 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: PyTorch default)")
     ap.add_argument("--device", default="auto", help="auto (GPU when present), cpu, cuda, cuda:N")
+    ap.add_argument("--stop-at", type=int, default=0,
+                    help="end this run after this step (checkpointed) without changing the schedule; --resume continues")
     ap.add_argument("--out", required=True, help="Krylearn model file to write")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
 
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     if args.threads:
@@ -189,7 +195,8 @@ def main(argv=None):
     budget = args.minutes * 60
     window, samples, t_window = [], 0, time.perf_counter()
     t0 = time.perf_counter() - state["elapsed"]
-    while state["step"] < args.steps and not (budget and state["elapsed"] >= budget):
+    while state["step"] < args.steps and not (budget and state["elapsed"] >= budget) and \
+            not (args.stop_at and state["step"] >= args.stop_at):
         frac = max(state["step"] / args.steps, state["elapsed"] / budget if budget else 0.0)
         for g in opt.param_groups:
             g["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
