@@ -136,6 +136,9 @@ def parser():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: PyTorch default)")
     ap.add_argument("--device", default="auto", help="auto (GPU when present), cpu, cuda, cuda:N")
+    ap.add_argument("--init-from", default="",
+                    help="start from the weights of this model file (same architecture), e.g. to fine-tune a "
+                         "shipped model on other operators or larger grids")
     ap.add_argument("--stop-at", type=int, default=0,
                     help="end this run after this step (checkpointed) without changing the schedule; --resume continues")
     ap.add_argument("--out", required=True, help="Krylearn model file to write")
@@ -155,7 +158,16 @@ def main(argv=None):
         raise SystemExit("all problems must have the same dimension")
     dim = dims.pop()
 
-    net = build_network(args, dim).to(device)
+    net = build_network(args, dim)
+    if args.init_from:
+        start = krylearn_model.load(args.init_from)
+        if start.description != net.description:
+            raise SystemExit(f"--init-from {args.init_from}: its network differs from the one asked for "
+                             f"({start.description['name']} vs {net.description['name']})")
+        with torch.no_grad():
+            for name, w in start.weights.items():
+                net.weights[name].copy_(w)
+    net = net.to(device)
     sets = [TrainingSet(p, args, device, args.seed + i) for i, p in enumerate(probs)]
     for s in sets:
         print(f"{s.problem.name}: {s.ritz_count} Ritz vectors in [{s.ritz_range[0]:.3g}, {s.ritz_range[1]:.3g}], "
