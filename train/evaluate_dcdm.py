@@ -7,8 +7,9 @@ PyTorch) beside PETSc's CG, CG+ICC(0) and CG+GAMG, on pressure-Poisson test prob
 Cases: KIND:NX,NY[,NZ] with KIND none, disc, box (the project's obstacles), varcoef
 (disc obstacle and a smooth coefficient of contrast 10), ex45 (PETSc's
 ksp/tutorials/ex45 operator and right-hand side on NX^3 vertices). Right-hand sides:
-'source' (a Gaussian source at (0.5, 0.15[, 0.5]) of width 0.05, the inflow of a
-plume) and 'random' (uniform in [-1, 1], seed 0), both zero on solid cells. Times:
+'plume' (the plume-like source of bin/krylearn-pressure: a Gaussian blob at
+(0.5, 0.15[, 0.5]) of width 0.1 with an oscillating part) and 'random' (uniform in
+[-1, 1], seed 0), both zero on solid cells. Times:
 DCDM's whole loop with the PyTorch network; CG's KSPSolve including the PC setup.
 """
 import argparse
@@ -28,8 +29,10 @@ def rhs(shape, solid, kind):
         b = np.random.default_rng(0).uniform(-1.0, 1.0, shape)
     else:
         x = [c / n for c, n in zip(poisson.cell_centres(shape)[::-1], shape[::-1])]
-        centre = (0.5, 0.15, 0.5)
-        b = np.exp(-sum((xa - c) ** 2 for xa, c in zip(x, centre)) / (2 * 0.05 ** 2))
+        z = x[2] if len(x) == 3 else 0.5
+        r2 = (x[0] - 0.5) ** 2 + (x[1] - 0.15) ** 2 + (z - 0.5) ** 2
+        b = np.exp(-r2 / (2 * 0.1 ** 2)) * (1 + 0.5 * np.sin(14 * np.pi * x[0]) * np.sin(10 * np.pi * x[1])) \
+            + 0.1 * np.cos(6 * np.pi * z)
     return np.where(solid, 0.0, b).reshape(-1)
 
 
@@ -49,7 +52,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model")
     ap.add_argument("--case", action="append", required=True)
-    ap.add_argument("--rhs", action="append", choices=("source", "random"))
+    ap.add_argument("--rhs", action="append", choices=("plume", "random"))
     ap.add_argument("--rtol", type=float, default=1e-4)
     ap.add_argument("--ndirs", type=int, default=2)
     ap.add_argument("--maxit", type=int, default=200)
@@ -69,7 +72,7 @@ def main(argv=None):
     head += "  its ICC/deepcd  time deepcd/" + "/".join(("CG" if p == "none" else p.upper()) for p in pcs)
     print(head)
     for spec in args.case:
-        for rk in args.rhs or ["source"]:
+        for rk in args.rhs or ["plume"]:
             A, b, shape = case(spec, rk)
             apply = dcdm.network_preconditioner(net, shape)
             _, its, hist, secs = dcdm.dcdm(A, b, apply, rtol=args.rtol, maxit=args.maxit, ndirs=args.ndirs)

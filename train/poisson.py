@@ -11,6 +11,8 @@ unscaled 5-/7-point stencil of the convention. The closed-box variant treats the
 domain boundary like a solid wall; the constant on the fluid cells is then its null
 space.
 """
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -134,6 +136,8 @@ def decoupled_rows(A):
 def to_torch(A, device="cpu", dtype=torch.float32):
     """The matrix as a torch sparse CSR tensor (A @ dense works batched)."""
     A = sp.csr_matrix(A)
-    return torch.sparse_csr_tensor(torch.from_numpy(A.indptr.astype(np.int64)),
-                                   torch.from_numpy(A.indices.astype(np.int64)),
-                                   torch.from_numpy(A.data).to(dtype), size=A.shape, device=device)
+    with warnings.catch_warnings():   # PyTorch 1.13 flags sparse CSR as beta
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.sparse_csr_tensor(torch.from_numpy(A.indptr.astype(np.int64)),
+                                       torch.from_numpy(A.indices.astype(np.int64)),
+                                       torch.from_numpy(A.data).to(dtype), size=A.shape, device=device)

@@ -31,13 +31,35 @@ import ritz
 
 
 def build_network(args, dim):
+    """The network. The V-cycle's coarse-correction mixing convolution (applied to the
+    nearest-upsampled coarse result) gets kernel --mix-kernel: with 3 it can learn a
+    smooth prolongation instead of the staircase of nearest upsampling. Without --bias the convolution biases are fixed at zero, which makes
+    it positively homogeneous (N(a r) = a N(r) for a > 0): its directions then do not
+    depend on the amplitude of r / ||r||, which shrinks like 1/sqrt(cells) on larger grids."""
     if args.arch == "vcycle":
         desc = krylearn_model.vcycle(dim, width=args.width, coarsest=args.coarsest)
+        body = desc["graphs"]["level"]["ops"]
+        upsampled = {op["output"] for op in body if op["type"] == "upsample"}
+        mixing = [op for op in body if op["type"] == "conv" and op["inputs"][0] in upsampled]
+        for op in mixing:
+            op["kernel"] = args.mix_kernel
     elif args.arch == "unet":
         desc = krylearn_model.unet(dim, width=args.width, levels=args.levels)
     else:
         desc = krylearn_model.dcdm_paper(dim, size=args.paper_size)
-    return krylearn_model.KrylearnNet(desc)
+    net = krylearn_model.KrylearnNet(desc)
+    if args.arch == "vcycle" and args.mix_gain:
+        for op in mixing:
+            w = net.weights[op["weight"]]
+            w.data.zero_()
+            for c in range(w.shape[0]):
+                w.data[c, c] = args.mix_gain / args.mix_kernel ** dim
+    if not args.bias:
+        biases = {op["bias"] for g in desc["graphs"].values() for op in g["ops"] if op.get("bias")}
+        for name in biases:
+            net.weights[name].data.zero_()
+            net.weights[name].requires_grad_(False)
+    return net
 
 
 class TrainingSet:
@@ -46,7 +68,16 @@ class TrainingSet:
     def __init__(self, problem, args, device, seed):
         self.problem = problem
         t = time.perf_counter()
-        values, vectors = ritz.lanczos_ritz(problem.A, args.lanczos_steps, problem.active, seed=seed)
+        cache = os.path.join(args.ritz_cache, f"{problem.name.replace('/', '_')}-{args.lanczos_steps}-{seed}.npz") \
+            if args.ritz_cache else ""
+        if cache and os.path.exists(cache):
+            with np.load(cache) as f:
+                values, vectors = f["values"], f["vectors"]
+        else:
+            values, vectors = ritz.lanczos_ritz(problem.A, args.lanczos_steps, problem.active, seed=seed)
+            if cache:
+                os.makedirs(args.ritz_cache, exist_ok=True)
+                np.savez(cache, values=values, vectors=vectors)
         self.lanczos_seconds = time.perf_counter() - t
         self.ritz_count, self.ritz_range = len(values), (float(values[0]), float(values[-1]))
         self.sampler = ritz.RitzSampler(values, vectors, args.low_fraction, args.low_weight, args.power, device)
@@ -73,16 +104,23 @@ def progress(step, total, loss, rate, val, elapsed, tty):
         print(line, flush=True)
 
 
-def main(argv=None):
+def parser():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--problem", action="append", required=True,
                     help="KIND:NX,NY[,NZ][:neumann] (KIND none, disc, box) or FILE.h5[:GROUP]; repeat for several")
     ap.add_argument("--arch", choices=("vcycle", "unet", "paper"), default="vcycle")
     ap.add_argument("--width", type=int, default=8, help="channels (vcycle, unet)")
-    ap.add_argument("--coarsest", type=int, default=4, help="vcycle: smallest grid extent of the deepest level")
+    ap.add_argument("--mix-kernel", type=int, default=3,
+                    help="vcycle: kernel of the convolution applied to the upsampled coarse correction")
+    ap.add_argument("--mix-gain", type=float, default=0.0,
+                    help="vcycle: start the mixing convolution as this gain times a per-channel box filter "
+                         "(0: random initialisation)")
+    ap.add_argument("--coarsest", type=int, default=2, help="vcycle: smallest grid extent of the deepest level")
     ap.add_argument("--levels", type=int, default=4, help="unet: pooling levels")
+    ap.add_argument("--bias", action="store_true", help="train the convolution biases (default: fixed at zero)")
     ap.add_argument("--paper-size", type=int, choices=(64, 128), default=64, help="paper: 64 or 128 variant")
     ap.add_argument("--lanczos-steps", type=int, default=600)
+    ap.add_argument("--ritz-cache", default="", help="directory keeping the Ritz pairs between runs")
     ap.add_argument("--low-fraction", type=float, default=0.5, help="fraction of the Ritz vectors weighted up")
     ap.add_argument("--low-weight", type=float, default=9.0)
     ap.add_argument("--power", type=float, default=0.0,
@@ -98,8 +136,17 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: PyTorch default)")
     ap.add_argument("--device", default="auto", help="auto (GPU when present), cpu, cuda, cuda:N")
+    ap.add_argument("--init-from", default="",
+                    help="start from the weights of this model file (same architecture), e.g. to fine-tune a "
+                         "shipped model on other operators or larger grids")
+    ap.add_argument("--stop-at", type=int, default=0,
+                    help="end this run after this step (checkpointed) without changing the schedule; --resume continues")
     ap.add_argument("--out", required=True, help="Krylearn model file to write")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
 
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     if args.threads:
@@ -111,7 +158,16 @@ def main(argv=None):
         raise SystemExit("all problems must have the same dimension")
     dim = dims.pop()
 
-    net = build_network(args, dim).to(device)
+    net = build_network(args, dim)
+    if args.init_from:
+        start = krylearn_model.load(args.init_from)
+        if start.description != net.description:
+            raise SystemExit(f"--init-from {args.init_from}: its network differs from the one asked for "
+                             f"({start.description['name']} vs {net.description['name']})")
+        with torch.no_grad():
+            for name, w in start.weights.items():
+                net.weights[name].copy_(w)
+    net = net.to(device)
     sets = [TrainingSet(p, args, device, args.seed + i) for i, p in enumerate(probs)]
     for s in sets:
         print(f"{s.problem.name}: {s.ritz_count} Ritz vectors in [{s.ritz_range[0]:.3g}, {s.ritz_range[1]:.3g}], "
@@ -119,7 +175,7 @@ def main(argv=None):
     vgen = torch.Generator().manual_seed(10_000 + args.seed)
     validation = [s.sampler.sample(args.val_samples, vgen) for s in sets]
     gen = torch.Generator().manual_seed(args.seed)
-    opt = torch.optim.Adam(net.parameters(), lr=args.lr)
+    opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=args.lr)
     state = {"step": 0, "elapsed": 0.0, "train_loss": [], "val_loss": [], "val_step": []}
     if args.resume:
         if not (args.checkpoint and os.path.exists(args.checkpoint)):
@@ -151,7 +207,8 @@ def main(argv=None):
     budget = args.minutes * 60
     window, samples, t_window = [], 0, time.perf_counter()
     t0 = time.perf_counter() - state["elapsed"]
-    while state["step"] < args.steps and not (budget and state["elapsed"] >= budget):
+    while state["step"] < args.steps and not (budget and state["elapsed"] >= budget) and \
+            not (args.stop_at and state["step"] >= args.stop_at):
         frac = max(state["step"] / args.steps, state["elapsed"] / budget if budget else 0.0)
         for g in opt.param_groups:
             g["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
@@ -201,7 +258,9 @@ def main(argv=None):
                            f"{device} ({torch.cuda.get_device_name(device)})",
         "training_command": " ".join(["train/train_dcdm.py"] + (sys.argv[1:] if argv is None else list(argv))),
         "architecture": json.dumps({"arch": args.arch, "width": args.width, "coarsest": args.coarsest,
-                                    "levels": args.levels, "paper_size": args.paper_size}),
+                                    "mix_kernel": args.mix_kernel, "mix_gain": args.mix_gain,
+                                    "levels": args.levels, "paper_size": args.paper_size,
+                                    "bias": args.bias}),
         "weights": int(krylearn_model.num_weights(net)),
     }
     krylearn_model.save(net.cpu(), args.out, meta)

@@ -88,8 +88,8 @@ def check_lanczos():
 
 def check_loss():
     problem = problems.load("disc:16,16")
-    ns = type("A", (), dict(lanczos_steps=50, low_fraction=0.5, low_weight=9.0, power=0.0))
-    ts = train_dcdm.TrainingSet(problem, ns, "cpu", 0)
+    args = train_dcdm.parser().parse_args(["--problem", "disc:16,16", "--lanczos-steps", "50", "--out", "x.h5"])
+    ts = train_dcdm.TrainingSet(problem, args, "cpu", 0)
     b = ts.sampler.sample(4, torch.Generator().manual_seed(0))
     p = torch.randn(4, 256)
     net = lambda x: p.reshape(x.shape)  # noqa: E731
@@ -121,15 +121,31 @@ def check_dcdm():
     print(f"dcdm: identity direction {its} / CG {cg} iterations; exact inverse 1 iteration")
 
 
+def runtime_output(model, x, nprocs):
+    """The C runtime's output (build/tests/nn/nn_apply) for the field x ([nz,] ny, nx)."""
+    with h5py.File("in.h5", "w") as f:
+        f["x"] = x
+    cmd = (f"{os.environ['TBIN']}/nn/nn_apply -model {model} -input in.h5 -output out.h5 "
+           f"-n {','.join(str(n) for n in x.shape[::-1])}")
+    if nprocs > 1:
+        cmd = f"{os.environ['MPIEXEC']} -n {nprocs} {cmd}"
+    subprocess.run(cmd, shell=True, check=True)
+    with h5py.File("out.h5", "r") as f:
+        return np.array(f["y"]).reshape(x.shape)
+
+
 def check_training():
+    """A tiny V-cycle trained for a few seconds: the loss falls, resuming reproduces
+    the uninterrupted run, and the C runtime applies the exported model like PyTorch."""
     with tempfile.TemporaryDirectory() as tmp:
         out, ck = os.path.join(tmp, "m.h5"), os.path.join(tmp, "ck.pt")
         common = ["--problem", "none:16,16", "--problem", "disc:16,16", "--lanczos-steps", "100",
                   "--batch", "8", "--val-every", "25", "--checkpoint", ck, "--threads", "1", "--out", out]
-        train_dcdm.main(common + ["--steps", "100"])
+        train_dcdm.main(common + ["--steps", "150", "--stop-at", "100"])
         net = krylearn_model.load(out)
         meta = net.metadata
         val = np.asarray(meta["val_loss_history"])
+        assert int(meta["training_steps"]) == 100
         assert val[-1] < 0.7 * val[0], f"validation loss did not fall: {val}"
         for key in ("operator", "training_data", "training_seconds", "training_device", "loss_history"):
             assert key in meta, key
@@ -143,6 +159,15 @@ def check_training():
         diff = max((resumed.weights[k] - s.weights[k]).abs().max().item() for k in s.weights)
         assert diff < 1e-5, f"resumed run differs from the uninterrupted one by {diff}"
         print(f"training: validation loss {val[0]:.3f} -> {val[-1]:.3f}; resume reproduces the run ({diff:.1e})")
+        solid = poisson.obstacle((32, 64), "disc")
+        x = np.where(solid, 0.0, np.random.default_rng(3).standard_normal((32, 64)))
+        with torch.no_grad():
+            ref = s(torch.tensor(x, dtype=torch.float32)[None, None]).double().numpy()[0, 0]
+        scale = np.abs(ref).max()
+        for nprocs in (1, 2):
+            err = np.abs(runtime_output(straight, x, nprocs) - ref).max() / scale
+            print(f"C runtime at {nprocs} process(es) vs PyTorch on a 64x32 grid: relative max error {err:.1e}")
+            assert err <= 1e-5, err
 
 
 def check_badinput():
