@@ -9,16 +9,17 @@ n = 2000 at eta = 4800 and W2 between two 28 x 28 discretised densities (cost
 What is measured, per column:
   SNS        full run to ||P1 - r||_1 + ||P^T1 - c||_1 < 1e-9; time = OTSolve only.
   Sinkhorn   this project's log-domain Sinkhorn, run to 1e-9 when that fits in the time
-             budget; otherwise run for the budget and the iterations still needed are
-             extrapolated from the linear rate of the last quarter of the run (marked est.).
+             budget; otherwise run for the budget only: the iterations and time it did
+             are then lower bounds (marked >). Extrapolating the rate of a capped run was
+             tried and underestimated badly (6,289 against 38,856 measured), so it is not used.
   POT        ot.sinkhorn(..., method='sinkhorn_log') run to stopThr 1e-9 (its own test: the
              2-norm of the column violation, every 10 iterations) when the estimate fits in
-             the budget (measured); otherwise the time of a capped run divided by its
-             iterations times the iterations Sinkhorn needs (same iteration, marked est.).
+             the budget (measured); otherwise its time per iteration in a capped 20-iteration
+             run times the iterations Sinkhorn needs (same iteration; marked est., and > when
+             the Sinkhorn count is itself a lower bound).
 Usage: bench.py [--budget SECONDS] [--sizes 500,2000] [--etas 200,1200] [--extra]
 """
 import argparse
-import math
 import os
 import re
 import subprocess
@@ -67,19 +68,12 @@ def krylearn(path, eta, *opts):
 
 
 def sinkhorn_needed(path, eta, budget):
-    """Our Sinkhorn: (iterations to TOL, time to TOL, estimated?)."""
+    """Our Sinkhorn: (iterations, time, lower bound only?)."""
     probe = krylearn(path, eta, "-ot_type", "sinkhorn", "-ot_max_it", "20")
     per_it = probe["t"] / max(probe["s"], 1)
     cap = max(40, int(budget / per_it))
-    run = krylearn(path, eta, "-ot_type", "sinkhorn", "-ot_max_it", str(cap), "-ot_monitor")
-    per_it = run["t"] / max(run["s"], 1)
-    if run["err"] < TOL:
-        return run["s"], run["t"], False, per_it
-    errs = [float(m) for m in re.findall(r"sinkhorn marginal error (\S+)", run["log"])]
-    k0 = 3 * len(errs) // 4
-    rate = (math.log(errs[-1]) - math.log(errs[k0])) / (len(errs) - 1 - k0)
-    need = len(errs) + math.ceil((math.log(TOL) - math.log(errs[-1])) / rate)
-    return need, need * per_it, True, per_it
+    run = krylearn(path, eta, "-ot_type", "sinkhorn", "-ot_max_it", str(cap))
+    return run["s"], run["t"], run["err"] >= TOL
 
 
 def pot(C, a, b, eta, need, budget):
@@ -108,7 +102,8 @@ def main():
     if args.extra:
         cases += [("assignment", 2000, 4800.0), ("images", 28, 200.0), ("images", 28, 1000.0)]
     header()
-    print(f"# target marginal error {TOL:g}; est. = extrapolated (see bench.py), budget {args.budget:g} s")
+    print(f"# target marginal error {TOL:g}; > = lower bound (run capped at the budget, {args.budget:g} s); "
+          "est. = POT time per iteration x iterations (see bench.py)")
     print("| problem | n | eta | SNS its (S + N) | SNS time | Sinkhorn its | Sinkhorn time | POT its | POT time | POT / SNS | Sinkhorn / SNS |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,12 +112,14 @@ def main():
             C, a, b = problem(path, kind, size)
             sns = krylearn(path, eta)
             assert sns["err"] < TOL, f"SNS did not reach {TOL}: {sns['log']}"
-            sk_its, sk_t, sk_est, _ = sinkhorn_needed(path, eta, args.budget)
+            sk_its, sk_t, sk_low = sinkhorn_needed(path, eta, args.budget)
             pot_its, pot_t, pot_est = pot(C, a, b, eta, sk_its, args.budget)
-            e = lambda flag: " est." if flag else ""
+            pot_low = sk_low and pot_est
+            lo = lambda flag: "> " if flag else ""
+            e = " est." if pot_est else ""
             print(f"| {kind} | {C.shape[0]} | {eta:g} | {sns['s'] + sns['n']} ({sns['s']} + {sns['n']}) | {sns['t']:.3f} s "
-                  f"| {sk_its}{e(sk_est)} | {sk_t:.1f} s{e(sk_est)} | {pot_its}{e(pot_est)} | {pot_t:.1f} s{e(pot_est)} "
-                  f"| {pot_t / sns['t']:.0f}x{e(pot_est)} | {sk_t / sns['t']:.0f}x{e(sk_est)} |", flush=True)
+                  f"| {lo(sk_low)}{sk_its} | {lo(sk_low)}{sk_t:.1f} s | {lo(pot_low)}{pot_its}{e} | {lo(pot_low)}{pot_t:.1f} s{e} "
+                  f"| {lo(pot_low)}{pot_t / sns['t']:.0f}x{e} | {lo(sk_low)}{sk_t / sns['t']:.0f}x |", flush=True)
     return 0
 
 

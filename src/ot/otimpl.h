@@ -8,7 +8,6 @@
 
 #define OT_MAX_MONITORS 5
 
-typedef struct _OTOps *OTOps;
 struct _OTOps {
   PetscErrorCode (*setup)(OT);
   PetscErrorCode (*solve)(OT);
