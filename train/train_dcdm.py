@@ -24,6 +24,7 @@ import time
 import numpy as np
 import torch
 
+import dcdm
 import krylearn_model
 import poisson
 import problems
@@ -92,6 +93,34 @@ class TrainingSet:
         return ((b - scale * Ap) ** 2).sum(1).mean()
 
 
+class Selection:
+    """Model selection by DCDM iterations: solves each selection problem (rtol 1e-4, a
+    seeded uniform random right-hand side on the active cells) with the current network
+    and keeps the weights with the fewest iterations in total (a solve that does not
+    converge counts twice its iteration limit)."""
+
+    def __init__(self, specs, maxit=200):
+        self.problems = [problems.load(s) for s in specs]
+        rng = np.random.default_rng(0)
+        self.rhs = [np.where(p.active, rng.uniform(-1.0, 1.0, p.A.shape[0]), 0.0) for p in self.problems]
+        self.maxit = maxit
+        self.best = None
+
+    def __call__(self, net, step):
+        net.eval()
+        device = next(net.parameters()).device
+        counts = []
+        for p, b in zip(self.problems, self.rhs):
+            _, its, hist, _ = dcdm.dcdm(p.A, b, dcdm.network_preconditioner(net, p.shape, device),
+                                        rtol=1e-4, maxit=self.maxit)
+            counts.append(its if hist[-1] <= 1e-4 * hist[0] else 2 * self.maxit)
+        net.train()
+        if self.best is None or sum(counts) < sum(self.best["iterations"]):
+            self.best = {"step": step, "iterations": counts,
+                         "weights": {k: v.detach().clone() for k, v in net.state_dict().items()}}
+        return counts
+
+
 def progress(step, total, loss, rate, val, elapsed, tty):
     line = (f"step {step}/{total}  loss {loss:.4e}  val {val:.4e}  "
             f"{rate:.1f} samples/s  {elapsed / 60:.1f} min")
@@ -131,6 +160,10 @@ def parser():
     ap.add_argument("--minutes", type=float, default=0.0, help="stop after this much training time (0: no limit)")
     ap.add_argument("--val-samples", type=int, default=32, help="held-out samples per problem")
     ap.add_argument("--val-every", type=int, default=100)
+    ap.add_argument("--select", action="append", default=[],
+                    help="problem (as --problem) on which DCDM iterations are counted for model selection; "
+                         "the weights with the fewest iterations are written; repeat for several")
+    ap.add_argument("--select-every", type=int, default=500, help="steps between model-selection solves")
     ap.add_argument("--checkpoint", default="", help="checkpoint file (written every --val-every steps)")
     ap.add_argument("--resume", action="store_true", help="continue from --checkpoint")
     ap.add_argument("--seed", type=int, default=0)
@@ -202,6 +235,7 @@ def main(argv=None):
                        args.checkpoint + ".tmp")
             os.replace(args.checkpoint + ".tmp", args.checkpoint)
 
+    selection = Selection(args.select) if args.select else None
     tty = sys.stderr.isatty()
     val = state["val_loss"][-1] if state["val_loss"] else validate()
     budget = args.minutes * 60
@@ -232,6 +266,11 @@ def main(argv=None):
             progress(state["step"], args.steps, state["train_loss"][-1], rate, val, state["elapsed"], tty)
             window, samples, t_window = [], 0, time.perf_counter()
             save_checkpoint()
+        if selection and (state["step"] % args.select_every == 0 or state["step"] == args.steps or
+                          (budget and state["elapsed"] >= budget)):
+            counts = selection(net, state["step"])
+            print(f"selection at step {state['step']}: DCDM iterations {counts} "
+                  f"(best {selection.best['iterations']} at step {selection.best['step']})", flush=True)
     if tty:
         sys.stderr.write("\n")
     save_checkpoint()
@@ -263,6 +302,12 @@ def main(argv=None):
                                     "bias": args.bias}),
         "weights": int(krylearn_model.num_weights(net)),
     }
+    if selection:
+        net.load_state_dict(selection.best["weights"])
+        meta["selected_step"] = int(selection.best["step"])
+        meta["selection"] = "; ".join(
+            f"{p.name}: " + (f"{n} DCDM iterations" if n <= selection.maxit else f"not converged in {selection.maxit}")
+            + " to rtol 1e-4 (uniform random rhs)" for p, n in zip(selection.problems, selection.best["iterations"]))
     krylearn_model.save(net.cpu(), args.out, meta)
     print(f"wrote {args.out}: {meta['weights']} weights, {state['step']} steps in {state['elapsed']:.0f} s "
           f"on {meta['training_device']}, final loss {state['train_loss'][-1]:.4e}, "
