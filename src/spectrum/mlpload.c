@@ -1,38 +1,25 @@
 /* Reading a multi-layer perceptron model file and a data set from HDF5 (format in
    docs/spectrum.md). Every rank reads the whole model and its own block of samples. */
 #include "mlpimpl.h"
-#include <hdf5.h>
+#include "io/h5string.h"
 
 static PetscErrorCode ReadStringAttribute(hid_t obj, const char name[], const char file[], const char where[], char buf[], size_t len)
 {
-  hid_t  attr, ftype, mtype;
-  herr_t err;
+  hid_t       attr, ftype;
+  H5T_class_t cls;
+  size_t      length;
+  PetscBool   ok = PETSC_FALSE;
 
   PetscFunctionBegin;
   PetscCheck(H5Aexists(obj, name) > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has no attribute '%s'", file, where, name);
   attr  = H5Aopen(obj, name, H5P_DEFAULT);
   ftype = H5Aget_type(attr);
-  PetscCheck(H5Tget_class(ftype) == H5T_STRING, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute '%s' of %s is not a string", file, name, where);
-  mtype = H5Tcopy(ftype);
-  if (H5Tis_variable_str(ftype) > 0) {
-    char *s = NULL;
-    err     = H5Aread(attr, mtype, &s);
-    if (err >= 0 && s) {
-      PetscCall(PetscStrncpy(buf, s, len));
-      H5free_memory(s);
-    }
-  } else {
-    size_t sz = H5Tget_size(ftype);
-    char  *s;
-    PetscCall(PetscCalloc1(sz + 1, &s));
-    err = H5Aread(attr, mtype, s);
-    PetscCall(PetscStrncpy(buf, s, len));
-    PetscCall(PetscFree(s));
-  }
-  H5Tclose(mtype);
+  cls   = H5Tget_class(ftype);
+  if (cls == H5T_STRING) PetscCall(KrylearnH5AttributeReadString(attr, ftype, len, buf, &length, &ok));
   H5Tclose(ftype);
   H5Aclose(attr);
-  PetscCheck(err >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read attribute '%s' of %s", file, name, where);
+  PetscCheck(cls == H5T_STRING, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute '%s' of %s is not a string", file, name, where);
+  PetscCheck(ok, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read attribute '%s' of %s", file, name, where);
   PetscFunctionReturn(0);
 }
 
