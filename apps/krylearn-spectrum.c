@@ -519,15 +519,13 @@ static PetscErrorCode OTPlanLoad(const Options *o, Mat *A)
 /* The operator of -matrix FILE[:GROUP]: a loaded symmetric matrix. */
 static PetscErrorCode MatrixLoad(const Options *o, Mat *A)
 {
-  char      file[PETSC_MAX_PATH_LEN], *colon;
+  char      file[PETSC_MAX_PATH_LEN], group[PETSC_MAX_PATH_LEN];
   PetscInt  M, N;
   PetscBool symmetric;
 
   PetscFunctionBegin;
-  PetscCall(PetscStrncpy(file, o->matrix, sizeof(file)));
-  PetscCall(PetscStrrchr(file, ':', &colon));
-  if (colon != file) colon[-1] = 0;
-  PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, colon != file ? colon : NULL, A));
+  PetscCall(KrylearnIOSplitPath(o->matrix, PETSC_TRUE, "", file, group));
+  PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, group, A));
   PetscCall(MatGetSize(*A, &M, &N));
   PetscCheck(M == N, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "%s: the matrix is %" PetscInt_FMT " x %" PetscInt_FMT ", not square", o->matrix, M, N);
   PetscCall(MatIsSymmetric(*A, 0.0, &symmetric));
