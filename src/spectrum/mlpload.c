@@ -164,6 +164,7 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, hid_t f, const char file[], Pets
   int       rx, ry;
   hsize_t   dimx[2], dimy[2];
   PetscInt  n = PETSC_DECIDE, N, rstart;
+  PetscInt  bad = PETSC_MAX_INT, badlabel = PETSC_MIN_INT; /* first bad sample over all ranks: every rank raises the same error */
 
   PetscFunctionBegin;
   PetscCall(OpenDataset(f, "X", file, PETSC_TRUE, &dx, &rx, dimx));
@@ -183,8 +184,12 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, hid_t f, const char file[], Pets
     PetscCheck(ry == 1 && H5Tget_class(ytype) == H5T_INTEGER, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: cross entropy needs y as a vector of integer labels", file);
     PetscCall(PetscMalloc1(n, &mlp->label));
     PetscCall(ReadRows(dy, sizeof(PetscInt) == 8 ? H5T_NATIVE_INT64 : H5T_NATIVE_INT32, ry, dimy, rstart, n, file, "y", mlp->label));
-    for (PetscInt i = 0; i < n; i++)
-      PetscCheck(mlp->label[i] >= 0 && mlp->label[i] < m->noutput, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "%s: label y[%" PetscInt_FMT "] = %" PetscInt_FMT " is out of range: the model has %" PetscInt_FMT " classes", file, rstart + i, mlp->label[i], m->noutput);
+    for (PetscInt i = 0; i < n && bad == PETSC_MAX_INT; i++)
+      if (mlp->label[i] < 0 || mlp->label[i] >= m->noutput) bad = rstart + i;
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MIN, mlp->comm));
+    if (bad >= rstart && bad < rstart + n) badlabel = mlp->label[bad - rstart];
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &badlabel, 1, MPIU_INT, MPI_MAX, mlp->comm));
+    PetscCheck(bad == PETSC_MAX_INT, mlp->comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: label y[%" PetscInt_FMT "] = %" PetscInt_FMT " is out of range: the model has %" PetscInt_FMT " classes", file, bad, badlabel, m->noutput);
   } else {
     PetscCheck((PetscInt)dimy[1] == m->noutput && (ry == 2 || m->noutput == 1), PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "%s: mean squared error needs y with %" PetscInt_FMT " target columns, got %d", file, m->noutput, ry == 2 ? (int)dimy[1] : 1);
     PetscCall(PetscMalloc1(n * m->noutput, &mlp->target));
@@ -193,7 +198,10 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, hid_t f, const char file[], Pets
   H5Tclose(ytype);
   H5Dclose(dx);
   H5Dclose(dy);
-  for (PetscInt i = 0; i < n * m->ninput; i++) PetscCheck(!PetscIsInfOrNanReal(mlp->X[i]), PETSC_COMM_SELF, PETSC_ERR_FP, "%s: X has a non-finite entry in row %" PetscInt_FMT, file, rstart + i / m->ninput);
+  for (PetscInt i = 0; i < n * m->ninput && bad == PETSC_MAX_INT; i++)
+    if (PetscIsInfOrNanReal(mlp->X[i])) bad = rstart + i / m->ninput;
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MIN, mlp->comm));
+  PetscCheck(bad == PETSC_MAX_INT, mlp->comm, PETSC_ERR_FP, "%s: X has a non-finite entry in row %" PetscInt_FMT, file, bad);
   PetscCall(MLPWorkCreate(m, n, N, mlp->X, mlp->label, mlp->target, block, &mlp->work));
   PetscFunctionReturn(0);
 }
