@@ -80,13 +80,14 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
-install: all
+# Programs look for the library in bin/../lib, so the installed tree can move as a whole.
+install: $(LIBRARY) $(APPS)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/krylearn $(DESTDIR)$(PREFIX)/bin \
 	           $(DESTDIR)$(PREFIX)/share/krylearn $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(LIBRARY) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/*.h $(DESTDIR)$(PREFIX)/include/krylearn/
 	install -m 755 $(APPS) $(DESTDIR)$(PREFIX)/bin/
-	cp -r data/. $(DESTDIR)$(PREFIX)/share/krylearn/
+	install -m 644 data/*.h5 $(DESTDIR)$(PREFIX)/share/krylearn/
 	sed -e 's|@PREFIX@|$(PREFIX)|' scripts/krylearn.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/krylearn.pc
 
 clean:

@@ -8,25 +8,6 @@ static const char help[] = "Krylearn matrix ingestion.\n\n"
 
 #include <krylearn.h>
 
-/* Splits FILE[:PATH] at the first ':' that ends the name of an existing file (for output files: at the last ':') */
-static PetscErrorCode SplitPath(const char arg[], PetscBool exists, char file[], char path[], const char defpath[])
-{
-  const char *colon = NULL;
-
-  PetscFunctionBegin;
-  if (exists) {
-    for (const char *c = strchr(arg, ':'); c && !colon; c = strchr(c + 1, ':')) {
-      PetscBool found;
-      PetscCall(PetscStrncpy(file, arg, (size_t)(c - arg) + 1));
-      PetscCall(PetscTestFile(file, 'r', &found));
-      if (found) colon = c;
-    }
-  } else colon = strrchr(arg, ':');
-  PetscCall(PetscStrncpy(file, arg, colon ? (size_t)(colon - arg) + 1 : PETSC_MAX_PATH_LEN));
-  PetscCall(PetscStrncpy(path, colon ? colon + 1 : defpath, PETSC_MAX_PATH_LEN));
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode Info(Mat A, const char file[], const char path[])
 {
   PetscInt         M, N, dim, n[3];
@@ -62,7 +43,7 @@ static PetscErrorCode Convert(Mat A, const char out[])
   PetscBool h5;
 
   PetscFunctionBegin;
-  PetscCall(SplitPath(out, PETSC_FALSE, file, group, "/A"));
+  PetscCall(KrylearnIOSplitPath(out, PETSC_FALSE, "/A", file, group));
   PetscCall(PetscStrendswith(file, ".h5", &h5));
   if (h5) PetscCall(KrylearnMatWriteHDF5(A, file, group));
   else {
@@ -87,7 +68,7 @@ int main(int argc, char **argv)
   info    = (PetscBool)(argc >= 3 && !strcmp(argv[1], "info"));
   convert = (PetscBool)(argc >= 4 && !strcmp(argv[1], "convert"));
   PetscCheck(info || convert, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "Usage: krylearn-ingest info FILE[:PATH] | convert FILE[:PATH] OUT (see -help)");
-  PetscCall(SplitPath(argv[2], PETSC_TRUE, file, path, ""));
+  PetscCall(KrylearnIOSplitPath(argv[2], PETSC_TRUE, "", file, path));
   PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, path, &A));
   if (info) PetscCall(Info(A, file, path));
   else PetscCall(Convert(A, argv[3]));

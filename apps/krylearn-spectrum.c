@@ -411,7 +411,6 @@ static PetscErrorCode Write(const Options *o, const Results *r, const Results *g
   PetscInt    nsamples = 0;
   PetscMPIInt rank, size;
   PetscReal   loss = 0, gradnorm = 0;
-  long long   v;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
@@ -419,6 +418,20 @@ static PetscErrorCode Write(const Options *o, const Results *r, const Results *g
   if (rank) PetscFunctionReturn(0);
   if (mlp) PetscCall(KrylearnMLPGetSizes(mlp, NULL, &nsamples, NULL));
   if (mlp) PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gradnorm));
+  const struct {
+    const char *name;
+    PetscInt    value;
+  } counts[] = {
+    {"parameters",     N           },
+    {"samples",        nsamples    },
+    {"ranks",          size        },
+    {"top",            o->top      },
+    {"bottom",         o->bottom   },
+    {"density_steps",  o->steps    },
+    {"density_probes", o->probes   },
+    {"trace_products", o->tproducts},
+    {"seed",           o->seed     },
+  };
   f = H5Fcreate(o->out, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   PetscCheck(f >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot create output file %s", o->out);
   PetscCall(WriteResults(f, "", r, N));
@@ -429,24 +442,10 @@ static PetscErrorCode Write(const Options *o, const Results *r, const Results *g
   PetscCall(WriteString(f, "ot_plan", o->otplan));
   PetscCall(WriteString(f, "operator", o->hasotplan ? "sinkhorn_dual_hessian" : (o->hasmatrix ? "matrix" : KrylearnCurvatures[o->op])));
   PetscCall(WriteString(f, "trace_type", KrylearnTraceTypes[o->ttype]));
-  v = N;
-  PetscCall(WriteAttribute(f, "parameters", H5T_NATIVE_LLONG, &v));
-  v = nsamples;
-  PetscCall(WriteAttribute(f, "samples", H5T_NATIVE_LLONG, &v));
-  v = size;
-  PetscCall(WriteAttribute(f, "ranks", H5T_NATIVE_LLONG, &v));
-  v = o->top;
-  PetscCall(WriteAttribute(f, "top", H5T_NATIVE_LLONG, &v));
-  v = o->bottom;
-  PetscCall(WriteAttribute(f, "bottom", H5T_NATIVE_LLONG, &v));
-  v = o->steps;
-  PetscCall(WriteAttribute(f, "density_steps", H5T_NATIVE_LLONG, &v));
-  v = o->probes;
-  PetscCall(WriteAttribute(f, "density_probes", H5T_NATIVE_LLONG, &v));
-  v = o->tproducts;
-  PetscCall(WriteAttribute(f, "trace_products", H5T_NATIVE_LLONG, &v));
-  v = o->seed;
-  PetscCall(WriteAttribute(f, "seed", H5T_NATIVE_LLONG, &v));
+  for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(counts); k++) {
+    const long long v = counts[k].value;
+    PetscCall(WriteAttribute(f, counts[k].name, H5T_NATIVE_LLONG, &v));
+  }
   PetscCall(WriteAttribute(f, "density_sigma", H5T_NATIVE_DOUBLE, &r->sigma));
   PetscCall(WriteAttribute(f, "loss_value", H5T_NATIVE_DOUBLE, &loss));
   PetscCall(WriteAttribute(f, "gradient_norm", H5T_NATIVE_DOUBLE, &gradnorm));
@@ -520,15 +519,13 @@ static PetscErrorCode OTPlanLoad(const Options *o, Mat *A)
 /* The operator of -matrix FILE[:GROUP]: a loaded symmetric matrix. */
 static PetscErrorCode MatrixLoad(const Options *o, Mat *A)
 {
-  char      file[PETSC_MAX_PATH_LEN], *colon;
+  char      file[PETSC_MAX_PATH_LEN], group[PETSC_MAX_PATH_LEN];
   PetscInt  M, N;
   PetscBool symmetric;
 
   PetscFunctionBegin;
-  PetscCall(PetscStrncpy(file, o->matrix, sizeof(file)));
-  PetscCall(PetscStrrchr(file, ':', &colon));
-  if (colon != file) colon[-1] = 0;
-  PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, colon != file ? colon : NULL, A));
+  PetscCall(KrylearnIOSplitPath(o->matrix, PETSC_TRUE, "", file, group));
+  PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, group, A));
   PetscCall(MatGetSize(*A, &M, &N));
   PetscCheck(M == N, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "%s: the matrix is %" PetscInt_FMT " x %" PetscInt_FMT ", not square", o->matrix, M, N);
   PetscCall(MatIsSymmetric(*A, 0.0, &symmetric));

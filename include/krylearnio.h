@@ -38,6 +38,7 @@ PETSC_EXTERN PetscErrorCode KrylearnMatLoad(MPI_Comm, const char[], const char[]
 PETSC_EXTERN PetscErrorCode KrylearnMatGetLayout(Mat, KrylearnIOLayout *);
 PETSC_EXTERN PetscErrorCode KrylearnVecLoad(Mat, const char[], const char[], Vec *);
 PETSC_EXTERN PetscErrorCode KrylearnMatWriteHDF5(Mat, const char[], const char[]);
+PETSC_EXTERN PetscErrorCode KrylearnIOSplitPath(const char[], PetscBool, const char[], char[], char[]);
 PETSC_EXTERN PetscErrorCode KrylearnMatSetGrid(Mat, PetscInt, const PetscInt[]);
 PETSC_EXTERN PetscErrorCode KrylearnMatGetGrid(Mat, PetscInt *, PetscInt[]);
 

@@ -241,11 +241,43 @@ PetscErrorCode KrylearnH5ReadIntAttribute(KrylearnH5 *h5, const char name[], Pet
   PetscFunctionReturn(0);
 }
 
+/*
+  KrylearnH5AttributeReadString - reads string attribute attr of file type type (class
+  H5T_STRING, fixed or variable length, ASCII or UTF-8: h5py writes str attributes as
+  variable-length UTF-8) into str, truncated to len - 1 characters. *length is the length
+  of the whole string, so that callers can tell truncation; *ok is PETSC_FALSE when HDF5
+  cannot read the attribute, and the callers raise their own error.
+*/
+PetscErrorCode KrylearnH5AttributeReadString(hid_t attr, hid_t type, size_t len, char str[], size_t *length, PetscBool *ok)
+{
+  const PetscBool variable = H5Tis_variable_str(type) > 0 ? PETSC_TRUE : PETSC_FALSE;
+  const size_t    size     = variable ? 0 : H5Tget_size(type);
+  char           *s        = NULL;
+  hid_t           mtype;
+
+  PetscFunctionBegin;
+  str[0]  = 0;
+  *length = 0;
+  *ok     = PETSC_FALSE;
+  if (!variable) PetscCall(PetscCalloc1(size + 1, &s));
+  mtype = H5Tcopy(H5T_C_S1);
+  if (mtype >= 0 && H5Tset_cset(mtype, H5Tget_cset(type)) >= 0 && H5Tset_size(mtype, variable ? H5T_VARIABLE : size + 1) >= 0 && H5Aread(attr, mtype, variable ? (void *)&s : (void *)s) >= 0 && s) {
+    *length = strlen(s);
+    *ok     = PETSC_TRUE;
+    PetscCall(PetscStrncpy(str, s, len));
+  }
+  if (mtype >= 0) H5Tclose(mtype);
+  if (variable && s) H5free_memory(s);
+  if (!variable) PetscCall(PetscFree(s));
+  PetscFunctionReturn(0);
+}
+
 /* String attribute (fixed or variable length) of the group; *found = PETSC_FALSE when absent or not a string */
 PetscErrorCode KrylearnH5ReadStringAttribute(KrylearnH5 *h5, const char name[], size_t len, char str[], PetscBool *found)
 {
   PetscBool has;
-  hid_t     attr, type = H5I_INVALID_HID, mtype = H5I_INVALID_HID;
+  hid_t     attr, type = H5I_INVALID_HID;
+  size_t    length;
 
   PetscFunctionBegin;
   *found = PETSC_FALSE;
@@ -254,29 +286,7 @@ PetscErrorCode KrylearnH5ReadStringAttribute(KrylearnH5 *h5, const char name[], 
   if (!has) PetscFunctionReturn(0);
   attr = H5Aopen(h5->did >= 0 ? h5->did : h5->gid, name, H5P_DEFAULT);
   if (attr >= 0) type = H5Aget_type(attr);
-  if (type >= 0 && H5Tget_class(type) == H5T_STRING) {
-    mtype = H5Tcopy(H5T_C_S1);
-    if (H5Tis_variable_str(type) > 0) {
-      char *vstr = NULL;
-      H5Tset_size(mtype, H5T_VARIABLE);
-      if (H5Aread(attr, mtype, &vstr) >= 0 && vstr) {
-        PetscCall(PetscStrncpy(str, vstr, len));
-        H5free_memory(vstr);
-        *found = PETSC_TRUE;
-      }
-    } else {
-      char   buf[256] = "";
-      size_t sz       = H5Tget_size(type);
-      if (sz < sizeof(buf)) {
-        H5Tset_size(mtype, sizeof(buf));
-        if (H5Aread(attr, mtype, buf) >= 0) {
-          PetscCall(PetscStrncpy(str, buf, len));
-          *found = PETSC_TRUE;
-        }
-      }
-    }
-    PetscCallExternal(H5Tclose, mtype);
-  }
+  if (type >= 0 && H5Tget_class(type) == H5T_STRING) PetscCall(KrylearnH5AttributeReadString(attr, type, len, str, &length, found));
   if (type >= 0) PetscCallExternal(H5Tclose, type);
   if (attr >= 0) PetscCallExternal(H5Aclose, attr);
   PetscFunctionReturn(0);

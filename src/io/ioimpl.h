@@ -5,7 +5,7 @@
 
 #include <krylearnio.h>
 #include <petsc/private/petscimpl.h>
-#include <hdf5.h>
+#include "h5string.h"
 
 PETSC_INTERN PetscLogEvent KRYLEARNIO_Read, KRYLEARNIO_Assemble, KRYLEARNIO_VecLoad, KRYLEARNIO_Write;
 

@@ -1,6 +1,6 @@
 /* Reading and validating a Krylearn HDF5 model file (docs/model-format.md). */
 #include "nnimpl.h"
-#include <hdf5.h>
+#include "io/h5string.h"
 #include <math.h>
 
 const char *const NNOpTypes[] = {"conv", "avgpool", "upsample", "add", "vcycle", "recurse", NULL};
@@ -35,46 +35,31 @@ static void ReaderPop(NNReader *rd)
   }
 }
 
+/* Opens attribute 'name' of obj (described as where in errors) and its type, both pushed on the reader */
+static PetscErrorCode OpenAttribute(NNReader *rd, hid_t obj, const char *where, const char *name, hid_t *a, hid_t *t)
+{
+  PetscFunctionBegin;
+  PetscCheck(H5Aexists(obj, name) > 0, rd->net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has no attribute '%s'", rd->net->file, where, name);
+  *a = H5Aopen(obj, name, H5P_DEFAULT);
+  PetscCall(ReaderPush(rd, *a, name));
+  *t = H5Aget_type(*a);
+  PetscCall(ReaderPush(rd, *t, name));
+  PetscFunctionReturn(0);
+}
+
 /* String attribute 'name' of object obj (fixed or variable length) into buf */
 static PetscErrorCode ReadString(NNReader *rd, hid_t obj, const char *where, const char *name, char buf[NN_NAME])
 {
   KrylearnNet net = rd->net;
   hid_t       a, t;
   size_t      len;
-  htri_t      var;
-  herr_t      err;
+  PetscBool   ok;
 
   PetscFunctionBegin;
-  PetscCheck(H5Aexists(obj, name) > 0, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has no attribute '%s'", net->file, where, name);
-  a = H5Aopen(obj, name, H5P_DEFAULT);
-  PetscCall(ReaderPush(rd, a, name));
-  t = H5Aget_type(a);
-  PetscCall(ReaderPush(rd, t, name));
+  PetscCall(OpenAttribute(rd, obj, where, name, &a, &t));
   PetscCheck(H5Tget_class(t) == H5T_STRING, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: attribute '%s' of %s is not a string", net->file, name, where);
-  var = H5Tis_variable_str(t);
-  if (var > 0) {
-    char *s = NULL;
-    hid_t m = H5Tcopy(H5T_C_S1);
-    H5Tset_size(m, H5T_VARIABLE);
-    H5Tset_cset(m, H5Tget_cset(t)); /* h5py writes str attributes as variable-length UTF-8 */
-    err = H5Aread(a, m, &s);
-    H5Tclose(m);
-    PetscCheck(err >= 0 && s, net->comm, PETSC_ERR_FILE_READ, "Model file %s: cannot read attribute '%s' of %s", net->file, name, where);
-    len = strlen(s);
-    if (len < NN_NAME) PetscCall(PetscStrncpy(buf, s, NN_NAME));
-    H5free_memory(s);
-  } else {
-    char tmp[1024];
-    len = H5Tget_size(t);
-    PetscCheck(len < sizeof(tmp), net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: attribute '%s' of %s is too long", net->file, name, where);
-    hid_t m = H5Tcopy(t);
-    err = H5Aread(a, m, tmp);
-    H5Tclose(m);
-    PetscCheck(err >= 0, net->comm, PETSC_ERR_FILE_READ, "Model file %s: cannot read attribute '%s' of %s", net->file, name, where);
-    tmp[len] = 0;
-    len = strlen(tmp);
-    if (len < NN_NAME) PetscCall(PetscStrncpy(buf, tmp, NN_NAME));
-  }
+  PetscCall(KrylearnH5AttributeReadString(a, t, NN_NAME, buf, &len, &ok));
+  PetscCheck(ok, net->comm, PETSC_ERR_FILE_READ, "Model file %s: cannot read attribute '%s' of %s", net->file, name, where);
   PetscCheck(len < NN_NAME, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: attribute '%s' of %s is longer than %d characters", net->file, name, where, NN_NAME - 1);
   ReaderPop(rd);
   ReaderPop(rd);
@@ -89,11 +74,7 @@ static PetscErrorCode ReadInt(NNReader *rd, hid_t obj, const char *where, const 
   long long   x;
 
   PetscFunctionBegin;
-  PetscCheck(H5Aexists(obj, name) > 0, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has no attribute '%s'", net->file, where, name);
-  a = H5Aopen(obj, name, H5P_DEFAULT);
-  PetscCall(ReaderPush(rd, a, name));
-  t = H5Aget_type(a);
-  PetscCall(ReaderPush(rd, t, name));
+  PetscCall(OpenAttribute(rd, obj, where, name, &a, &t));
   s = H5Aget_space(a);
   PetscCall(ReaderPush(rd, s, name));
   PetscCheck(H5Tget_class(t) == H5T_INTEGER && H5Sget_simple_extent_npoints(s) == 1, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: attribute '%s' of %s is not one integer", net->file, name, where);

@@ -36,13 +36,7 @@ static PetscErrorCode NewValue(KrylearnNet net, PetscInt c, PetscInt shift, cons
 
 static void NewStep(KrylearnNet net, NNStepType type, const NNOp *op, PetscInt in, PetscInt in2, PetscInt out)
 {
-  NNStep *s = &net->steps[net->nsteps++];
-  PetscMemzero(s, sizeof(*s));
-  s->type = type;
-  s->op   = op;
-  s->in   = in;
-  s->in2  = in2;
-  s->out  = out;
+  net->steps[net->nsteps++] = (NNStep){.type = type, .op = op, .in = in, .in2 = in2, .out = out};
 }
 
 static PetscErrorCode Expand(KrylearnNet, PetscInt, PetscInt, PetscInt, PetscInt, PetscInt *);

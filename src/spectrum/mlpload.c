@@ -1,38 +1,25 @@
 /* Reading a multi-layer perceptron model file and a data set from HDF5 (format in
    docs/spectrum.md). Every rank reads the whole model and its own block of samples. */
 #include "mlpimpl.h"
-#include <hdf5.h>
+#include "io/h5string.h"
 
 static PetscErrorCode ReadStringAttribute(hid_t obj, const char name[], const char file[], const char where[], char buf[], size_t len)
 {
-  hid_t  attr, ftype, mtype;
-  herr_t err;
+  hid_t       attr, ftype;
+  H5T_class_t cls;
+  size_t      length;
+  PetscBool   ok = PETSC_FALSE;
 
   PetscFunctionBegin;
   PetscCheck(H5Aexists(obj, name) > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: %s has no attribute '%s'", file, where, name);
   attr  = H5Aopen(obj, name, H5P_DEFAULT);
   ftype = H5Aget_type(attr);
-  PetscCheck(H5Tget_class(ftype) == H5T_STRING, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute '%s' of %s is not a string", file, name, where);
-  mtype = H5Tcopy(ftype);
-  if (H5Tis_variable_str(ftype) > 0) {
-    char *s = NULL;
-    err     = H5Aread(attr, mtype, &s);
-    if (err >= 0 && s) {
-      PetscCall(PetscStrncpy(buf, s, len));
-      H5free_memory(s);
-    }
-  } else {
-    size_t sz = H5Tget_size(ftype);
-    char  *s;
-    PetscCall(PetscCalloc1(sz + 1, &s));
-    err = H5Aread(attr, mtype, s);
-    PetscCall(PetscStrncpy(buf, s, len));
-    PetscCall(PetscFree(s));
-  }
-  H5Tclose(mtype);
+  cls   = H5Tget_class(ftype);
+  if (cls == H5T_STRING) PetscCall(KrylearnH5AttributeReadString(attr, ftype, len, buf, &length, &ok));
   H5Tclose(ftype);
   H5Aclose(attr);
-  PetscCheck(err >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read attribute '%s' of %s", file, name, where);
+  PetscCheck(cls == H5T_STRING, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute '%s' of %s is not a string", file, name, where);
+  PetscCheck(ok, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read attribute '%s' of %s", file, name, where);
   PetscFunctionReturn(0);
 }
 
@@ -121,8 +108,12 @@ static PetscErrorCode ModelRead(hid_t f, const char file[], PetscBool read, MLPM
     PetscCall(ReadStringAttribute(g, "type", file, gname, type, sizeof(type)));
     PetscCall(LayerTypeFromString(type, file, l, &ly->type));
     if (ly->type == MLP_LAYER_LINEAR) {
-      PetscCall(OpenDataset(g, "weight", file, PETSC_TRUE, &dw, &rw, dimw));
-      PetscCall(OpenDataset(g, "bias", file, PETSC_FALSE, &db, &rb, dimb));
+      char wname[48], bname[48]; /* paths from the file root, so that errors name the layer */
+
+      PetscCall(PetscSNPrintf(wname, sizeof(wname), "%s/weight", gname));
+      PetscCall(PetscSNPrintf(bname, sizeof(bname), "%s/bias", gname));
+      PetscCall(OpenDataset(f, wname, file, PETSC_TRUE, &dw, &rw, dimw));
+      PetscCall(OpenDataset(f, bname, file, PETSC_FALSE, &db, &rb, dimb));
       PetscCheck(rw == 2, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: %s/weight must be a matrix (outputs x inputs)", file, gname);
       PetscCheck(db < 0 || (rb == 1 && dimb[0] == dimw[0]), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: %s/bias must be a vector of length %d", file, gname, (int)dimw[0]);
       if (!read) {
@@ -141,16 +132,13 @@ static PetscErrorCode ModelRead(hid_t f, const char file[], PetscBool read, MLPM
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ModelLoad(const char file[], MLPModel *m)
+static PetscErrorCode ModelLoad(hid_t f, const char file[], MLPModel *m)
 {
-  hid_t     f;
   char      loss[64];
   PetscReal nlayers = 0;
   PetscBool ce, mse;
 
   PetscFunctionBegin;
-  f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  PetscCheck(f >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot open model file %s as HDF5", file);
   PetscCall(ReadStringAttribute(f, "loss", file, "the model", loss, sizeof(loss)));
   PetscCall(PetscStrcmp(loss, "cross_entropy", &ce));
   PetscCall(PetscStrcmp(loss, "mse", &mse));
@@ -165,22 +153,20 @@ static PetscErrorCode ModelLoad(const char file[], MLPModel *m)
   PetscCall(MLPModelFinalize(m, file));
   PetscCall(PetscMalloc1(m->nparam, &m->theta));
   PetscCall(ModelRead(f, file, PETSC_TRUE, m));
-  H5Fclose(f);
   for (PetscInt i = 0; i < m->nparam; i++) PetscCheck(!PetscIsInfOrNanReal(m->theta[i]), PETSC_COMM_SELF, PETSC_ERR_FP, "%s: parameter %" PetscInt_FMT " is NaN or infinite: the weights must be finite", file, i);
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode DataLoad(KrylearnMLP mlp, const char file[], PetscInt block)
+static PetscErrorCode DataLoad(KrylearnMLP mlp, hid_t f, const char file[], PetscInt block)
 {
   MLPModel *m = &mlp->model;
-  hid_t     f, dx, dy, ytype;
+  hid_t     dx, dy, ytype;
   int       rx, ry;
   hsize_t   dimx[2], dimy[2];
   PetscInt  n = PETSC_DECIDE, N, rstart;
+  PetscInt  bad = PETSC_MAX_INT, badlabel = PETSC_MIN_INT; /* first bad sample over all ranks: every rank raises the same error */
 
   PetscFunctionBegin;
-  f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  PetscCheck(f >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot open data file %s as HDF5", file);
   PetscCall(OpenDataset(f, "X", file, PETSC_TRUE, &dx, &rx, dimx));
   PetscCall(OpenDataset(f, "y", file, PETSC_TRUE, &dy, &ry, dimy));
   N = (PetscInt)dimx[0];
@@ -198,8 +184,12 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, const char file[], PetscInt bloc
     PetscCheck(ry == 1 && H5Tget_class(ytype) == H5T_INTEGER, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: cross entropy needs y as a vector of integer labels", file);
     PetscCall(PetscMalloc1(n, &mlp->label));
     PetscCall(ReadRows(dy, sizeof(PetscInt) == 8 ? H5T_NATIVE_INT64 : H5T_NATIVE_INT32, ry, dimy, rstart, n, file, "y", mlp->label));
-    for (PetscInt i = 0; i < n; i++)
-      PetscCheck(mlp->label[i] >= 0 && mlp->label[i] < m->noutput, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "%s: label y[%" PetscInt_FMT "] = %" PetscInt_FMT " is out of range: the model has %" PetscInt_FMT " classes", file, rstart + i, mlp->label[i], m->noutput);
+    for (PetscInt i = 0; i < n && bad == PETSC_MAX_INT; i++)
+      if (mlp->label[i] < 0 || mlp->label[i] >= m->noutput) bad = rstart + i;
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MIN, mlp->comm));
+    if (bad >= rstart && bad < rstart + n) badlabel = mlp->label[bad - rstart];
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &badlabel, 1, MPIU_INT, MPI_MAX, mlp->comm));
+    PetscCheck(bad == PETSC_MAX_INT, mlp->comm, PETSC_ERR_ARG_OUTOFRANGE, "%s: label y[%" PetscInt_FMT "] = %" PetscInt_FMT " is out of range: the model has %" PetscInt_FMT " classes", file, bad, badlabel, m->noutput);
   } else {
     PetscCheck((PetscInt)dimy[1] == m->noutput && (ry == 2 || m->noutput == 1), PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "%s: mean squared error needs y with %" PetscInt_FMT " target columns, got %d", file, m->noutput, ry == 2 ? (int)dimy[1] : 1);
     PetscCall(PetscMalloc1(n * m->noutput, &mlp->target));
@@ -208,9 +198,32 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, const char file[], PetscInt bloc
   H5Tclose(ytype);
   H5Dclose(dx);
   H5Dclose(dy);
-  H5Fclose(f);
-  for (PetscInt i = 0; i < n * m->ninput; i++) PetscCheck(!PetscIsInfOrNanReal(mlp->X[i]), PETSC_COMM_SELF, PETSC_ERR_FP, "%s: X has a non-finite entry in row %" PetscInt_FMT, file, rstart + i / m->ninput);
+  for (PetscInt i = 0; i < n * m->ninput && bad == PETSC_MAX_INT; i++)
+    if (PetscIsInfOrNanReal(mlp->X[i])) bad = rstart + i / m->ninput;
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MIN, mlp->comm));
+  PetscCheck(bad == PETSC_MAX_INT, mlp->comm, PETSC_ERR_FP, "%s: X has a non-finite entry in row %" PetscInt_FMT, file, bad);
   PetscCall(MLPWorkCreate(m, n, N, mlp->X, mlp->label, mlp->target, block, &mlp->work));
+  PetscFunctionReturn(0);
+}
+
+/* Reads the model file (ismodel) or the data file. The file is opened with strong closing,
+   so that closing it also closes every dataset, group and type a failed read left open. */
+static PetscErrorCode ReadFile(KrylearnMLP mlp, const char file[], PetscBool ismodel, PetscInt block)
+{
+  const char    *what = ismodel ? "model" : "data";
+  hid_t          fapl, f;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  fapl = H5Pcreate(H5P_FILE_ACCESS);
+  PetscCheck(fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "Cannot set up HDF5 to read %s", file);
+  f = H5Fopen(file, H5F_ACC_RDONLY, fapl);
+  H5Pclose(fapl);
+  PetscCheck(f >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot open %s file %s as HDF5", what, file);
+  if (ismodel) ierr = ModelLoad(f, file, &mlp->model);
+  else ierr = DataLoad(mlp, f, file, block);
+  H5Fclose(f);
+  PetscCall(ierr);
   PetscFunctionReturn(0);
 }
 
@@ -241,12 +254,13 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, const char file[], PetscInt bloc
 @*/
 PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char data[], KrylearnMLP *mlp)
 {
-  KrylearnMLP p;
-  H5E_auto2_t efunc;
-  void       *edata;
-  Vec         x;
-  PetscReal  *g, gsum = 0, tsum = 0;
-  PetscInt    block = 512;
+  KrylearnMLP    p;
+  H5E_auto2_t    efunc;
+  void          *edata;
+  Vec            x;
+  PetscReal     *g, gsum = 0, tsum = 0;
+  PetscInt       block = 512;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCall(KrylearnSpectrumInitializePackage());
@@ -256,11 +270,14 @@ PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char dat
   PetscCall(PetscNew(&p));
   p->comm  = comm;
   p->refct = 1;
+  /* HDF5 prints its own error stack unless silenced; the errors here name file and problem */
   H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  PetscCall(ModelLoad(model, &p->model));
-  PetscCall(DataLoad(p, data, block));
+  ierr = ReadFile(p, model, PETSC_TRUE, block);
+  if (!ierr) ierr = ReadFile(p, data, PETSC_FALSE, block);
   H5Eset_auto2(H5E_DEFAULT, efunc, edata);
+  if (ierr) PetscCall(KrylearnMLPDestroy(&p));
+  PetscCall(ierr);
 
   PetscCall(PetscLogEventBegin(KRYLEARN_MLPEvaluate, 0, 0, 0, 0));
   PetscCall(PetscCalloc1(p->model.nparam, &g));

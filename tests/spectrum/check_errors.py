@@ -1,4 +1,5 @@
 """Bad input to bin/krylearn-spectrum must fail with a message naming the problem."""
+import os
 import subprocess
 import sys
 
@@ -8,8 +9,9 @@ import numpy as np
 import reference as ref
 
 
-def expect(args, message):
-    res = subprocess.run([ref.tool("bin", "krylearn-spectrum")] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def expect(args, message, mpiexec=""):
+    res = subprocess.run(mpiexec.split() + [ref.tool("bin", "krylearn-spectrum")] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, timeout=120)
     ok = res.returncode != 0 and message in res.stdout
     print(f"{'ok  ' if ok else 'FAIL'} {message!r}")
     if not ok:
@@ -26,12 +28,15 @@ def main():
         f["X"], f["y"] = X, np.zeros(19, dtype=np.int64)
     with h5py.File("labels-data.h5", "w") as f:
         f["X"], f["y"] = X, np.arange(20, dtype=np.int64) % 4
+    with h5py.File("late-labels-data.h5", "w") as f:
+        f["X"], f["y"] = X, np.where(np.arange(20) == 15, 3, 0)
     with h5py.File("float-data.h5", "w") as f:
         f["X"], f["y"] = X, np.zeros(20)
     for name, edit in (("unknown", lambda f: f["layer1"].attrs.__setitem__("type", "softplus")),
                        ("nan", lambda f: f["layer2/weight"].__setitem__((0, 1), np.nan)),
                        ("chain", lambda f: (f["layer2"].__delitem__("weight"), f["layer2"].__setitem__("weight", np.zeros((3, 6))))),
-                       ("loss", lambda f: f.attrs.__setitem__("loss", "hinge"))):
+                       ("loss", lambda f: f.attrs.__setitem__("loss", "hinge")),
+                       ("noweight", lambda f: f["layer0"].__delitem__("weight"))):
         with h5py.File("good-model.h5", "r") as src, h5py.File(f"{name}-model.h5", "w") as dst:
             for k in src:
                 src.copy(k, dst)
@@ -49,6 +54,10 @@ def main():
     expect(["-model", "nan-model.h5"] + base, "nan-model.h5: parameter 26 is NaN or infinite: the weights must be finite")
     expect(["-model", "chain-model.h5"] + base, "chain-model.h5: layer 2 takes 6 inputs but the layer before it gives 5")
     expect(["-model", "loss-model.h5"] + base, "loss-model.h5: unknown loss 'hinge'")
+    expect(["-model", "noweight-model.h5"] + base, "noweight-model.h5: dataset 'layer0/weight' is missing")
+    # a bad label in the second rank's samples only: every rank raises the same error
+    mpiexec = os.environ.get("MPIEXEC", "mpiexec") + " -n 2"
+    expect(["-model", "good-model.h5", "-data", "late-labels-data.h5"], "late-labels-data.h5: label y[15] = 3 is out of range: the model has 3 classes", mpiexec)
     expect(["-model", "good-model.h5", "-data", "good-data.h5", "-top", "44"], "-top 44 asks for more eigenvalues than the dimension 43")
     expect(["-model", "good-model.h5", "-data", "good-data.h5", "-bottom", "50"], "-bottom 50 asks for more eigenvalues than the dimension 43")
     expect(["-model", "good-model.h5", "-data", "good-data.h5", "-density", "-density_steps", "50"], "SLQ steps 50 must lie between 1 and the dimension 43")

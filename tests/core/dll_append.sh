@@ -1,0 +1,22 @@
+#!/bin/bash
+# PETSc's ksp/tutorials/ex2, compiled unmodified against PETSc only, sees the Krylearn
+# types once the library is loaded at run time with -dll_append: -help lists deepcd
+# among the KSP and the PC types, and does not without the library.
+# usage: dll_append.sh [mpiexec -n P]
+set -euo pipefail
+cp /usr/share/petsc/3.18/share/petsc/examples/src/ksp/ksp/tutorials/ex2.c ex2.c
+mpicc ex2.c -o ex2 $(pkg-config --cflags --libs petsc)
+if ldd ex2 | grep -q krylearn; then
+  echo "ex2 is linked with Krylearn: the test needs a program built against PETSc only"
+  exit 1
+fi
+"$@" ./ex2 -help > plain.txt
+"$@" ./ex2 -dll_append "$LIB" -help > plugin.txt
+for type in ksp pc; do
+  if grep -- "-${type}_type " plain.txt | grep -qw deepcd; then
+    echo "-${type}_type lists deepcd without the library:"; grep -- "-${type}_type " plain.txt; exit 1
+  fi
+  if ! grep -- "-${type}_type " plugin.txt | grep -qw deepcd; then
+    echo "-${type}_type does not list deepcd after -dll_append $LIB:"; grep -- "-${type}_type " plugin.txt; exit 1
+  fi
+done
