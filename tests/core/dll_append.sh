@@ -10,8 +10,20 @@ if ldd ex2 | grep -q krylearn; then
   echo "ex2 is linked with Krylearn: the test needs a program built against PETSc only"
   exit 1
 fi
-"$@" ./ex2 -help > plain.txt
-"$@" ./ex2 -dll_append "$LIB" -help > plugin.txt
+# Under mpiexec the help text is read from rank 0's own output file: forwarded output
+# of several ranks can interleave inside a line.
+LAUNCH=("$@")
+run_help() { # run_help OUT [OPTIONS...]
+  local out=$1; shift
+  if [ ${#LAUNCH[@]} -gt 0 ]; then
+    "${LAUNCH[@]}" --output-filename "$out.d" ./ex2 -help "$@" > /dev/null
+    cp "$out.d"/1/rank.0/stdout "$out"
+  else
+    ./ex2 -help "$@" > "$out"
+  fi
+}
+run_help plain.txt
+run_help plugin.txt -dll_append "$LIB"
 for type in ksp pc; do
   if grep -- "-${type}_type " plain.txt | grep -qw deepcd; then
     echo "-${type}_type lists deepcd without the library:"; grep -- "-${type}_type " plain.txt; exit 1

@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from ingestref import read_petsc_binary, run, same_bits
+from ingestref import EXAMPLES, read_petsc_binary, run, same_bits
 
 DATA = os.environ["DATA"]
 
@@ -57,7 +57,7 @@ def obstacle_by_cells(shape, kind):
 
 
 failed = 0
-for name in ("poisson2d", "poisson2d-disc", "poisson2d-box", "poisson3d", "poisson3d-ball", "diffusion2d"):
+for name in EXAMPLES:
     path = os.path.join(DATA, name + ".h5")
     run(["convert", path, name + ".bin"])
     A = read_petsc_binary(name + ".bin")

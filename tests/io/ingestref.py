@@ -8,6 +8,8 @@ import scipy.sparse as sp
 
 BIN = os.environ.get("BIN", "bin")
 MPIEXEC = shlex.split(os.environ.get("MPIEXEC", "mpiexec"))
+# The example matrices data/make_examples.py ships (data/ also holds the default models).
+EXAMPLES = ("poisson2d", "poisson2d-disc", "poisson2d-box", "poisson3d", "poisson3d-ball", "diffusion2d")
 
 
 def run(args, ranks=1, check=True):
