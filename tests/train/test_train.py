@@ -1,0 +1,213 @@
+"""Reference checks of the DCDM trainer (train/): operators against a cell-by-cell
+reading of the convention, Lanczos against dense eigenvalues, the loss against numpy,
+the DCDM loop against PETSc's CG, and a short training run whose loss must fall.
+
+    test_train.py operator|lanczos|loss|dcdm|training|badinput
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+import dcdm
+import krylearn_model
+import poisson
+import problems
+import ritz
+import train_dcdm
+
+
+def reference_operator(solid, neumann):
+    """Dense matrix built cell by cell from the written convention."""
+    shape = solid.shape
+    n = solid.size
+    A = np.zeros((n, n))
+    for c in np.ndindex(shape):
+        i = np.ravel_multi_index(c, shape)
+        if solid[c]:
+            A[i, i] = 1.0
+            continue
+        for axis in range(len(shape)):
+            for step in (-1, 1):
+                nb = list(c)
+                nb[axis] += step
+                if not 0 <= nb[axis] < shape[axis]:
+                    A[i, i] += 0.0 if neumann else 1.0
+                elif not solid[tuple(nb)]:
+                    A[i, i] += 1.0
+                    A[i, np.ravel_multi_index(tuple(nb), shape)] = -1.0
+    return A
+
+
+def check_operator():
+    for shape in ((12, 10), (6, 8, 10)):
+        for kind in ("none", "disc", "box"):
+            solid = poisson.obstacle(shape, kind)
+            for neumann in (False, True):
+                A = poisson.operator(solid, neumann=neumann).toarray()
+                assert np.array_equal(A, reference_operator(solid, neumann)), (shape, kind, neumann)
+    # x fastest: the disc centre (0.5, 0.4) lies at x = 0.5 nx, y = 0.4 ny
+    solid = poisson.obstacle((40, 40), "disc")
+    ys, xs = np.nonzero(solid)
+    assert abs(xs.mean() + 0.5 - 20) < 0.5 and abs(ys.mean() + 0.5 - 16) < 0.5, (xs.mean(), ys.mean())
+    # variable coefficients: symmetric positive definite, constant coefficient gives the plain stencil
+    fluid = ~solid.reshape(-1)
+    A3 = poisson.operator(solid, coefficient=np.full((40, 40), 3.0))[fluid]
+    assert abs(A3 - 3 * poisson.operator(solid)[fluid]).max() < 1e-13
+    C = poisson.operator(solid, coefficient=poisson.smooth_coefficient((40, 40)))
+    assert abs(C - C.T).max() < 1e-14 and np.linalg.eigvalsh(C.toarray()).min() > 0
+    # the torch sparse matrix applies like scipy's
+    x = torch.randn(1600, 3, dtype=torch.float64)
+    T = poisson.to_torch(C, dtype=torch.float64)
+    assert torch.allclose(T @ x, torch.from_numpy(C @ x.numpy()), atol=1e-12)
+    print("operator: matches the convention cell by cell")
+
+
+def check_lanczos():
+    solid = poisson.obstacle((24, 24), "disc")
+    A = poisson.operator(solid)
+    active = ~solid.reshape(-1)
+    values, vectors = ritz.lanczos_ritz(A, 200, active)
+    exact = np.linalg.eigvalsh(A.toarray()[np.ix_(active, active)])
+    assert np.abs(vectors.T @ vectors - np.eye(len(values))).max() < 1e-10
+    assert np.abs(vectors[~active]).max() == 0
+    assert np.allclose(values[:5], exact[:5], rtol=1e-8), (values[:5], exact[:5])
+    # closed box: the constant is dropped
+    An = poisson.operator(np.zeros((8, 8), bool), neumann=True)
+    values, vectors = ritz.lanczos_ritz(An, 64)
+    assert values.min() > 1e-6 and np.abs(vectors.sum(0)).max() < 1e-10
+    b = ritz.RitzSampler(values, vectors, power=0.5).sample(5, torch.Generator().manual_seed(1))
+    assert torch.allclose(b.norm(dim=1), torch.ones(5))
+    print(f"lanczos: lowest Ritz values {values[:3]} match eigh, orthonormal, null space dropped")
+
+
+def check_loss():
+    problem = problems.load("disc:16,16")
+    args = train_dcdm.parser().parse_args(["--problem", "disc:16,16", "--lanczos-steps", "50", "--out", "x.h5"])
+    ts = train_dcdm.TrainingSet(problem, args, "cpu", 0)
+    b = ts.sampler.sample(4, torch.Generator().manual_seed(0))
+    p = torch.randn(4, 256)
+    net = lambda x: p.reshape(x.shape)  # noqa: E731
+    got = ts.loss(net, b).item()
+    A = problem.A.toarray()
+    pm = p.numpy() * problem.active
+    ref = np.mean([np.sum((bb - (q @ bb) / (q @ A @ q) * (A @ q)) ** 2) for bb, q in zip(b.numpy(), pm)])
+    assert abs(got - ref) < 1e-5 * ref, (got, ref)
+    # scale invariance
+    net2 = lambda x: -7.5 * p.reshape(x.shape)  # noqa: E731
+    assert abs(ts.loss(net2, b).item() - got) < 1e-5 * got
+    print(f"loss: {got:.6f} equals the numpy reference {ref:.6f}")
+
+
+def check_dcdm():
+    import petsc4py
+    petsc4py.init([])
+    solid = poisson.obstacle((32, 32), "disc")
+    A = poisson.operator(solid)
+    b = np.where(solid, 0.0, np.random.default_rng(0).uniform(-1, 1, (32, 32))).reshape(-1)
+    # identity direction with 2 A-orthogonalised directions is CG
+    _, its, _, _ = dcdm.dcdm(A, b, lambda r: r.copy(), rtol=1e-6, maxit=1000)
+    cg, _ = dcdm.petsc_solve(A, b, "none", rtol=1e-6)
+    assert abs(its - cg) <= 1, (its, cg)
+    # the exact inverse as direction converges in one step
+    Ainv = np.linalg.inv(A.toarray())
+    x, exact_its, _, _ = dcdm.dcdm(A, b, lambda r: Ainv @ r, rtol=1e-10)
+    assert exact_its == 1 and np.allclose(A @ x, b)
+    print(f"dcdm: identity direction {its} / CG {cg} iterations; exact inverse 1 iteration")
+
+
+def runtime_output(model, x, nprocs):
+    """The C runtime's output (build/tests/nn/nn_apply) for the field x ([nz,] ny, nx)."""
+    with h5py.File("in.h5", "w") as f:
+        f["x"] = x
+    cmd = (f"{os.environ['TBIN']}/nn/nn_apply -model {model} -input in.h5 -output out.h5 "
+           f"-n {','.join(str(n) for n in x.shape[::-1])}")
+    if nprocs > 1:
+        cmd = f"{os.environ['MPIEXEC']} -n {nprocs} {cmd}"
+    subprocess.run(cmd, shell=True, check=True)
+    with h5py.File("out.h5", "r") as f:
+        return np.array(f["y"]).reshape(x.shape)
+
+
+def check_training():
+    """A tiny V-cycle trained for a few seconds: the loss falls, resuming reproduces
+    the uninterrupted run, and the C runtime applies the exported model like PyTorch."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out, ck = os.path.join(tmp, "m.h5"), os.path.join(tmp, "ck.pt")
+        common = ["--problem", "none:16,16", "--problem", "disc:16,16", "--lanczos-steps", "100",
+                  "--batch", "8", "--val-every", "25", "--checkpoint", ck, "--threads", "1", "--out", out]
+        train_dcdm.main(common + ["--steps", "150", "--stop-at", "100"])
+        net = krylearn_model.load(out)
+        meta = net.metadata
+        val = np.asarray(meta["val_loss_history"])
+        assert int(meta["training_steps"]) == 100
+        assert val[-1] < 0.7 * val[0], f"validation loss did not fall: {val}"
+        for key in ("operator", "training_data", "training_seconds", "training_device", "loss_history"):
+            assert key in meta, key
+        # resume continues where the checkpoint stopped and gives the same weights as one run
+        train_dcdm.main(common + ["--steps", "150", "--resume"])
+        resumed = krylearn_model.load(out)
+        assert int(resumed.metadata["training_steps"]) == 150
+        straight = os.path.join(tmp, "s.h5")
+        train_dcdm.main([a if a != out else straight for a in common] + ["--steps", "150", "--checkpoint", os.path.join(tmp, "ck2.pt")])
+        s = krylearn_model.load(straight)
+        diff = max((resumed.weights[k] - s.weights[k]).abs().max().item() for k in s.weights)
+        assert diff < 1e-5, f"resumed run differs from the uninterrupted one by {diff}"
+        print(f"training: validation loss {val[0]:.3f} -> {val[-1]:.3f}; resume reproduces the run ({diff:.1e})")
+        solid = poisson.obstacle((32, 64), "disc")
+        x = np.where(solid, 0.0, np.random.default_rng(3).standard_normal((32, 64)))
+        with torch.no_grad():
+            ref = s(torch.tensor(x, dtype=torch.float32)[None, None]).double().numpy()[0, 0]
+        scale = np.abs(ref).max()
+        for nprocs in (1, 2):
+            err = np.abs(runtime_output(straight, x, nprocs) - ref).max() / scale
+            print(f"C runtime at {nprocs} process(es) vs PyTorch on a 64x32 grid: relative max error {err:.1e}")
+            assert err <= 1e-5, err
+
+
+def check_badinput():
+    for spec, msg in (("disc:16", "grid must have 2 or 3 sizes"), ("blob:16,16", "unknown obstacle"),
+                      ("disc:16,16:dirichlet", "bad problem")):
+        try:
+            problems.load(spec)
+        except ValueError as e:
+            assert msg in str(e), (spec, str(e))
+        else:
+            raise AssertionError(f"{spec} accepted")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "m.h5")
+        A = poisson.operator(np.zeros((4, 6), bool))
+        with h5py.File(path, "w") as f:
+            for k in ("indptr", "indices", "data"):
+                f[k] = getattr(A, k)
+            f["shape"] = A.shape
+        try:
+            problems.load(path)
+        except ValueError as e:
+            assert "no 'grid' attribute" in str(e), str(e)
+        else:
+            raise AssertionError("matrix without grid accepted")
+        with h5py.File(path, "a") as f:
+            f.attrs["grid"] = [6, 5]
+        try:
+            problems.load(path)
+        except ValueError as e:
+            assert "does not match grid" in str(e), str(e)
+        else:
+            raise AssertionError("mismatched grid accepted")
+        with h5py.File(path, "a") as f:
+            f.attrs["grid"] = [6, 4]
+        p = problems.load(path)
+        assert p.shape == (4, 6) and abs(p.A - A).max() == 0
+    print("badinput: clear errors for bad problem specifications and matrix files")
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    for name in sys.argv[1:]:
+        globals()["check_" + name]()
