@@ -56,6 +56,8 @@ def main(argv=None):
     ap.add_argument("--rtol", type=float, default=1e-4)
     ap.add_argument("--ndirs", type=int, default=2)
     ap.add_argument("--maxit", type=int, default=200)
+    ap.add_argument("--baseline-maxit", type=int, default=5000,
+                    help="iteration limit of the PETSc baselines (a negative count means not converged)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--baselines", default="none,icc,gamg", help="PETSc PCs for CG, comma-separated ('' for none)")
     args = ap.parse_args(argv)
@@ -78,7 +80,7 @@ def main(argv=None):
             _, its, hist, secs = dcdm.dcdm(A, b, apply, rtol=args.rtol, maxit=args.maxit, ndirs=args.ndirs)
             conv = hist[-1] <= args.rtol * hist[0]
             line = f"{spec:18s} {rk:7s} {its if conv else -its:7d} {1e3 * secs / max(its, 1):8.1f}"
-            base = {p: dcdm.petsc_solve(A, b, p, rtol=args.rtol) for p in pcs}
+            base = {p: dcdm.petsc_solve(A, b, p, rtol=args.rtol, maxit=args.baseline_maxit) for p in pcs}
             for p in pcs:
                 line += f" {base[p][0]:9d}"
             if "icc" in base:
