@@ -94,15 +94,25 @@ class TrainingSet:
 
 
 class Selection:
-    """Model selection by DCDM iterations: solves each selection problem (rtol 1e-4, a
-    seeded uniform random right-hand side on the active cells) with the current network
-    and keeps the weights with the fewest iterations in total (a solve that does not
-    converge counts twice its iteration limit)."""
+    """Model selection by DCDM iterations: solves each selection problem (rtol 1e-4) with
+    the current network and keeps the weights with the fewest iterations in total (a
+    solve that does not converge counts twice its iteration limit). Right-hand side on
+    the active cells, seeded: 'smooth' (random combination of the sine modes with up to
+    4 half-waves per axis plus 10 % uniform noise) or 'random' (uniform)."""
 
-    def __init__(self, specs, maxit=200):
+    def __init__(self, specs, kind="smooth", maxit=200):
         self.problems = [problems.load(s) for s in specs]
         rng = np.random.default_rng(0)
-        self.rhs = [np.where(p.active, rng.uniform(-1.0, 1.0, p.A.shape[0]), 0.0) for p in self.problems]
+        self.rhs = []
+        for p in self.problems:
+            b = rng.uniform(-1.0, 1.0, p.shape)
+            if kind == "smooth":
+                x = [c / n for c, n in zip(poisson.cell_centres(p.shape), p.shape)]
+                b *= 0.1
+                for k in np.ndindex(*(4,) * len(p.shape)):
+                    b += rng.standard_normal() * np.prod([np.sin(np.pi * (ka + 1) * xa) for ka, xa in zip(k, x)], axis=0)
+            self.rhs.append(np.where(p.active, b.reshape(-1), 0.0))
+        self.kind = kind
         self.maxit = maxit
         self.best = None
 
@@ -163,6 +173,8 @@ def parser():
     ap.add_argument("--select", action="append", default=[],
                     help="problem (as --problem) on which DCDM iterations are counted for model selection; "
                          "the weights with the fewest iterations are written; repeat for several")
+    ap.add_argument("--select-rhs", choices=("smooth", "random"), default="smooth",
+                    help="right-hand side of the selection solves")
     ap.add_argument("--select-every", type=int, default=500, help="steps between model-selection solves")
     ap.add_argument("--checkpoint", default="", help="checkpoint file (written every --val-every steps)")
     ap.add_argument("--resume", action="store_true", help="continue from --checkpoint")
@@ -235,7 +247,7 @@ def main(argv=None):
                        args.checkpoint + ".tmp")
             os.replace(args.checkpoint + ".tmp", args.checkpoint)
 
-    selection = Selection(args.select) if args.select else None
+    selection = Selection(args.select, args.select_rhs) if args.select else None
     tty = sys.stderr.isatty()
     val = state["val_loss"][-1] if state["val_loss"] else validate()
     budget = args.minutes * 60
@@ -307,7 +319,7 @@ def main(argv=None):
         meta["selected_step"] = int(selection.best["step"])
         meta["selection"] = "; ".join(
             f"{p.name}: " + (f"{n} DCDM iterations" if n <= selection.maxit else f"not converged in {selection.maxit}")
-            + " to rtol 1e-4 (uniform random rhs)" for p, n in zip(selection.problems, selection.best["iterations"]))
+            + f" to rtol 1e-4 ({selection.kind} rhs)" for p, n in zip(selection.problems, selection.best["iterations"]))
     krylearn_model.save(net.cpu(), args.out, meta)
     print(f"wrote {args.out}: {meta['weights']} weights, {state['step']} steps in {state['elapsed']:.0f} s "
           f"on {meta['training_device']}, final loss {state['train_loss'][-1]:.4e}, "
