@@ -29,18 +29,11 @@ int main(int argc, char **argv)
   PetscInt         dim = 2, N = 64, n[3];
   KrylearnObstacle obstacle = KRYLEARN_OBSTACLE_DISC;
   PetscBool        neumann = PETSC_FALSE, natural = PETSC_FALSE, guess = PETSC_FALSE, save;
-  char             file[PETSC_MAX_PATH_LEN];
+  char             file[PETSC_MAX_PATH_LEN] = "";
   DM               da;
   Mat              A;
-  Vec              b, x, r;
+  Vec              b, x;
   KSP              ksp;
-  PC               pc;
-  KSPType          ktype;
-  PCType           ptype;
-  KSPConvergedReason reason;
-  PetscInt         its;
-  PetscReal        bnorm, rnorm;
-  PetscLogDouble   t0, t1, t2;
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
@@ -65,39 +58,12 @@ int main(int argc, char **argv)
   }
   PetscCall(KSPSetFromOptions(ksp));
   PetscCall(VecDuplicate(b, &x));
-  PetscCall(VecDuplicate(b, &r));
   if (guess) {
     PetscCall(InitialGuess(x));
     PetscCall(KSPSetInitialGuessNonzero(ksp, PETSC_TRUE));
   }
-  PetscCall(PetscTime(&t0));
-  PetscCall(KSPSetUp(ksp));
-  PetscCall(PetscTime(&t1));
-  PetscCall(KSPSolve(ksp, b, x));
-  PetscCall(PetscTime(&t2));
-
-  PetscCall(KSPGetIterationNumber(ksp, &its));
-  PetscCall(KSPGetConvergedReason(ksp, &reason));
-  PetscCall(KSPGetType(ksp, &ktype));
-  PetscCall(KSPGetPC(ksp, &pc));
-  PetscCall(PCGetType(pc, &ptype));
-  PetscCall(MatMult(A, x, r));
-  PetscCall(VecAYPX(r, -1.0, b));
-  PetscCall(VecNorm(r, NORM_2, &rnorm));
-  PetscCall(VecNorm(b, NORM_2, &bnorm));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "grid %" PetscInt_FMT "^%" PetscInt_FMT ", obstacle %s, boundary %s, %s ordering\n", N, dim, KrylearnObstacles[obstacle], neumann ? "closed (Neumann, null space)" : "open (Dirichlet)", natural ? "natural" : "DMDA"));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ksp %s pc %s: iterations %" PetscInt_FMT ", %s, relative residual %.3e, setup %.4f s, solve %.4f s\n", ktype, ptype, its, KSPConvergedReasons[reason], (double)(bnorm > 0 ? rnorm / bnorm : rnorm), t1 - t0, t2 - t1));
-  {
-    PetscBool      isdeepcd;
-    PetscInt       napply;
-    PetscLogDouble tnet;
-
-    PetscCall(PetscObjectTypeCompare((PetscObject)ksp, KSPDEEPCD, &isdeepcd));
-    if (isdeepcd) {
-      PetscCall(KSPDeepCDGetInferenceTime(ksp, &napply, &tnet));
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "deepcd: %" PetscInt_FMT " network applications, %.4f s in the network\n", napply, tnet));
-    }
-  }
+  PetscCall(KrylearnKSPSolveReport(ksp, b, x));
   if (save) {
     PetscViewer viewer;
 
@@ -106,7 +72,6 @@ int main(int argc, char **argv)
     PetscCall(PetscViewerDestroy(&viewer));
   }
   PetscCall(VecDestroy(&x));
-  PetscCall(VecDestroy(&r));
   PetscCall(VecDestroy(&b));
   PetscCall(MatDestroy(&A));
   PetscCall(KSPDestroy(&ksp));

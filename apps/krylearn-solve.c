@@ -12,15 +12,9 @@ int main(int argc, char **argv)
   char               file[PETSC_MAX_PATH_LEN] = "", group[PETSC_MAX_PATH_LEN] = "", rhs[PETSC_MAX_PATH_LEN] = "/b", sol[PETSC_MAX_PATH_LEN] = "";
   PetscBool          flg, hassol, ones;
   Mat                A;
-  Vec                b, x, r;
+  Vec                b, x;
   KSP                ksp;
-  PC                 pc;
-  KSPType            ktype;
-  PCType             ptype;
-  KSPConvergedReason reason;
-  PetscInt           its, M, gdim, gn[3] = {1, 1, 1};
-  PetscReal          rnorm, bnorm;
-  PetscLogDouble     t0, t1, t2;
+  PetscInt           M, gdim, gn[3] = {1, 1, 1};
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
@@ -44,32 +38,16 @@ int main(int argc, char **argv)
     PetscCall(VecDestroy(&one));
   } else PetscCall(KrylearnVecLoad(A, file, rhs, &b));
   PetscCall(VecDuplicate(b, &x));
-  PetscCall(VecDuplicate(b, &r));
 
   PetscCall(KSPCreate(PETSC_COMM_WORLD, &ksp));
   PetscCall(KSPSetOperators(ksp, A, A));
   PetscCall(KSPSetFromOptions(ksp));
-  PetscCall(PetscTime(&t0));
-  PetscCall(KSPSetUp(ksp));
-  PetscCall(PetscTime(&t1));
-  PetscCall(KSPSolve(ksp, b, x));
-  PetscCall(PetscTime(&t2));
-
-  PetscCall(KSPGetIterationNumber(ksp, &its));
-  PetscCall(KSPGetConvergedReason(ksp, &reason));
-  PetscCall(KSPGetType(ksp, &ktype));
-  PetscCall(KSPGetPC(ksp, &pc));
-  PetscCall(PCGetType(pc, &ptype));
-  PetscCall(MatMult(A, x, r));
-  PetscCall(VecAYPX(r, -1.0, b));
-  PetscCall(VecNorm(r, NORM_2, &rnorm));
-  PetscCall(VecNorm(b, NORM_2, &bnorm));
   PetscCall(MatGetSize(A, &M, NULL));
   PetscCall(KrylearnMatGetGrid(A, &gdim, gn));
   if (gdim == 2) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " rows, grid %" PetscInt_FMT " x %" PetscInt_FMT "\n", file, M, gn[0], gn[1]));
   else if (gdim == 3) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " rows, grid %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT "\n", file, M, gn[0], gn[1], gn[2]));
   else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " rows, no grid\n", file, M));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ksp %s pc %s: iterations %" PetscInt_FMT ", %s, relative residual %.3e, setup %.4f s, solve %.4f s\n", ktype, ptype, its, KSPConvergedReasons[reason], (double)(bnorm > 0 ? rnorm / bnorm : rnorm), t1 - t0, t2 - t1));
+  PetscCall(KrylearnKSPSolveReport(ksp, b, x));
   if (hassol) {
     Vec       xref;
     PetscReal enorm, xnorm;
@@ -82,7 +60,6 @@ int main(int argc, char **argv)
     PetscCall(VecDestroy(&xref));
   }
   PetscCall(VecDestroy(&x));
-  PetscCall(VecDestroy(&r));
   PetscCall(VecDestroy(&b));
   PetscCall(MatDestroy(&A));
   PetscCall(KSPDestroy(&ksp));

@@ -17,6 +17,8 @@ PETSC_EXTERN PetscErrorCode KSPDeepCDSetNumDirections(KSP, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPDeepCDSetRefresh(KSP, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPDeepCDGetInferenceTime(KSP, PetscInt *, PetscLogDouble *);
 
+PETSC_EXTERN PetscErrorCode KrylearnKSPSolveReport(KSP, Vec, Vec);
+
 PETSC_EXTERN PetscErrorCode PCDeepCDSetModel(PC, const char[]);
 PETSC_EXTERN PetscErrorCode PCDeepCDSetGrid(PC, PetscInt, const PetscInt[]);
 
