@@ -3,6 +3,7 @@
 #   make            build lib/libkrylearn.so and the programs in bin/
 #   make check      install the Debian packages needed (as root), build, run every test
 #   make demo       run the main job on an embedded default
+#   make bench      run every side-by-side benchmark in bench/ (minutes; see each docs/*.md)
 #   make install PREFIX=/usr/local
 #
 # Sources are found by directory: every src/*/*.c and plugins/*.c goes into the
@@ -81,6 +82,12 @@ demo: deps
 	@scripts/demo.sh
 
 # Programs look for the library in bin/../lib, so the installed tree can move as a whole.
+bench: all
+	bench/deepcd/run.sh
+	$(PYTHON) bench/nn_forward/run.py
+	$(PYTHON) bench/ot/bench.py
+	$(PYTHON) bench/spectrum/bench.py
+
 install: $(LIBRARY) $(APPS)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/krylearn $(DESTDIR)$(PREFIX)/bin \
 	           $(DESTDIR)$(PREFIX)/share/krylearn $(DESTDIR)$(PREFIX)/lib/pkgconfig
