@@ -98,6 +98,15 @@ static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscI
   SETERRQ(comm, PETSC_ERR_FILE_OPEN, "No default %" PetscInt_FMT "-D deepcd model: neither %s nor %s exists; give one with -%s_deepcd_model FILE.h5", dim, tried[0], tried[1], pre);
 }
 
+/* "nx<sep>ny[<sep>nz]" for messages and -ksp_view */
+static PetscErrorCode DeepCDGridString(PetscInt dim, const PetscInt n[], const char sep[], char str[], size_t len)
+{
+  PetscFunctionBegin;
+  if (dim == 2) PetscCall(PetscSNPrintf(str, len, "%" PetscInt_FMT "%s%" PetscInt_FMT, n[0], sep, n[1]));
+  else PetscCall(PetscSNPrintf(str, len, "%" PetscInt_FMT "%s%" PetscInt_FMT "%s%" PetscInt_FMT, n[0], sep, n[1], sep, n[2]));
+  PetscFunctionReturn(0);
+}
+
 /* Network grid extent for a problem extent n: rounded up to a multiple of 2^P with
    P = max(1, floor(log2 n) - 2), so that poolings down to at most 7 cells fit (the depth a
    learned V-cycle needs to act globally); extra cells are zero. Adds less than n/4 cells. */
@@ -197,8 +206,7 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
     if (M != ncells) {
       char grid[64];
 
-      if (dn->dim == 2) PetscCall(PetscSNPrintf(grid, sizeof(grid), "%" PetscInt_FMT "x%" PetscInt_FMT, dn->n[0], dn->n[1]));
-      else PetscCall(PetscSNPrintf(grid, sizeof(grid), "%" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT, dn->n[0], dn->n[1], dn->n[2]));
+      PetscCall(DeepCDGridString(dn->dim, dn->n, "x", grid, sizeof(grid)));
       SETERRQ(comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %s from the %s has %" PetscInt_FMT " cells", M, grid, dn->gridsource, ncells);
     }
   }
@@ -322,17 +330,19 @@ PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
 
 PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
 {
+  char grid[64];
+
   PetscFunctionBegin;
   if (!dn->da) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s (not set up)\n", dn->model[0] ? dn->model : "default for the grid's dimension"));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s%s\n", dn->modelused, dn->model[0] ? "" : " (default)"));
-  if (dn->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " x %" PetscInt_FMT " from the %s\n", dn->n[0], dn->n[1], dn->gridsource));
-  else PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT " from the %s\n", dn->n[0], dn->n[1], dn->n[2], dn->gridsource));
+  PetscCall(DeepCDGridString(dn->dim, dn->n, " x ", grid, sizeof(grid)));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %s from the %s\n", grid, dn->gridsource));
   if (dn->N[0] != dn->n[0] || dn->N[1] != dn->n[1] || dn->N[2] != dn->n[2]) {
-    if (dn->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "network grid padded with zero cells to %" PetscInt_FMT " x %" PetscInt_FMT "\n", dn->N[0], dn->N[1]));
-    else PetscCall(PetscViewerASCIIPrintf(viewer, "network grid padded with zero cells to %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT "\n", dn->N[0], dn->N[1], dn->N[2]));
+    PetscCall(DeepCDGridString(dn->dim, dn->N, " x ", grid, sizeof(grid)));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "network grid padded with zero cells to %s\n", grid));
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "cells outside the domain (decoupled rows): %" PetscInt_FMT "\n", dn->ndecoupled));
   PetscCall(PetscViewerASCIIPrintf(viewer, "network applications: %" PetscInt_FMT ", inference time %g s (%g s each)\n", dn->napply, (double)dn->tapply, dn->napply ? (double)(dn->tapply / dn->napply) : 0.0));
