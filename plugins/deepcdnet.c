@@ -57,17 +57,18 @@ PetscErrorCode KrylearnDeepCDNetSetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Pe
 
 PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObject, KrylearnDeepCDNet *dn)
 {
-  const char *pre = dn->pre;
-  char      name[64], file[PETSC_MAX_PATH_LEN];
-  PetscInt  n[3] = {0, 0, 0}, dim = 3;
-  PetscBool flg;
+  const char *pre  = dn->pre;
+  PetscBool   ispc = (PetscBool)(pre[0] == 'p'); /* -help names the owner's setter */
+  char        name[64], file[PETSC_MAX_PATH_LEN];
+  PetscInt    n[3] = {0, 0, 0}, dim = 3;
+  PetscBool   flg;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s_deepcd_model", pre));
-  PetscCall(PetscOptionsString(name, "Network model file (HDF5); default: the shipped model for the grid's dimension", "KSPDeepCDSetModel", dn->model, file, sizeof(file), &flg));
+  PetscCall(PetscOptionsString(name, "Network model file (HDF5); default: the shipped model for the grid's dimension", ispc ? "PCDeepCDSetModel" : "KSPDeepCDSetModel", dn->model, file, sizeof(file), &flg));
   if (flg) PetscCall(KrylearnDeepCDNetSetModel(dn, file));
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s_deepcd_grid", pre));
-  PetscCall(PetscOptionsIntArray(name, "Cell grid nx,ny[,nz] of a matrix without a DMDA (natural ordering, x fastest)", "KSPDeepCDSetGrid", n, &dim, &flg));
+  PetscCall(PetscOptionsIntArray(name, "Cell grid nx,ny[,nz] of a matrix without a DMDA (natural ordering, x fastest)", ispc ? "PCDeepCDSetGrid" : "KSPDeepCDSetGrid", n, &dim, &flg));
   if (flg) PetscCall(KrylearnDeepCDNetSetGrid(PetscObjectComm((PetscObject)PetscOptionsObject->object), dn, dim, n));
   PetscFunctionReturn(0);
 }
