@@ -79,6 +79,8 @@ static PetscErrorCode KSPSolve_DeepCD(KSP ksp)
 
   PetscFunctionBegin;
   PetscCall(PCGetOperators(ksp->pc, &A, NULL));
+  /* KSPSetUp_DeepCD() runs at the first KSPSetUp() only, not for a new or modified operator:
+     pick those up here (no work when the operator is unchanged) */
   PetscCall(KrylearnDeepCDNetSetUp(&cd->dn, (PetscObject)ksp, ksp->dm, A));
   if (cd->nalloc != cd->ndirs) {
     PetscCall(KSPDeepCDFreeDirections(cd));
@@ -127,9 +129,12 @@ static PetscErrorCode KSPSolve_DeepCD(KSP ksp)
       KSPCheckDot(ksp, qAq);
       KSPCheckDot(ksp, qr);
       if (PetscRealPart(qAq) <= 0.0) {
-        ksp->reason = PetscRealPart(qAq) < 0.0 ? KSP_DIVERGED_INDEFINITE_MAT : KSP_DIVERGED_BREAKDOWN;
-        PetscCall(PetscInfo(ksp, "q.Aq = %g at iteration %" PetscInt_FMT ": %s\n", (double)PetscRealPart(qAq), i, PetscRealPart(qAq) < 0.0 ? "operator not positive definite" : "zero direction"));
-        PetscCheck(!ksp->errorifnotconverged, PetscObjectComm((PetscObject)ksp), PETSC_ERR_NOT_CONVERGED, "deepcd: q.Aq = %g <= 0 at iteration %" PetscInt_FMT " (%s)", (double)PetscRealPart(qAq), i, PetscRealPart(qAq) < 0.0 ? "operator not positive definite" : "zero direction");
+        const PetscBool   indefinite = (PetscBool)(PetscRealPart(qAq) < 0.0);
+        const char *const why        = indefinite ? "operator not positive definite" : "zero direction";
+
+        ksp->reason = indefinite ? KSP_DIVERGED_INDEFINITE_MAT : KSP_DIVERGED_BREAKDOWN;
+        PetscCall(PetscInfo(ksp, "q.Aq = %g at iteration %" PetscInt_FMT ": %s\n", (double)PetscRealPart(qAq), i, why));
+        PetscCheck(!ksp->errorifnotconverged, PetscObjectComm((PetscObject)ksp), PETSC_ERR_NOT_CONVERGED, "deepcd: q.Aq = %g <= 0 at iteration %" PetscInt_FMT " (%s)", (double)PetscRealPart(qAq), i, why);
         break;
       }
       alpha = qr / qAq;
