@@ -92,54 +92,55 @@ int main(int argc, char **argv)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| grid | rtol | solver | iterations | setup s | solve s | time s | ratio to GAMG | true rel. residual |\n|---|---|---|---|---|---|---|---|---|\n"));
   for (PetscInt dim = 2; dim <= 3; dim++) {
     for (PetscInt is = 0; is < nsizes[dim - 2]; is++) {
-      PetscInt n[3] = {sizes[dim - 2][is], sizes[dim - 2][is], sizes[dim - 2][is]};
-      DM       da;
-      Mat      A;
-      Vec      b, x, r;
-      char     grid[64];
+      PetscInt  n[3] = {sizes[dim - 2][is], sizes[dim - 2][is], sizes[dim - 2][is]};
+      DM        da;
+      Mat       A;
+      Vec       b, x, r;
+      PetscReal bnorm;
+      char      grid[64];
 
       PetscCall(KrylearnPressureCreate(PETSC_COMM_WORLD, dim, n, obstacle, PETSC_FALSE, PETSC_FALSE, &da, &A, &b));
       PetscCall(VecDuplicate(b, &x));
       PetscCall(VecDuplicate(b, &r));
+      PetscCall(VecNorm(b, NORM_2, &bnorm));
       PetscCall(PetscSNPrintf(grid, sizeof(grid), dim == 2 ? "%" PetscInt_FMT "^2" : "%" PetscInt_FMT "^3", n[0]));
       for (PetscInt it = 0; it < nrtol; it++) {
-        PetscLogDouble setup[NSOLVERS], solve[NSOLVERS];
-        PetscInt       its[NSOLVERS];
-        PetscReal      res[NSOLVERS], bnorm;
+        PetscLogDouble     setup[NSOLVERS], solve[NSOLVERS];
+        PetscInt           its[NSOLVERS];
+        PetscReal          res[NSOLVERS];
         KSPConvergedReason reason[NSOLVERS];
 
         for (PetscInt s = 0; s < NSOLVERS; s++) {
           setup[s] = solve[s] = PETSC_MAX_REAL;
           for (PetscInt rep = 0; rep < repeat; rep++) {
-          KSP            ksp;
-          PetscLogDouble t0, t1, t2;
+            KSP            ksp;
+            PetscLogDouble t0, t1, t2;
 
-          PetscCall(KSPCreate(PETSC_COMM_WORLD, &ksp));
-          PetscCall(KSPSetOperators(ksp, A, A));
-          PetscCall(KSPSetDM(ksp, da));
-          PetscCall(KSPSetDMActive(ksp, PETSC_FALSE));
-          PetscCall(Configure(ksp, s, model[dim - 2]));
-          PetscCall(KSPSetTolerances(ksp, rtols[it], 1e-50, PETSC_DEFAULT, s == 0 ? dmaxit : 100000));
-          PetscCall(KSPSetFromOptions(ksp));
-          PetscCall(VecSet(x, 0.0));
-          PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-          PetscCall(PetscTime(&t0));
-          PetscCall(KSPSetUp(ksp));
-          PetscCall(PetscTime(&t1));
-          PetscCall(KSPSolve(ksp, b, x));
-          PetscCall(PetscTime(&t2));
-          PetscCall(KSPGetIterationNumber(ksp, &its[s]));
-          PetscCall(KSPGetConvergedReason(ksp, &reason[s]));
-          PetscCall(MatMult(A, x, r));
-          PetscCall(VecAYPX(r, -1.0, b));
-          PetscCall(VecNorm(r, NORM_2, &res[s]));
-          PetscCall(VecNorm(b, NORM_2, &bnorm));
-          res[s] /= bnorm;
-          if (t2 - t0 < setup[s] + solve[s]) {
-            setup[s] = t1 - t0;
-            solve[s] = t2 - t1;
-          }
-          PetscCall(KSPDestroy(&ksp));
+            PetscCall(KSPCreate(PETSC_COMM_WORLD, &ksp));
+            PetscCall(KSPSetOperators(ksp, A, A));
+            PetscCall(KSPSetDM(ksp, da));
+            PetscCall(KSPSetDMActive(ksp, PETSC_FALSE));
+            PetscCall(Configure(ksp, s, model[dim - 2]));
+            PetscCall(KSPSetTolerances(ksp, rtols[it], 1e-50, PETSC_DEFAULT, s == 0 ? dmaxit : 100000));
+            PetscCall(KSPSetFromOptions(ksp));
+            PetscCall(VecSet(x, 0.0));
+            PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+            PetscCall(PetscTime(&t0));
+            PetscCall(KSPSetUp(ksp));
+            PetscCall(PetscTime(&t1));
+            PetscCall(KSPSolve(ksp, b, x));
+            PetscCall(PetscTime(&t2));
+            PetscCall(KSPGetIterationNumber(ksp, &its[s]));
+            PetscCall(KSPGetConvergedReason(ksp, &reason[s]));
+            PetscCall(MatMult(A, x, r));
+            PetscCall(VecAYPX(r, -1.0, b));
+            PetscCall(VecNorm(r, NORM_2, &res[s]));
+            res[s] /= bnorm;
+            if (t2 - t0 < setup[s] + solve[s]) {
+              setup[s] = t1 - t0;
+              solve[s] = t2 - t1;
+            }
+            PetscCall(KSPDestroy(&ksp));
           }
         }
         for (PetscInt s = 0; s < NSOLVERS; s++) {
