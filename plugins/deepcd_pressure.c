@@ -97,7 +97,6 @@ PetscErrorCode KrylearnPressureCreate(MPI_Comm comm, PetscInt dim, const PetscIn
   PetscInt        xs = 0, ys = 0, zs = 0, xm = 0, ym = 0, zm = 0, off[7][3], cols[7], N = pp.n[0] * pp.n[1] * pp.n[2], rstart, rend;
   PetscScalar     v[7];
   MatStencil      row, col[7];
-  Vec             fluid;
 
   PetscFunctionBegin;
   PetscCheck(dim == 2 || dim == 3, comm, PETSC_ERR_ARG_OUTOFRANGE, "Pressure problem must be 2-D or 3-D, got %" PetscInt_FMT, dim);
@@ -140,27 +139,22 @@ PetscErrorCode KrylearnPressureCreate(MPI_Comm comm, PetscInt dim, const PetscIn
   PetscCall(VecAssemblyEnd(*b));
   if (neumann) {
     MatNullSpace nsp;
+    Vec          fluid;
     PetscReal    nrm;
+    PetscScalar *f;
+    PetscInt     l = 0;
 
     /* the fluid-cell indicator spans the null space: solid rows are identity, fluid rows sum to zero */
     PetscCall(VecDuplicate(*b, &fluid));
-    {
-      PetscScalar *f;
-      PetscInt     r0, m;
-
-      PetscCall(VecGetOwnershipRange(fluid, &r0, NULL));
-      PetscCall(VecGetLocalSize(fluid, &m));
-      PetscCall(VecGetArray(fluid, &f));
-      if (natural) {
-        for (PetscInt r = r0, l = 0; l < m; r++, l++) f[l] = CellSolid(&pp, r % pp.n[0], (r / pp.n[0]) % pp.n[1], r / (pp.n[0] * pp.n[1])) ? 0.0 : 1.0;
-      } else {
-        PetscInt l = 0;
-        for (PetscInt k = zs; k < zs + zm; k++)
-          for (PetscInt j = ys; j < ys + ym; j++)
-            for (PetscInt i = xs; i < xs + xm; i++) f[l++] = CellSolid(&pp, i, j, k) ? 0.0 : 1.0;
-      }
-      PetscCall(VecRestoreArray(fluid, &f));
+    PetscCall(VecGetArray(fluid, &f));
+    if (natural) {
+      for (PetscInt r = rstart; r < rend; r++) f[l++] = CellSolid(&pp, r % pp.n[0], (r / pp.n[0]) % pp.n[1], r / (pp.n[0] * pp.n[1])) ? 0.0 : 1.0;
+    } else {
+      for (PetscInt k = zs; k < zs + zm; k++)
+        for (PetscInt j = ys; j < ys + ym; j++)
+          for (PetscInt i = xs; i < xs + xm; i++) f[l++] = CellSolid(&pp, i, j, k) ? 0.0 : 1.0;
     }
+    PetscCall(VecRestoreArray(fluid, &f));
     PetscCall(VecNormalize(fluid, &nrm));
     PetscCall(MatNullSpaceCreate(comm, PETSC_FALSE, 1, &fluid, &nsp));
     PetscCall(MatNullSpaceRemove(nsp, *b));
