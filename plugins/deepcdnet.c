@@ -35,6 +35,7 @@ PetscErrorCode KrylearnDeepCDInitializePackage(void)
   PetscFunctionReturn(0);
 }
 
+/* A new model file (NULL or "": the shipped default); drops what was built for the old one */
 PetscErrorCode KrylearnDeepCDNetSetModel(KrylearnDeepCDNet *dn, const char file[])
 {
   PetscFunctionBegin;
@@ -43,6 +44,8 @@ PetscErrorCode KrylearnDeepCDNetSetModel(KrylearnDeepCDNet *dn, const char file[
   PetscFunctionReturn(0);
 }
 
+/* The grid of an operator in natural ordering, used when no DMDA is attached; drops what was
+   built for the old one */
 PetscErrorCode KrylearnDeepCDNetSetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, PetscInt dim, const PetscInt n[])
 {
   PetscFunctionBegin;
@@ -55,6 +58,7 @@ PetscErrorCode KrylearnDeepCDNetSetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Pe
   PetscFunctionReturn(0);
 }
 
+/* -<pre>_deepcd_model and -<pre>_deepcd_grid, pre being the owner's "ksp" or "pc" */
 PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObject, KrylearnDeepCDNet *dn)
 {
   const char *pre  = dn->pre;
@@ -279,6 +283,8 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
   PetscFunctionReturn(0);
 }
 
+/* Builds what is missing (network grid and scatter, network) and rescans the operator for
+   decoupled rows when it is another matrix or has been modified */
 PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM dm, Mat A)
 {
   MPI_Comm         comm = PetscObjectComm(obj);
@@ -329,6 +335,7 @@ PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
   PetscFunctionReturn(0);
 }
 
+/* The -ksp_view/-pc_view lines shared by KSPDEEPCD and PCDEEPCD */
 PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
 {
   char grid[64];
@@ -355,6 +362,7 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
   PetscFunctionReturn(0);
 }
 
+/* Frees what KrylearnDeepCDNetSetUp() built; the settings (model, grid) stay */
 PetscErrorCode KrylearnDeepCDNetReset(KrylearnDeepCDNet *dn)
 {
   PetscFunctionBegin;

@@ -14,6 +14,8 @@
 - x   - the solution (the initial guess if KSPSetInitialGuessNonzero() was set)
 
   Level: beginner
+
+.seealso: `KSPSolve()`, `KSPDeepCDGetInferenceTime()`
 @*/
 PetscErrorCode KrylearnKSPSolveReport(KSP ksp, Vec b, Vec x)
 {
