@@ -473,7 +473,7 @@ static PetscErrorCode OTSetUpCost(OT ot)
       PetscCall(PetscMalloc1((size_t)ot->nloc * ot->m + 1, &ot->store));
       PetscCall(MatGetLocalRowsDense(ot->Cmat, ot->m, ot->store));
       ot->rows.dense = ot->store;
-      for (size_t k = 0; k < (size_t)ot->nloc * ot->m; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, comm, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", lo + (PetscInt)(k / ot->m), (PetscInt)(k % ot->m), (double)ot->store[k]);
+      for (size_t k = 0; k < (size_t)ot->nloc * ot->m; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", lo + (PetscInt)(k / ot->m), (PetscInt)(k % ot->m), (double)ot->store[k]);
     } else {
       PetscInt  nnz = 0, *ai, *aj, *colcnt;
       PetscReal *aa;
@@ -495,9 +495,9 @@ static PetscErrorCode OTSetUpCost(OT ot)
         const PetscInt    *cols;
         const PetscScalar *vals;
         PetscCall(MatGetRow(ot->Cmat, i, &nc, &cols, &vals));
-        PetscCheck(nc > 0, comm, PETSC_ERR_ARG_WRONG, "Row %" PetscInt_FMT " of the sparse cost has no entry: its mass cannot be transported", i);
+        PetscCheck(nc > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Row %" PetscInt_FMT " of the sparse cost has no entry: its mass cannot be transported", i);
         for (PetscInt k = 0; k < nc; k++) {
-          PetscCheck(PetscIsNormalReal(PetscRealPart(vals[k])) || PetscRealPart(vals[k]) == 0, comm, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", i, cols[k], (double)PetscRealPart(vals[k]));
+          PetscCheck(PetscIsNormalReal(PetscRealPart(vals[k])) || PetscRealPart(vals[k]) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", i, cols[k], (double)PetscRealPart(vals[k]));
           aj[ai[i - lo] + k] = cols[k];
           aa[ai[i - lo] + k] = PetscRealPart(vals[k]);
           colcnt[cols[k]]++;
@@ -543,7 +543,7 @@ static PetscErrorCode OTSetUpCost(OT ot)
       for (PetscInt k = 0; k < d; k++) ot->store[(size_t)ot->nloc * d + (size_t)k * ot->m + j] = yall[(size_t)j * d + k];
     PetscCall(PetscFree2(counts, displs));
     PetscCall(PetscFree2(yrows, yall));
-    for (size_t k = 0; k < (size_t)ot->nloc * d + (size_t)ot->m * d; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, comm, PETSC_ERR_ARG_WRONG, "Point coordinate %g is not finite", (double)ot->store[k]);
+    for (size_t k = 0; k < (size_t)ot->nloc * d + (size_t)ot->m * d; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Point coordinate %g is not finite", (double)ot->store[k]);
     ot->rows.store     = OT_STORE_CLOUD;
     ot->rows.d         = d;
     ot->rows.X         = ot->store;
