@@ -423,6 +423,8 @@ PetscErrorCode OTSetFromOptions(OT ot)
   PetscCheck(ot->eta > 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_eta must be positive, not %g", (double)ot->eta);
   PetscCall(PetscOptionsReal("-ot_tol", "Tolerance on ||P1 - r||_1 + ||P^T1 - c||_1", "OTSetTolerances", ot->tol, &ot->tol, NULL));
   PetscCall(PetscOptionsInt("-ot_max_it", "Maximum iterations (Sinkhorn and Newton together)", "OTSetTolerances", ot->max_it, &ot->max_it, NULL));
+  PetscCheck(ot->tol > 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_tol must be positive, not %g", (double)ot->tol);
+  PetscCheck(ot->max_it >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_max_it must be non-negative, not %" PetscInt_FMT, ot->max_it);
   PetscCall(PetscOptionsEnum("-ot_cost", "Ground cost between point clouds", "OTSetCostType", OTCostTypes, (PetscEnum)ot->costtype, (PetscEnum *)&ot->costtype, &flg));
   if (flg) ot->setupcalled = PETSC_FALSE;
   PetscCall(PetscOptionsInt("-ot_exp_width", "Vector exp width in doubles: 2 (SSE2), 4 (AVX2), 8 (AVX-512), 0 widest supported (process-wide)", "", width, &width, &flg));
