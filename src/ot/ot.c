@@ -136,6 +136,12 @@ PetscErrorCode OTSetType(OT ot, OTType type)
 
   Not Collective
 
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. type - `OTSINKHORN` or `OTSNS`
+
   Level: beginner
 
 .seealso: `OTSetType()`
@@ -222,6 +228,13 @@ PetscErrorCode OTSetPointClouds(OT ot, Mat X, Mat Y)
 
   Logically Collective
 
+  Input Parameters:
++ ot - the solver
+- type - `OT_COST_SQEUCLIDEAN` (|x - y|^2, the default) or `OT_COST_EUCLIDEAN` (|x - y|)
+
+  Options Database Key:
+. -ot_cost <sqeuclidean,euclidean> - the ground cost
+
   Level: beginner
 
 .seealso: `OTSetPointClouds()`
@@ -299,6 +312,12 @@ PetscErrorCode OTSetEta(OT ot, PetscReal eta)
   OTGetEta - Gets the inverse temperature
 
   Not Collective
+
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. eta - the inverse temperature
 
   Level: beginner
 
@@ -790,6 +809,12 @@ PetscErrorCode OTGetPlan(OT ot, MatType type, PetscReal droptol, Mat *P)
 
   Not Collective
 
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. reason - positive when the marginal error fell below the tolerance, negative otherwise
+
   Level: beginner
 
 .seealso: `OTConvergedReason`, `OTConvergedReasons`
@@ -806,6 +831,13 @@ PetscErrorCode OTGetConvergedReason(OT ot, OTConvergedReason *reason)
   OTGetIterationNumbers - Sinkhorn and Newton iterations of the last solve
 
   Not Collective
+
+  Input Parameter:
+. ot - the solver
+
+  Output Parameters:
++ sinkhorn - Sinkhorn sweeps, or NULL
+- newton - Newton steps, or NULL
 
   Level: beginner
 
@@ -825,6 +857,12 @@ PetscErrorCode OTGetIterationNumbers(OT ot, PetscInt *sinkhorn, PetscInt *newton
 
   Not Collective
 
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. err - the marginal error
+
   Level: beginner
 
 .seealso: `OTSetTolerances()`
@@ -841,6 +879,12 @@ PetscErrorCode OTGetMarginalError(OT ot, PetscReal *err)
   OTGetTransportCost - <C, P> of the final plan
 
   Not Collective
+
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. cost - the transport cost
 
   Level: beginner
 
@@ -859,6 +903,12 @@ PetscErrorCode OTGetTransportCost(OT ot, PetscReal *cost)
 
   Not Collective
 
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. t - seconds
+
   Level: intermediate
 
 .seealso: `OTSolve()`
@@ -875,6 +925,13 @@ PetscErrorCode OTGetSolveTime(OT ot, PetscReal *t)
   OTView - Prints the solver settings and the result of the last solve
 
   Collective
+
+  Input Parameters:
++ ot - the solver
+- viewer - an ASCII viewer, or NULL for standard output
+
+  Options Database Key:
+. -ot_view - views the solver after each `OTSolve()`
 
   Level: beginner
 

@@ -395,6 +395,10 @@ static PetscErrorCode OTSNSGetKSP_SNS(OT ot, KSP *ksp)
 
   Logically Collective
 
+  Input Parameters:
++ ot - the solver, of type `OTSNS`
+- warmup - number of sweeps (non-negative)
+
   Options Database Key:
 . -ot_sns_warmup <n> - default 20
 
@@ -447,6 +451,12 @@ PetscErrorCode OTSNSSetSparsify(OT ot, OTSNSSparsifyType type, PetscReal value)
   OTSNSGetKSP - Gets the KSP (options prefix ot_) that solves the Newton systems
 
   Not Collective
+
+  Input Parameter:
+. ot - the solver, of type `OTSNS`
+
+  Output Parameter:
+. ksp - the Newton KSP, owned by the solver
 
   Level: intermediate
 
