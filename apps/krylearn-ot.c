@@ -238,7 +238,7 @@ static PetscErrorCode GatherVec(Vec v, Vec *v0)
 /* The plan gathered to rank 0 and written dense (n x m) or as CSR (jc, ir, data, MATLAB_sparse). */
 static PetscErrorCode WritePlan(MPI_Comm comm, hid_t file, Mat P, PetscBool dense)
 {
-  PetscInt     lo, hi, N, M, nnz = 0, *cnt;
+  PetscInt     lo, hi, N, M, nnz = 0;
   PetscMPIInt  size, rank, nl, *rc = NULL, *rd = NULL, *ec = NULL, *ed = NULL;
   int64_t     *lptr, *lcol, *gptr = NULL, *gcol = NULL;
   double      *lval, *gval = NULL;
@@ -248,11 +248,9 @@ static PetscErrorCode WritePlan(MPI_Comm comm, hid_t file, Mat P, PetscBool dens
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(MatGetSize(P, &N, &M));
   PetscCall(MatGetOwnershipRange(P, &lo, &hi));
-  PetscCall(PetscMalloc1(hi - lo + 1, &cnt));
   for (PetscInt i = lo; i < hi; i++) {
     PetscInt nc;
     PetscCall(MatGetRow(P, i, &nc, NULL, NULL));
-    cnt[i - lo] = nc;
     nnz += nc;
     PetscCall(MatRestoreRow(P, i, &nc, NULL, NULL));
   }
@@ -326,7 +324,6 @@ static PetscErrorCode WritePlan(MPI_Comm comm, hid_t file, Mat P, PetscBool dens
     PetscCall(PetscFree4(rc, rd, ec, ed));
   }
   PetscCall(PetscFree3(lptr, lcol, lval));
-  PetscCall(PetscFree(cnt));
   PetscFunctionReturn(0);
 }
 
@@ -334,7 +331,7 @@ int main(int argc, char **argv)
 {
   MPI_Comm          comm;
   char              in[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
-  PetscBool         writeplan = PETSC_TRUE, hasC, Cgroup, hasX, Xgroup, hasY, Ygroup;
+  PetscBool         writeplan = PETSC_TRUE, denseplan, hasC, Cgroup, hasX, Xgroup, hasY, Ygroup;
   PetscInt          n, m, d, dy, nloc, sits, nits, densemax = 1000000;
   PetscReal         droptol = 1e-14, eta, cost, err, time, mass;
   PetscMPIInt       rank;
@@ -394,7 +391,8 @@ int main(int argc, char **argv)
   PetscCall(OTGetConvergedReason(ot, &reason));
   PetscCall(OTGetPotentials(ot, &x, &y));
   PetscCall(VecSum(r, &mass));
-  if (writeplan) PetscCall(OTGetPlan(ot, (double)n * m <= densemax ? MATDENSE : MATAIJ, droptol * mass, &P));
+  denseplan = (double)n * m <= densemax ? PETSC_TRUE : PETSC_FALSE;
+  if (writeplan) PetscCall(OTGetPlan(ot, denseplan ? MATDENSE : MATAIJ, droptol * mass, &P));
   PetscCall(GatherVec(x, &x0));
   PetscCall(GatherVec(y, &y0));
   file = -1;
@@ -402,7 +400,7 @@ int main(int argc, char **argv)
     file = H5Fcreate(out, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     PetscCheck(file >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot create %s", out);
   }
-  if (writeplan) PetscCall(WritePlan(comm, file, P, (double)n * m <= densemax ? PETSC_TRUE : PETSC_FALSE));
+  if (writeplan) PetscCall(WritePlan(comm, file, P, denseplan));
   if (rank == 0) {
     const PetscScalar *a;
     int64_t            s64 = sits, n64 = nits;

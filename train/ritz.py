@@ -31,13 +31,14 @@ def lanczos_ritz(A, steps, active=None, seed=0, null_tol=1e-8):
     m = steps
     for j in range(steps):
         w = A @ Q[:, j]
+        wnorm = np.linalg.norm(w)
         alpha[j] = Q[:, j] @ w
         for _ in range(2):
             w -= Q[:, :j + 1] @ (Q[:, :j + 1].T @ w)
         if j + 1 == steps:
             break
         beta = np.linalg.norm(w)
-        if beta <= 1e-10 * np.linalg.norm(A @ Q[:, j]):   # invariant subspace found
+        if beta <= 1e-10 * wnorm:   # invariant subspace found
             m = j + 1
             break
         Q[:, j + 1] = w / beta

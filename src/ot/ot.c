@@ -136,6 +136,12 @@ PetscErrorCode OTSetType(OT ot, OTType type)
 
   Not Collective
 
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. type - `OTSINKHORN` or `OTSNS`
+
   Level: beginner
 
 .seealso: `OTSetType()`
@@ -222,6 +228,13 @@ PetscErrorCode OTSetPointClouds(OT ot, Mat X, Mat Y)
 
   Logically Collective
 
+  Input Parameters:
++ ot - the solver
+- type - `OT_COST_SQEUCLIDEAN` (|x - y|^2, the default) or `OT_COST_EUCLIDEAN` (|x - y|)
+
+  Options Database Key:
+. -ot_cost <sqeuclidean,euclidean> - the ground cost
+
   Level: beginner
 
 .seealso: `OTSetPointClouds()`
@@ -299,6 +312,12 @@ PetscErrorCode OTSetEta(OT ot, PetscReal eta)
   OTGetEta - Gets the inverse temperature
 
   Not Collective
+
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. eta - the inverse temperature
 
   Level: beginner
 
@@ -423,6 +442,8 @@ PetscErrorCode OTSetFromOptions(OT ot)
   PetscCheck(ot->eta > 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_eta must be positive, not %g", (double)ot->eta);
   PetscCall(PetscOptionsReal("-ot_tol", "Tolerance on ||P1 - r||_1 + ||P^T1 - c||_1", "OTSetTolerances", ot->tol, &ot->tol, NULL));
   PetscCall(PetscOptionsInt("-ot_max_it", "Maximum iterations (Sinkhorn and Newton together)", "OTSetTolerances", ot->max_it, &ot->max_it, NULL));
+  PetscCheck(ot->tol > 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_tol must be positive, not %g", (double)ot->tol);
+  PetscCheck(ot->max_it >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_max_it must be non-negative, not %" PetscInt_FMT, ot->max_it);
   PetscCall(PetscOptionsEnum("-ot_cost", "Ground cost between point clouds", "OTSetCostType", OTCostTypes, (PetscEnum)ot->costtype, (PetscEnum *)&ot->costtype, &flg));
   if (flg) ot->setupcalled = PETSC_FALSE;
   PetscCall(PetscOptionsInt("-ot_exp_width", "Vector exp width in doubles: 2 (SSE2), 4 (AVX2), 8 (AVX-512), 0 widest supported (process-wide)", "", width, &width, &flg));
@@ -473,7 +494,7 @@ static PetscErrorCode OTSetUpCost(OT ot)
       PetscCall(PetscMalloc1((size_t)ot->nloc * ot->m + 1, &ot->store));
       PetscCall(MatGetLocalRowsDense(ot->Cmat, ot->m, ot->store));
       ot->rows.dense = ot->store;
-      for (size_t k = 0; k < (size_t)ot->nloc * ot->m; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, comm, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", lo + (PetscInt)(k / ot->m), (PetscInt)(k % ot->m), (double)ot->store[k]);
+      for (size_t k = 0; k < (size_t)ot->nloc * ot->m; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", lo + (PetscInt)(k / ot->m), (PetscInt)(k % ot->m), (double)ot->store[k]);
     } else {
       PetscInt  nnz = 0, *ai, *aj, *colcnt;
       PetscReal *aa;
@@ -495,9 +516,9 @@ static PetscErrorCode OTSetUpCost(OT ot)
         const PetscInt    *cols;
         const PetscScalar *vals;
         PetscCall(MatGetRow(ot->Cmat, i, &nc, &cols, &vals));
-        PetscCheck(nc > 0, comm, PETSC_ERR_ARG_WRONG, "Row %" PetscInt_FMT " of the sparse cost has no entry: its mass cannot be transported", i);
+        PetscCheck(nc > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Row %" PetscInt_FMT " of the sparse cost has no entry: its mass cannot be transported", i);
         for (PetscInt k = 0; k < nc; k++) {
-          PetscCheck(PetscIsNormalReal(PetscRealPart(vals[k])) || PetscRealPart(vals[k]) == 0, comm, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", i, cols[k], (double)PetscRealPart(vals[k]));
+          PetscCheck(PetscIsNormalReal(PetscRealPart(vals[k])) || PetscRealPart(vals[k]) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", i, cols[k], (double)PetscRealPart(vals[k]));
           aj[ai[i - lo] + k] = cols[k];
           aa[ai[i - lo] + k] = PetscRealPart(vals[k]);
           colcnt[cols[k]]++;
@@ -543,7 +564,7 @@ static PetscErrorCode OTSetUpCost(OT ot)
       for (PetscInt k = 0; k < d; k++) ot->store[(size_t)ot->nloc * d + (size_t)k * ot->m + j] = yall[(size_t)j * d + k];
     PetscCall(PetscFree2(counts, displs));
     PetscCall(PetscFree2(yrows, yall));
-    for (size_t k = 0; k < (size_t)ot->nloc * d + (size_t)ot->m * d; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, comm, PETSC_ERR_ARG_WRONG, "Point coordinate %g is not finite", (double)ot->store[k]);
+    for (size_t k = 0; k < (size_t)ot->nloc * d + (size_t)ot->m * d; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Point coordinate %g is not finite", (double)ot->store[k]);
     ot->rows.store     = OT_STORE_CLOUD;
     ot->rows.d         = d;
     ot->rows.X         = ot->store;
@@ -788,6 +809,12 @@ PetscErrorCode OTGetPlan(OT ot, MatType type, PetscReal droptol, Mat *P)
 
   Not Collective
 
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. reason - positive when the marginal error fell below the tolerance, negative otherwise
+
   Level: beginner
 
 .seealso: `OTConvergedReason`, `OTConvergedReasons`
@@ -804,6 +831,13 @@ PetscErrorCode OTGetConvergedReason(OT ot, OTConvergedReason *reason)
   OTGetIterationNumbers - Sinkhorn and Newton iterations of the last solve
 
   Not Collective
+
+  Input Parameter:
+. ot - the solver
+
+  Output Parameters:
++ sinkhorn - Sinkhorn sweeps, or NULL
+- newton - Newton steps, or NULL
 
   Level: beginner
 
@@ -823,6 +857,12 @@ PetscErrorCode OTGetIterationNumbers(OT ot, PetscInt *sinkhorn, PetscInt *newton
 
   Not Collective
 
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. err - the marginal error
+
   Level: beginner
 
 .seealso: `OTSetTolerances()`
@@ -839,6 +879,12 @@ PetscErrorCode OTGetMarginalError(OT ot, PetscReal *err)
   OTGetTransportCost - <C, P> of the final plan
 
   Not Collective
+
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. cost - the transport cost
 
   Level: beginner
 
@@ -857,6 +903,12 @@ PetscErrorCode OTGetTransportCost(OT ot, PetscReal *cost)
 
   Not Collective
 
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. t - seconds
+
   Level: intermediate
 
 .seealso: `OTSolve()`
@@ -873,6 +925,13 @@ PetscErrorCode OTGetSolveTime(OT ot, PetscReal *t)
   OTView - Prints the solver settings and the result of the last solve
 
   Collective
+
+  Input Parameters:
++ ot - the solver
+- viewer - an ASCII viewer, or NULL for standard output
+
+  Options Database Key:
+. -ot_view - views the solver after each `OTSolve()`
 
   Level: beginner
 

@@ -144,6 +144,15 @@ static inline void Exponents(PetscInt nc, const PetscInt *cols, const PetscReal 
     for (PetscInt k = 0; k < nc; k++) t[k] = eta * (y[k] - crow[k]) + a;
 }
 
+/* colsum_j += t_k with j the k-th column of the row. */
+static inline void ColumnAdd(PetscInt nc, const PetscInt *cols, const PetscReal *restrict t, PetscReal *restrict colsum)
+{
+  if (cols)
+    for (PetscInt k = 0; k < nc; k++) colsum[cols[k]] += t[k];
+  else
+    for (PetscInt k = 0; k < nc; k++) colsum[k] += t[k];
+}
+
 PetscInt OTKernelWorkSize(const OTCostRows *c)
 {
   return 4 * c->m + 2;
@@ -193,10 +202,7 @@ void OTKernelColSums(const OTCostRows *c, PetscReal eta, const PetscReal *x, con
 
     Exponents(nc, cols, crow, y, eta, eta * x[i] - 1, t);
     VecExp(nc, t);
-    if (cols)
-      for (PetscInt k = 0; k < nc; k++) colsum[cols[k]] += t[k];
-    else
-      for (PetscInt k = 0; k < nc; k++) colsum[k] += t[k];
+    ColumnAdd(nc, cols, t, colsum);
   }
 }
 
@@ -227,15 +233,12 @@ void OTKernelColSumsShifted(const OTCostRows *c, PetscReal eta, const PetscReal 
     const PetscReal *crow = CostRow(c, i, buf, &cols, &nc);
 
     Exponents(nc, cols, crow, y, eta, eta * x[i] - 1, t);
-    if (cols) {
+    if (cols)
       for (PetscInt k = 0; k < nc; k++) t[k] -= colmax[cols[k]];
-      VecExp(nc, t);
-      for (PetscInt k = 0; k < nc; k++) colsum[cols[k]] += t[k];
-    } else {
+    else
       for (PetscInt k = 0; k < nc; k++) t[k] -= colmax[k];
-      VecExp(nc, t);
-      for (PetscInt k = 0; k < nc; k++) colsum[k] += t[k];
-    }
+    VecExp(nc, t);
+    ColumnAdd(nc, cols, t, colsum);
   }
 }
 
@@ -253,10 +256,7 @@ void OTKernelPlanStats(const OTCostRows *c, PetscReal eta, const PetscReal *x, c
     for (PetscInt k = 0; k < nc; k++) p[k] = t[k];
     VecExp(nc, p);
     rowsum[i] = VecSum(nc, p);
-    if (cols)
-      for (PetscInt k = 0; k < nc; k++) colsum[cols[k]] += p[k];
-    else
-      for (PetscInt k = 0; k < nc; k++) colsum[k] += p[k];
+    ColumnAdd(nc, cols, p, colsum);
     for (PetscInt k = 0; k < nc; k++) cp += crow[k] * p[k];
     tc += cp;
     if (hmass)

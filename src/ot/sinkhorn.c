@@ -36,6 +36,7 @@ static PetscErrorCode OTSetFromOptions_Sinkhorn(OT ot, PetscOptionItems *PetscOp
   PetscCall(PetscOptionsInt("-ot_sinkhorn_eps_scaling_stages", "Epsilon scaling: number of stages before the final eta (0: off)", "OTSinkhornSetEpsilonScaling", sk->stages, &sk->stages, NULL));
   PetscCall(PetscOptionsReal("-ot_sinkhorn_eps_scaling_tol", "Epsilon scaling: marginal error that ends an intermediate stage", "OTSinkhornSetEpsilonScaling", sk->stage_tol, &sk->stage_tol, NULL));
   PetscOptionsHeadEnd();
+  PetscCheck(sk->stages >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sinkhorn_eps_scaling_stages must be non-negative, not %" PetscInt_FMT, sk->stages);
   PetscCheck(sk->factor > 1 || sk->stages == 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sinkhorn_eps_scaling_factor must exceed 1, not %g", (double)sk->factor);
   PetscFunctionReturn(0);
 }

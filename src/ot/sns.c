@@ -14,7 +14,8 @@ typedef struct {
   /* layout of the Newton unknowns (x, y): each rank owns its x rows, then a block of y */
   PetscInt  mloc, ylo, goff, *yglob;
   IS        isx, isy;
-  Vec       rhs, sol, nullvec;
+  PetscMPIInt *ycounts, *ydispls; /* y blocks of the ranks, for gathering the y step */
+  Vec       rhs, sol, res, nullvec;
   MatNullSpace nullsp;
   PetscBool fieldsplit_set;
   PetscReal *rowsum, *colsum, *hist, *dy, *vals;
@@ -46,10 +47,14 @@ static PetscErrorCode OTSetUp_SNS(OT ot)
   PetscCallMPI(MPI_Allgather(&nl, 1, MPIU_INT, base, 1, MPIU_INT, comm));
   PetscCallMPI(MPI_Allgather(&sns->ylo, 1, MPIU_INT, ystart, 1, MPIU_INT, comm));
   PetscCall(PetscFree(sns->yglob));
+  PetscCall(PetscFree2(sns->ycounts, sns->ydispls));
   PetscCall(PetscMalloc1(ot->m + 1, &sns->yglob));
+  PetscCall(PetscMalloc2(size, &sns->ycounts, size, &sns->ydispls));
   for (PetscMPIInt p = 0; p < size; p++) {
     const PetscInt end = p + 1 < size ? ystart[p + 1] : ot->m;
     for (PetscInt j = ystart[p]; j < end; j++) sns->yglob[j] = base[p] + j;
+    sns->ycounts[p] = (PetscMPIInt)(end - ystart[p]);
+    sns->ydispls[p] = (PetscMPIInt)ystart[p];
   }
   PetscCall(PetscFree2(base, ystart));
 
@@ -59,10 +64,12 @@ static PetscErrorCode OTSetUp_SNS(OT ot)
   PetscCall(ISCreateStride(comm, sns->mloc, sns->goff + ot->nloc, 1, &sns->isy));
   PetscCall(VecDestroy(&sns->rhs));
   PetscCall(VecDestroy(&sns->sol));
+  PetscCall(VecDestroy(&sns->res));
   PetscCall(VecDestroy(&sns->nullvec));
   PetscCall(MatNullSpaceDestroy(&sns->nullsp));
   PetscCall(VecCreateMPI(comm, ot->nloc + sns->mloc, PETSC_DETERMINE, &sns->rhs));
   PetscCall(VecDuplicate(sns->rhs, &sns->sol));
+  PetscCall(VecDuplicate(sns->rhs, &sns->res));
   PetscCall(VecDuplicate(sns->rhs, &sns->nullvec));
   PetscCall(VecGetArray(sns->nullvec, &a));
   for (PetscInt k = 0; k < ot->nloc + sns->mloc; k++) a[k] = k < ot->nloc ? 1 : -1;
@@ -164,14 +171,12 @@ static PetscErrorCode OTSNSAssemble(OT ot, OT_SNS *sns, PetscInt K, Mat *H)
 /* Newton direction: solve H d = grad / eta. Returns PETSC_FALSE when the step is unusable. */
 static PetscErrorCode OTSNSDirection(OT ot, OT_SNS *sns, Mat H, PetscReal err, PetscReal *gd, PetscBool *ok)
 {
-  MPI_Comm           comm = PetscObjectComm((PetscObject)ot);
   PetscScalar       *b;
   const PetscScalar *d;
   PetscReal          bnorm, rnorm;
   PetscInt           its;
-  PetscMPIInt        size, *counts, *displs;
   KSPConvergedReason kreason;
-  Vec                res;
+  Vec                res = sns->res;
   PC                 pc;
   PetscBool          isfs;
 
@@ -197,31 +202,21 @@ static PetscErrorCode OTSNSDirection(OT ot, OT_SNS *sns, Mat H, PetscReal err, P
   PetscCall(KSPGetConvergedReason(sns->ksp, &kreason));
   sns->ksp_its += its;
   /* true relative residual */
-  PetscCall(VecDuplicate(sns->rhs, &res));
   PetscCall(MatMult(H, sns->sol, res));
   PetscCall(VecAYPX(res, -1.0, sns->rhs));
   PetscCall(MatNullSpaceRemove(sns->nullsp, res));
   PetscCall(VecNorm(res, NORM_2, &rnorm));
   PetscCall(VecNorm(sns->rhs, NORM_2, &bnorm));
-  PetscCall(VecDestroy(&res));
   PetscCall(VecDot(sns->rhs, sns->sol, gd));
   *gd *= ot->eta;
   *ok = (PetscBool)(kreason != KSP_DIVERGED_NANORINF && kreason != KSP_DIVERGED_BREAKDOWN && rnorm <= 0.5 * bnorm && *gd > 0 && !PetscIsInfOrNanReal(*gd));
   if (!*ok) PetscCall(PetscInfo(ot, "Newton step rejected: KSP %s after %" PetscInt_FMT " its, relative residual %g, grad.d %g\n", KSPConvergedReasons[kreason], its, (double)(rnorm / bnorm), (double)*gd));
   if (!*ok) PetscFunctionReturn(0);
   /* dx: local part; dy: every rank needs all of it */
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(PetscMalloc2(size, &counts, size, &displs));
-  {
-    PetscMPIInt ml = (PetscMPIInt)sns->mloc, yl = (PetscMPIInt)sns->ylo;
-    PetscCallMPI(MPI_Allgather(&ml, 1, MPI_INT, counts, 1, MPI_INT, comm));
-    PetscCallMPI(MPI_Allgather(&yl, 1, MPI_INT, displs, 1, MPI_INT, comm));
-  }
   PetscCall(VecGetArrayRead(sns->sol, &d));
   PetscCall(PetscArraycpy(ot->xnew, d, ot->nloc));
-  PetscCallMPI(MPI_Allgatherv(d + ot->nloc, (PetscMPIInt)sns->mloc, MPIU_REAL, sns->dy, counts, displs, MPIU_REAL, comm));
+  PetscCallMPI(MPI_Allgatherv(d + ot->nloc, (PetscMPIInt)sns->mloc, MPIU_REAL, sns->dy, sns->ycounts, sns->ydispls, MPIU_REAL, PetscObjectComm((PetscObject)ot)));
   PetscCall(VecRestoreArrayRead(sns->sol, &d));
-  PetscCall(PetscFree2(counts, displs));
   PetscFunctionReturn(0);
 }
 
@@ -352,9 +347,11 @@ static PetscErrorCode OTDestroy_SNS(OT ot)
   PetscCall(ISDestroy(&sns->isy));
   PetscCall(VecDestroy(&sns->rhs));
   PetscCall(VecDestroy(&sns->sol));
+  PetscCall(VecDestroy(&sns->res));
   PetscCall(VecDestroy(&sns->nullvec));
   PetscCall(MatNullSpaceDestroy(&sns->nullsp));
   PetscCall(PetscFree(sns->yglob));
+  PetscCall(PetscFree2(sns->ycounts, sns->ydispls));
   PetscCall(PetscFree5(sns->rowsum, sns->colsum, sns->hist, sns->dy, sns->vals));
   PetscCall(PetscFree3(sns->cols, sns->kept_ptr, sns->colcnt));
   PetscCall(PetscFree(sns->kept_col));
@@ -397,6 +394,10 @@ static PetscErrorCode OTSNSGetKSP_SNS(OT ot, KSP *ksp)
   OTSNSSetWarmup - Sets the number of Sinkhorn sweeps before the first Newton step (also the number run by each fallback)
 
   Logically Collective
+
+  Input Parameters:
++ ot - the solver, of type `OTSNS`
+- warmup - number of sweeps (non-negative)
 
   Options Database Key:
 . -ot_sns_warmup <n> - default 20
@@ -450,6 +451,12 @@ PetscErrorCode OTSNSSetSparsify(OT ot, OTSNSSparsifyType type, PetscReal value)
   OTSNSGetKSP - Gets the KSP (options prefix ot_) that solves the Newton systems
 
   Not Collective
+
+  Input Parameter:
+. ot - the solver, of type `OTSNS`
+
+  Output Parameter:
+. ksp - the Newton KSP, owned by the solver
 
   Level: intermediate
 

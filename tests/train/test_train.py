@@ -170,15 +170,20 @@ def check_training():
             assert err <= 1e-5, err
 
 
+def expect_load_error(spec, msg, what):
+    """problems.load(spec) must raise a ValueError whose message contains msg."""
+    try:
+        problems.load(spec)
+    except ValueError as e:
+        assert msg in str(e), (spec, str(e))
+    else:
+        raise AssertionError(f"{what} accepted")
+
+
 def check_badinput():
     for spec, msg in (("disc:16", "grid must have 2 or 3 sizes"), ("blob:16,16", "unknown obstacle"),
                       ("disc:16,16:dirichlet", "bad problem")):
-        try:
-            problems.load(spec)
-        except ValueError as e:
-            assert msg in str(e), (spec, str(e))
-        else:
-            raise AssertionError(f"{spec} accepted")
+        expect_load_error(spec, msg, spec)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "m.h5")
         A = poisson.operator(np.zeros((4, 6), bool))
@@ -186,20 +191,10 @@ def check_badinput():
             for k in ("indptr", "indices", "data"):
                 f[k] = getattr(A, k)
             f["shape"] = A.shape
-        try:
-            problems.load(path)
-        except ValueError as e:
-            assert "no 'grid' attribute" in str(e), str(e)
-        else:
-            raise AssertionError("matrix without grid accepted")
+        expect_load_error(path, "no 'grid' attribute", "matrix without grid")
         with h5py.File(path, "a") as f:
             f.attrs["grid"] = [6, 5]
-        try:
-            problems.load(path)
-        except ValueError as e:
-            assert "does not match grid" in str(e), str(e)
-        else:
-            raise AssertionError("mismatched grid accepted")
+        expect_load_error(path, "does not match grid", "mismatched grid")
         with h5py.File(path, "a") as f:
             f.attrs["grid"] = [6, 4]
         p = problems.load(path)
