@@ -4,6 +4,8 @@
 # LD_LIBRARY_PATH (the .pc file gives the rpath); the installed
 # programs find the installed library beside them, also after the prefix is moved.
 set -euo pipefail
+# Pipelines end in "grep > /dev/null", not "grep -q": grep -q stops reading at the first
+# match, and under pipefail the writer's SIGPIPE would fail the pipeline.
 prefix=$PWD/prefix
 make -s -C "$ROOT" install PREFIX="$prefix" > install.log
 missing=0
@@ -30,10 +32,10 @@ int main(int argc, char **argv)
 }
 C
 mpicc init.c -o init $(pkg-config --cflags --libs krylearn)
-ldd init | grep -q "libkrylearn.so => $prefix/lib/libkrylearn.so" || { echo "init does not load $prefix/lib/libkrylearn.so:"; ldd init; exit 1; }
-./init | grep -q "Krylearn initialized"
+ldd init | grep "libkrylearn.so => $prefix/lib/libkrylearn.so" > /dev/null || { echo "init does not load $prefix/lib/libkrylearn.so:"; ldd init; exit 1; }
+./init | grep "Krylearn initialized" > /dev/null
 
 mv prefix moved
-ldd moved/bin/krylearn-ingest | grep -q "libkrylearn.so => $PWD/moved/bin/../lib/libkrylearn.so" || { echo "krylearn-ingest does not load the library beside it:"; ldd moved/bin/krylearn-ingest; exit 1; }
+ldd moved/bin/krylearn-ingest | grep "libkrylearn.so => $PWD/moved/bin/../lib/libkrylearn.so" > /dev/null || { echo "krylearn-ingest does not load the library beside it:"; ldd moved/bin/krylearn-ingest; exit 1; }
 moved/bin/krylearn-ingest info moved/share/krylearn/poisson2d.h5 > info.txt
 grep -q "rows: *4096" info.txt || { cat info.txt; exit 1; }
