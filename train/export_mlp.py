@@ -1,5 +1,9 @@
 """Export a PyTorch multi-layer perceptron and its data to the Krylearn HDF5 formats.
 
+    make_mlp(widths, activation, bias=True)
+        nn.Sequential (float64) of Linear layers widths[0] -> ... -> widths[-1] with the
+        activation ('relu', 'tanh', 'sigmoid' or 'gelu') between them
+
     export_mlp(model, path, loss, weight_decay=0.0)
         model: torch.nn.Sequential of Linear, ReLU, Tanh, Sigmoid and GELU layers
         loss:  'cross_entropy' (nn.CrossEntropyLoss, mean over samples) or
@@ -16,6 +20,17 @@ import torch
 LAYERS = {torch.nn.Linear: "linear", torch.nn.ReLU: "relu", torch.nn.Tanh: "tanh",
           torch.nn.Sigmoid: "sigmoid", torch.nn.GELU: "gelu"}
 LOSSES = ("cross_entropy", "mse")
+ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid, "gelu": torch.nn.GELU}
+
+
+def make_mlp(widths, activation, bias=True):
+    """Linear layers through widths with the named activation between them, in float64."""
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(torch.nn.Linear(widths[i], widths[i + 1], bias=bias))
+        if i < len(widths) - 2:
+            layers.append(ACTIVATIONS[activation]())
+    return torch.nn.Sequential(*layers).double()
 
 
 def export_mlp(model, path, loss, weight_decay=0.0):

@@ -20,7 +20,7 @@ import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "train"))
-from export_mlp import export_data, export_mlp  # noqa: E402
+from export_mlp import export_data, export_mlp, make_mlp  # noqa: E402
 
 
 def blas_name():
@@ -40,12 +40,7 @@ def problem(args):
     centres = 1.5 * rng.standard_normal((k, widths[0]))
     labels = rng.integers(0, k, args.samples)
     Xn = centres[labels] + rng.standard_normal((args.samples, widths[0]))
-    layers = []
-    for i in range(len(widths) - 1):
-        layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
-        if i < len(widths) - 2:
-            layers.append(torch.nn.Tanh())
-    model = torch.nn.Sequential(*layers).double()
+    model = make_mlp(widths, "tanh")
     X, y = torch.from_numpy(Xn), torch.from_numpy(labels)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     for _ in range(args.train_steps):

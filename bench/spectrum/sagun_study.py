@@ -21,7 +21,7 @@ import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "train"))
-from export_mlp import export_data, export_mlp  # noqa: E402
+from export_mlp import export_data, export_mlp, make_mlp  # noqa: E402
 
 TOP = 20
 
@@ -43,12 +43,7 @@ def digits():
 def train(X, y, hidden, seed, epochs=20):
     torch.manual_seed(seed)
     widths = [X.shape[1]] + hidden + [int(y.max()) + 1]
-    layers = []
-    for i in range(len(widths) - 1):
-        layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
-        if i < len(widths) - 2:
-            layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers).double()
+    model = make_mlp(widths, "relu")
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     for _ in range(epochs):

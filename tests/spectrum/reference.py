@@ -8,10 +8,9 @@ import numpy as np
 import torch
 from torch.nn.utils import stateless
 
-from export_mlp import export_data, export_mlp
+from export_mlp import export_data, export_mlp, make_mlp
 
 torch.set_default_dtype(torch.float64)
-ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid, "gelu": torch.nn.GELU}
 
 
 def gaussian_mixture(n, d, k, seed=0, spread=3.0):
@@ -22,14 +21,9 @@ def gaussian_mixture(n, d, k, seed=0, spread=3.0):
     return centres[y] + rng.standard_normal((n, d)), y
 
 
-def make_mlp(widths, act, bias=True, seed=0):
+def seeded_mlp(widths, act, bias=True, seed=0):
     torch.manual_seed(seed)
-    layers = []
-    for i in range(len(widths) - 1):
-        layers.append(torch.nn.Linear(widths[i], widths[i + 1], bias=bias))
-        if i < len(widths) - 2:
-            layers.append(ACTIVATIONS[act]())
-    return torch.nn.Sequential(*layers).double()
+    return make_mlp(widths, act, bias)
 
 
 def loss_fn(loss, out, y):
@@ -58,7 +52,7 @@ def problem(prefix, widths, act, loss, n, weight_decay=0.0, bias=True, seed=0, s
         rng = np.random.default_rng(seed + 1)
         ynp = rng.standard_normal((n, widths[-1]))
         y = torch.from_numpy(ynp)
-    model = make_mlp(widths, act, bias, seed)
+    model = seeded_mlp(widths, act, bias, seed)
     if steps:
         train(model, X, y, loss, steps, weight_decay=weight_decay)
     export_mlp(model, prefix + "-model.h5", loss, weight_decay)
