@@ -239,23 +239,33 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
 }
 
 /* Decoupled rows (no nonzero off-diagonal entry): cells outside the domain or with a
-   prescribed value; the network output is zeroed there and they are solved exactly. */
+   prescribed value; the network output is zeroed there and they are solved exactly.
+   For a network that reads the solid geometry, the solid cells are the decoupled rows
+   that no coupled row refers to either (unlike ex45's Dirichlet vertices, which their
+   neighbours' rows do refer to); 'referenced' counts those references. */
 static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
 {
-  PetscInt           rstart, rend, nc, local = 0;
+  PetscInt           rstart, rend, nc, local[2] = {0, 0}, global[2];
   const PetscInt    *cols;
-  const PetscScalar *vals;
+  const PetscScalar *vals, *fluid;
   PetscScalar       *mask, *dinv;
   PetscBool          getrow;
+  const char        *geometry;
+  Vec                referenced = NULL;
 
   PetscFunctionBegin;
   if (!dn->mask) {
     PetscCall(MatCreateVecs(A, NULL, &dn->mask));
     PetscCall(VecDuplicate(dn->mask, &dn->dinv));
   }
+  PetscCall(KrylearnNetGetGeometry(dn->net, &geometry));
   PetscCall(VecSet(dn->mask, 1.0));
   PetscCall(VecSet(dn->dinv, 0.0));
   PetscCall(MatHasOperation(A, MATOP_GET_ROW, &getrow));
+  if (geometry) {
+    PetscCall(VecDuplicate(dn->mask, &referenced));
+    PetscCall(VecSet(referenced, 0.0));
+  }
   if (getrow) {
     PetscCall(MatGetOwnershipRange(A, &rstart, &rend));
     PetscCall(VecGetArray(dn->mask, &mask));
@@ -267,19 +277,43 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
       PetscCall(MatGetRow(A, row, &nc, &cols, &vals));
       for (PetscInt c = 0; c < nc; c++) {
         if (cols[c] == row) diag = vals[c];
-        else if (vals[c] != 0.0) coupled = PETSC_TRUE;
+        else if (vals[c] != 0.0) {
+          coupled = PETSC_TRUE;
+          if (referenced) PetscCall(VecSetValue(referenced, cols[c], 1.0, ADD_VALUES));
+        }
       }
       PetscCall(MatRestoreRow(A, row, &nc, &cols, &vals));
       if (!coupled) {
         mask[row - rstart] = 0.0;
         dinv[row - rstart] = diag != 0.0 ? 1.0 / diag : 0.0;
-        local++;
+        local[0]++;
       }
     }
     PetscCall(VecRestoreArray(dn->mask, &mask));
     PetscCall(VecRestoreArray(dn->dinv, &dinv));
   }
-  PetscCall(MPIU_Allreduce(&local, &dn->ndecoupled, 1, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)A)));
+  if (referenced) { /* referenced becomes the solid indicator, handed to the network on its grid */
+    PetscScalar *solid;
+
+    PetscCall(VecAssemblyBegin(referenced));
+    PetscCall(VecAssemblyEnd(referenced));
+    PetscCall(VecGetArrayRead(dn->mask, &fluid));
+    PetscCall(VecGetArray(referenced, &solid));
+    PetscCall(VecGetLocalSize(referenced, &nc));
+    for (PetscInt i = 0; i < nc; i++) {
+      solid[i] = fluid[i] == 0.0 && solid[i] == 0.0 ? 1.0 : 0.0;
+      local[1] += solid[i] != 0.0;
+    }
+    PetscCall(VecRestoreArray(referenced, &solid));
+    PetscCall(VecRestoreArrayRead(dn->mask, &fluid));
+    PetscCall(VecScatterBegin(dn->tonet, referenced, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(dn->tonet, referenced, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(KrylearnNetSetGeometry(dn->net, dn->xda));
+    PetscCall(VecDestroy(&referenced));
+  }
+  PetscCall(MPIU_Allreduce(local, global, 2, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)A)));
+  dn->ndecoupled = global[0];
+  dn->nsolid     = geometry ? global[1] : -1;
   PetscFunctionReturn(0);
 }
 
@@ -353,6 +387,7 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "network grid padded with zero cells to %s\n", grid));
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "cells outside the domain (decoupled rows): %" PetscInt_FMT "\n", dn->ndecoupled));
+  if (dn->nsolid >= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "solid cells in the network's geometry field (decoupled rows no other row refers to): %" PetscInt_FMT "\n", dn->nsolid));
   PetscCall(PetscViewerASCIIPrintf(viewer, "network applications: %" PetscInt_FMT ", inference time %g s (%g s each)\n", dn->napply, (double)dn->tapply, dn->napply ? (double)(dn->tapply / dn->napply) : 0.0));
   if (dn->net) {
     PetscCall(PetscViewerASCIIPushTab(viewer));

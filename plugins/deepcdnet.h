@@ -22,6 +22,7 @@ typedef struct {
   Vec              mask;                      /* 1 on coupled cells, 0 on cells outside the domain */
   Vec              dinv;                      /* 1/A_ii on decoupled (diagonal-only) rows, 0 elsewhere */
   PetscInt         ndecoupled;
+  PetscInt         nsolid;                    /* solid cells given to a network that reads them; -1: it does not */
   PetscObjectId    matid;
   PetscObjectState matstate;
   PetscInt         napply;

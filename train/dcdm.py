@@ -14,14 +14,19 @@ import torch
 import poisson
 
 
-def network_preconditioner(net, shape, device="cpu"):
+def network_preconditioner(net, A, shape, device="cpu"):
     """Wrap a PyTorch network (batch, 1, *shape) -> (batch, 1, *shape) as a float64
-    vector function, timing its calls in .seconds."""
+    vector function, timing its calls in .seconds. A model that reads the geometry gets
+    the solid cells of A."""
+    geometry = None
+    if getattr(net, "geometry", None):
+        geometry = torch.as_tensor(poisson.solid_cells(A).reshape((1, 1) + tuple(shape)), dtype=torch.float32, device=device)
+
     def apply(r):
         t = time.perf_counter()
         with torch.no_grad():
             x = torch.as_tensor(r, dtype=torch.float32, device=device).reshape(1, 1, *shape)
-            y = net(x).reshape(-1).double().cpu().numpy()
+            y = net(x, geometry).reshape(-1).double().cpu().numpy()
         apply.seconds += time.perf_counter() - t
         apply.calls += 1
         return y

@@ -76,7 +76,7 @@ def main(argv=None):
     for spec in args.case:
         for rk in args.rhs or ["plume"]:
             A, b, shape = case(spec, rk)
-            apply = dcdm.network_preconditioner(net, shape)
+            apply = dcdm.network_preconditioner(net, A, shape)
             _, its, hist, secs = dcdm.dcdm(A, b, apply, rtol=args.rtol, maxit=args.maxit, ndirs=args.ndirs)
             conv = hist[-1] <= args.rtol * hist[0]
             line = f"{spec:18s} {rk:7s} {its if conv else -its:7d} {1e3 * secs / max(its, 1):8.1f}"

@@ -1,7 +1,10 @@
 """Krylearn model format: networks as ordered operation graphs stored in HDF5.
 
 A Krylearn model maps one scalar field on a 2-D or 3-D grid (shape (B, 1, ny, nx)
-or (B, 1, nz, ny, nx)) to another of the same shape. It is described by a plain
+or (B, 1, nz, ny, nx)) to another of the same shape. A model may also read a second,
+fixed field of the same grid, its *geometry* (for -ksp_type deepcd: 1 on the solid
+cells, whose rows and columns hold only a diagonal entry, 0 elsewhere), which lets
+it adapt to walls the first field cannot show. It is described by a plain
 dictionary (the *description*) plus named float32 weights. The same description is
 executed by :class:`KrylearnNet` here (PyTorch, for training) and by the C runtime
 (``KrylearnNetLoad`` / ``KrylearnNetApply``); docs/model-format.md specifies the file.
@@ -10,9 +13,15 @@ Description::
 
     {"dimension": 2 or 3,
      "name": "unet",                              # free text, for humans
+     "geometry": "solid",                         # optional: the geometry field read
      "graphs": {"main": GRAPH, "level": GRAPH}}   # "main" is required
 
-    GRAPH = {"input": "x", "output": "y", "ops": [OP, OP, ...]}   # executed in order
+    GRAPH = {"input": "x", "output": "y", "ops": [OP, OP, ...],   # executed in order
+             "geometry": "g"}                     # optional: names the geometry field
+
+A graph that names "geometry" can read that tensor (1 channel) at the resolution of
+its input: in main the field itself, in a vcycle body the field average-pooled as
+often as that level's input is.
 
 Every op writes one new tensor ("output", a name not used before in that graph) from
 tensors computed earlier ("inputs"). Operations:
@@ -25,6 +34,9 @@ tensors computed earlier ("inputs"). Operations:
     avgpool   inputs [x]: average over 2x2 (2x2x2) blocks; halves every extent.
     upsample  inputs [x]: nearest-neighbour upsampling by 2.
     add       inputs [a, b]: a + b (same channels and resolution).
+    mul       inputs [a, g]: a * g, g with the channels of a or 1 (broadcast), same
+              resolution; then "activation". With g computed from the geometry only,
+              a geometry-dependent gate that keeps the network positively homogeneous.
     vcycle    inputs [x]: runs graph `body` recursively (a learned V-cycle with the
               same weights at every level). Keys: body, levels (0: chosen from the
               grid at run time), coarsest (smallest allowed extent of the grid that
@@ -56,8 +68,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 FORMAT_NAME = "krylearn-model"
-FORMAT_VERSION = 1
-OP_TYPES = ("conv", "avgpool", "upsample", "add", "vcycle", "recurse")
+FORMAT_VERSION = 2          # version 2 added the geometry field and "mul"; version 1 files still load
+READ_VERSIONS = (1, 2)
+GEOMETRIES = ("solid",)
+OP_TYPES = ("conv", "avgpool", "upsample", "add", "mul", "vcycle", "recurse")
 ACTIVATIONS = ("identity", "relu")
 
 
@@ -75,9 +89,19 @@ def _analyse(desc, weights_shape=None):
         raise ValueError("description has no 'main' graph")
     info = {}
 
+    kind = desc.get("geometry")
+    if kind is not None and kind not in GEOMETRIES:
+        raise ValueError(f"unknown geometry {kind!r} (known: {', '.join(GEOMETRIES)})")
+
     def walk(gname, in_channels, allow_recurse):
         g = graphs[gname]
         tensors = {g["input"]: (in_channels, 0)}
+        if g.get("geometry"):
+            if kind is None:
+                raise ValueError(f"graph {gname} reads a geometry field but the model declares none")
+            if g["geometry"] == g["input"]:
+                raise ValueError(f"graph {gname}: geometry and input have the same name")
+            tensors[g["geometry"]] = (1, 0)
         for i, op in enumerate(g["ops"]):
             where = f"graph {gname} op {i} ({op.get('type')})"
             t = op.get("type")
@@ -89,7 +113,7 @@ def _analyse(desc, weights_shape=None):
                     raise ValueError(f"{where}: input tensor {n!r} is not defined before")
             if op["output"] in tensors:
                 raise ValueError(f"{where}: tensor {op['output']!r} written twice")
-            need = 2 if t == "add" else 1
+            need = 2 if t in ("add", "mul") else 1
             if len(ins) != need:
                 raise ValueError(f"{where}: needs {need} inputs")
             c, s = tensors[ins[0]]
@@ -115,6 +139,13 @@ def _analyse(desc, weights_shape=None):
             elif t == "add":
                 if tensors[ins[1]] != (c, s):
                     raise ValueError(f"{where}: inputs differ in channels or resolution")
+                out = (c, s)
+            elif t == "mul":
+                cg, sg = tensors[ins[1]]
+                if sg != s or cg not in (c, 1):
+                    raise ValueError(f"{where}: second input needs the resolution and the channels of the first, or 1 channel")
+                if op.get("activation", "identity") not in ACTIVATIONS:
+                    raise ValueError(f"{where}: unknown activation")
                 out = (c, s)
             elif t == "recurse":
                 if not allow_recurse:
@@ -208,11 +239,13 @@ class KrylearnNet(nn.Module):
                 w = torch.empty(shape).uniform_(-bound, bound)
             self.weights[name] = nn.Parameter(w)
 
-    def _run(self, gname, x, depth, levels):
+    def _run(self, gname, x, geometry, depth, levels):
         g = self.description["graphs"][gname]
         conv = F.conv2d if self.dim == 2 else F.conv3d
         pool = F.avg_pool2d if self.dim == 2 else F.avg_pool3d
         t = {g["input"]: x}
+        if g.get("geometry"):
+            t[g["geometry"]] = geometry
         for op in g["ops"]:
             a = t[op["inputs"][0]]
             typ = op["type"]
@@ -229,19 +262,45 @@ class KrylearnNet(nn.Module):
                 y = F.interpolate(a, scale_factor=2, mode="nearest")
             elif typ == "add":
                 y = a + t[op["inputs"][1]]
+            elif typ == "mul":
+                y = a * t[op["inputs"][1]]
+                if op.get("activation", "identity") == "relu":
+                    y = F.relu(y)
             elif typ == "recurse":
-                y = self._run(gname, a, depth + 1, levels) if depth + 1 < levels else torch.zeros_like(a)
+                coarse = None
+                if geometry is not None:
+                    coarse = geometry
+                    for _ in range(self.info[gname][op["inputs"][0]][1]):
+                        coarse = pool(coarse, 2)
+                y = self._run(gname, a, coarse, depth + 1, levels) if depth + 1 < levels else torch.zeros_like(a)
             else:  # vcycle
                 lv = vcycle_levels(self.description, op, self.info, tuple(a.shape[2:]))
-                y = self._run(op["body"], a, 0, lv)
+                body = geometry
+                if body is not None:
+                    for _ in range(self.info[gname][op["inputs"][0]][1]):
+                        body = pool(body, 2)
+                y = self._run(op["body"], a, body, 0, lv)
             t[op["output"]] = y
         return t[g["output"]]
 
-    def forward(self, x):
-        """x: (B, 1, *grid) tensor -> (B, 1, *grid)."""
+    @property
+    def geometry(self):
+        """The geometry field the model reads ('solid'), or None."""
+        return self.description.get("geometry")
+
+    def forward(self, x, geometry=None):
+        """x: (B, 1, *grid) tensor -> (B, 1, *grid). geometry: the (1 or B, 1, *grid)
+        geometry field, required exactly when the model reads one."""
         if x.dim() != self.dim + 2 or x.shape[1] != 1:
             raise ValueError(f"input must have shape (B, 1, *grid) with {self.dim} grid axes")
-        return self._run("main", x, 0, 0)
+        if (geometry is None) != (self.geometry is None):
+            raise ValueError("this model reads a geometry field: pass it" if geometry is None else
+                             "this model reads no geometry field")
+        if geometry is not None:
+            if geometry.dim() != x.dim() or geometry.shape[1] != 1 or geometry.shape[2:] != x.shape[2:]:
+                raise ValueError("geometry must have shape (1 or B, 1, *grid) on the grid of the input")
+            geometry = geometry.to(x.dtype).expand(x.shape[0], *geometry.shape[1:])
+        return self._run("main", x, geometry, 0, 0)
 
 
 # ----------------------------------------------------------------------------------
@@ -321,27 +380,44 @@ def unet(dim=2, width=8, levels=4, depth=2, kernel=3):
             "graphs": {"main": {"input": "x", "output": y, "ops": g.ops}}}
 
 
-def vcycle(dim=2, width=8, coarsest=4, levels=0, kernel=3):
+def vcycle(dim=2, width=8, coarsest=4, levels=0, kernel=3, gated=False):
     """A learned V-cycle with weights shared across levels.
 
     main: lift conv 1->width, vcycle(body "level"), 1x1 projection width->1.
     level body (input v): s = v + relu(conv(relu(conv(v))));  c = recurse(avgpool(s));
     t = s + conv1x1(upsample(c)) (learned coarse-correction mixing, no bias);
     out = t + relu(conv(relu(conv(t)))). With levels=0 the depth follows the grid:
-    the largest L with every extent / 2**L >= coarsest and divisible."""
+    the largest L with every extent / 2**L >= coarsest and divisible.
+
+    gated: the model reads the solid-cell geometry, and each of the four smoothing
+    convolutions of the body becomes relu(conv(.) * gate(m)), gate a 1->width
+    convolution with bias of the geometry m at that level (pooled: the solid fraction
+    of each coarse cell). The gate weights are named gate*."""
     b = _Graph(dim, prefix="level_")
     v = "v"
-    s = b.op("add", v, b.conv(b.conv(v, width, width, k=kernel), width, width, k=kernel))
+
+    def smooth(x):
+        if not gated:
+            return b.conv(x, width, width, k=kernel)
+        y = b.conv(x, width, width, k=kernel, act="identity")
+        g = b.conv("m", 1, width, k=kernel, act="identity", weight=f"level_gate{b.n + 1}")
+        return b.op("mul", y, g, activation="relu")
+
+    s = b.op("add", v, smooth(smooth(v)))
     c = b.op("recurse", b.op("avgpool", s))
     t = b.op("add", s, b.conv(b.op("upsample", c), width, width, k=1, act="identity", bias=False))
-    out = b.op("add", t, b.conv(b.conv(t, width, width, k=kernel), width, width, k=kernel))
+    out = b.op("add", t, smooth(smooth(t)))
     m = _Graph(dim)
     h = m.conv("x", 1, width, k=kernel, act="identity")
     h = m.op("vcycle", h, body="level", levels=levels, coarsest=coarsest)
     y = m.conv(h, width, 1, k=1, act="identity")
-    return {"dimension": dim, "name": f"vcycle-w{width}",
-            "graphs": {"main": {"input": "x", "output": y, "ops": m.ops},
-                       "level": {"input": v, "output": out, "ops": b.ops}}}
+    level = {"input": v, "output": out, "ops": b.ops}
+    desc = {"dimension": dim, "name": f"vcycle-w{width}" + ("-gated" if gated else ""),
+            "graphs": {"main": {"input": "x", "output": y, "ops": m.ops}, "level": level}}
+    if gated:
+        desc["geometry"] = "solid"
+        level["geometry"] = "m"
+    return desc
 
 
 # ----------------------------------------------------------------------------------
@@ -368,6 +444,8 @@ def save(model, path, metadata=None):
         f.attrs["format_version"] = np.int32(FORMAT_VERSION)
         f.attrs["dimension"] = np.int32(desc["dimension"])
         f.attrs["name"] = _s(desc.get("name", ""))
+        if desc.get("geometry"):
+            f.attrs["geometry"] = _s(desc["geometry"])
         wg = f.create_group("weights")
         for name, p in model.weights.items():
             wg.create_dataset(name, data=p.detach().cpu().numpy().astype(np.float32))
@@ -376,11 +454,15 @@ def save(model, path, metadata=None):
             h = gg.create_group(gname)
             h.attrs["input"], h.attrs["output"] = _s(g["input"]), _s(g["output"])
             h.attrs["num_ops"] = np.int32(len(g["ops"]))
+            if g.get("geometry"):
+                h.attrs["geometry"] = _s(g["geometry"])
             for i, op in enumerate(g["ops"]):
                 o = h.create_group(f"op{i}")
                 o.attrs["type"] = _s(op["type"])
                 o.attrs["inputs"] = _s(",".join(op["inputs"]))
                 o.attrs["output"] = _s(op["output"])
+                if op["type"] == "mul":
+                    o.attrs["activation"] = _s(op.get("activation", "identity"))
                 if op["type"] == "conv":
                     o.attrs["weight"] = _s(op["weight"])
                     o.attrs["bias"] = _s(op.get("bias") or "")
@@ -406,9 +488,11 @@ def read_description(path):
     with h5py.File(path, "r") as f:
         if _str(f.attrs.get("format", b"")) != FORMAT_NAME:
             raise ValueError(f"{path}: not a Krylearn model file")
-        if int(f.attrs["format_version"]) != FORMAT_VERSION:
+        if int(f.attrs["format_version"]) not in READ_VERSIONS:
             raise ValueError(f"{path}: unsupported format version {int(f.attrs['format_version'])}")
         desc = {"dimension": int(f.attrs["dimension"]), "name": _str(f.attrs.get("name", b"")), "graphs": {}}
+        if "geometry" in f.attrs:
+            desc["geometry"] = _str(f.attrs["geometry"])
         for gname, h in f["graphs"].items():
             ops = []
             for i in range(int(h.attrs["num_ops"])):
@@ -420,8 +504,12 @@ def read_description(path):
                               **{k: int(a[k]) for k in ("kernel", "in_channels", "out_channels")})
                 elif op["type"] == "vcycle":
                     op.update(body=_str(a["body"]), levels=int(a["levels"]), coarsest=int(a["coarsest"]))
+                elif op["type"] == "mul":
+                    op["activation"] = _str(a["activation"])
                 ops.append(op)
             desc["graphs"][gname] = {"input": _str(h.attrs["input"]), "output": _str(h.attrs["output"]), "ops": ops}
+            if "geometry" in h.attrs:
+                desc["graphs"][gname]["geometry"] = _str(h.attrs["geometry"])
         weights = {k: np.array(v) for k, v in f["weights"].items()}
         meta = {}
         if "metadata" in f:

@@ -133,6 +133,15 @@ def decoupled_rows(A):
     return offdiag == 0
 
 
+def solid_cells(A):
+    """Cells whose row and column both hold only a diagonal entry: solid cells that no
+    other cell couples to (Neumann walls), unlike prescribed values that their
+    neighbours' rows still refer to (ex45's Dirichlet vertices). The geometry field of
+    gated models. Returns a boolean array."""
+    A = sp.csr_matrix(A)
+    return decoupled_rows(A) & decoupled_rows(A.T)
+
+
 def to_torch(A, device="cpu", dtype=torch.float32):
     """The matrix as a torch sparse CSR tensor (A @ dense works batched)."""
     A = sp.csr_matrix(A)

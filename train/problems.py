@@ -8,6 +8,7 @@ A problem is named on the command line as
 import h5py
 import numpy as np
 import scipy.sparse as sp
+import torch
 
 import poisson
 
@@ -20,6 +21,11 @@ class Problem:
         if self.A.shape != (np.prod(self.shape),) * 2:
             raise ValueError(f"{name}: matrix of size {self.A.shape} does not match grid {self.shape[::-1]}")
         self.active = ~poisson.decoupled_rows(self.A)
+        self.solid = poisson.solid_cells(self.A)
+
+    def geometry(self, device="cpu"):
+        """The solid-cell field as a (1, 1, *shape) float32 tensor (gated models' input)."""
+        return torch.as_tensor(self.solid.reshape((1, 1) + self.shape), dtype=torch.float32, device=device)
 
     def describe(self):
         return {"name": self.name, "grid": list(self.shape[::-1]), "rows": self.A.shape[0],

@@ -38,7 +38,7 @@ def build_network(args, dim):
     it positively homogeneous (N(a r) = a N(r) for a > 0): its directions then do not
     depend on the amplitude of r / ||r||, which shrinks like 1/sqrt(cells) on larger grids."""
     if args.arch == "vcycle":
-        desc = krylearn_model.vcycle(dim, width=args.width, coarsest=args.coarsest)
+        desc = krylearn_model.vcycle(dim, width=args.width, coarsest=args.coarsest, gated=args.gated)
         body = desc["graphs"]["level"]["ops"]
         upsampled = {op["output"] for op in body if op["type"] == "upsample"}
         mixing = [op for op in body if op["type"] == "conv" and op["inputs"][0] in upsampled]
@@ -55,8 +55,14 @@ def build_network(args, dim):
             w.data.zero_()
             for c in range(w.shape[0]):
                 w.data[c, c] = args.mix_gain / args.mix_kernel ** dim
-    if not args.bias:
-        biases = {op["bias"] for g in desc["graphs"].values() for op in g["ops"] if op.get("bias")}
+    gates = {op["weight"] for g in desc["graphs"].values() for op in g["ops"]
+             if op["type"] == "conv" and op["inputs"][0] == g.get("geometry")}
+    for name in gates:   # start as the ungated V-cycle: gate 1 everywhere
+        net.weights[name].data.zero_()
+        net.weights[name[:-2] + "_b"].data.fill_(1.0)
+    if not args.bias:   # gate biases stay: the gates do not scale with r
+        biases = {op["bias"] for g in desc["graphs"].values() for op in g["ops"]
+                  if op.get("bias") and op["weight"] not in gates}
         for name in biases:
             net.weights[name].data.zero_()
             net.weights[name].requires_grad_(False)
@@ -84,13 +90,31 @@ class TrainingSet:
         self.sampler = ritz.RitzSampler(values, vectors, args.low_fraction, args.low_weight, args.power, device)
         self.A = poisson.to_torch(problem.A, device)
         self.mask = torch.as_tensor(problem.active, dtype=torch.float32, device=device)
+        self.geometry = problem.geometry(device)
 
-    def loss(self, net, b):
-        """Mean over the batch b (B, n) of || b - (p.b / p.Ap) A p ||^2."""
-        p = net(b.reshape(b.shape[0], 1, *self.problem.shape)).reshape(b.shape[0], -1) * self.mask
-        Ap = (self.A @ p.T).T
-        scale = (p * b).sum(1, keepdim=True) / (p * Ap).sum(1, keepdim=True)
-        return ((b - scale * Ap) ** 2).sum(1).mean()
+    def direction(self, net, r):
+        p = net(r.reshape(r.shape[0], 1, *self.problem.shape), *([self.geometry] if getattr(net, "geometry", None) else []))
+        return p.reshape(r.shape[0], -1) * self.mask
+
+    def loss(self, net, b, unroll=1, ndirs=2):
+        """Mean over the batch b (B, n) of || b - (p.b / p.Ap) A p ||^2 (unroll 1, the
+        paper's loss). With unroll K > 1: K steps of DCDM from r_0 = b (directions
+        A-orthogonalised against the last ndirs, as the solver does), and the mean over
+        the steps of || r_k+1 ||^2 / || r_k ||^2, differentiated through the whole
+        solve: the network also learns the residuals its own directions leave."""
+        r, dirs, total = b, [], 0.0
+        for _ in range(unroll):
+            rn = r.norm(dim=1, keepdim=True)
+            p = self.direction(net, r / rn)
+            for q, Aq, qAq in dirs:
+                p = p - (p * Aq).sum(1, keepdim=True) / qAq * q
+            Ap = (self.A @ p.T).T
+            pAp = (p * Ap).sum(1, keepdim=True)
+            r_next = r - (p * r).sum(1, keepdim=True) / pAp * Ap
+            total = total + ((r_next / rn) ** 2).sum(1).mean()
+            dirs = (dirs + [(p, Ap, pAp)])[-ndirs:]
+            r = r_next
+        return total / unroll
 
 
 class Selection:
@@ -121,7 +145,7 @@ class Selection:
         device = next(net.parameters()).device
         counts = []
         for p, b in zip(self.problems, self.rhs):
-            _, its, hist, _ = dcdm.dcdm(p.A, b, dcdm.network_preconditioner(net, p.shape, device),
+            _, its, hist, _ = dcdm.dcdm(p.A, b, dcdm.network_preconditioner(net, p.A, p.shape, device),
                                         rtol=1e-4, maxit=self.maxit)
             counts.append(its if hist[-1] <= 1e-4 * hist[0] else 2 * self.maxit)
         net.train()
@@ -154,6 +178,8 @@ def parser():
     ap.add_argument("--mix-gain", type=float, default=0.0,
                     help="vcycle: start the mixing convolution as this gain times a per-channel box filter "
                          "(0: random initialisation)")
+    ap.add_argument("--gated", action="store_true",
+                    help="vcycle: read the solid-cell geometry and gate the smoothing convolutions with it")
     ap.add_argument("--coarsest", type=int, default=2, help="vcycle: smallest grid extent of the deepest level")
     ap.add_argument("--levels", type=int, default=4, help="unet: pooling levels")
     ap.add_argument("--bias", action="store_true", help="train the convolution biases (default: fixed at zero)")
@@ -164,6 +190,8 @@ def parser():
     ap.add_argument("--low-weight", type=float, default=9.0)
     ap.add_argument("--power", type=float, default=0.0,
                     help="extra weight (theta_min/theta_j)^power on Ritz vector j (0: the paper's recipe)")
+    ap.add_argument("--unroll", type=int, default=1,
+                    help="DCDM steps the loss is taken over (1: the paper's loss on b alone)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--steps", type=int, default=2000, help="number of batches (upper bound with --minutes)")
@@ -236,7 +264,7 @@ def main(argv=None):
     def validate():
         net.eval()
         with torch.no_grad():
-            v = float(np.mean([s.loss(net, b).item() for s, b in zip(sets, validation)]))
+            v = float(np.mean([s.loss(net, b, args.unroll).item() for s, b in zip(sets, validation)]))
         net.train()
         return v
 
@@ -260,7 +288,7 @@ def main(argv=None):
             g["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         s = sets[state["step"] % len(sets)]
         b = s.sampler.sample(args.batch, gen)
-        loss = s.loss(net, b)
+        loss = s.loss(net, b, args.unroll)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -298,7 +326,9 @@ def main(argv=None):
                          f"of the spectrum weighted x{args.low_weight:g}, "
                          f"times (theta_min/theta_j)^{args.power:g}, normalised; batch {args.batch}, "
                          f"{args.val_samples} held-out samples per problem; seed {args.seed}",
-        "loss": "mean || b - (p.b / p.Ap) A p ||^2",
+        "loss": "mean || b - (p.b / p.Ap) A p ||^2" if args.unroll == 1 else
+                f"mean over {args.unroll} unrolled DCDM steps (2 A-orthogonalised directions) of "
+                "|| r_k+1 ||^2 / || r_k ||^2, r_0 = b",
         "optimizer": f"Adam lr {args.lr:g}, cosine decay to {0.05 * args.lr:g}",
         "loss_history": np.array(state["train_loss"]),
         "val_loss_history": np.array(state["val_loss"]),
@@ -309,7 +339,7 @@ def main(argv=None):
                            f"{device} ({torch.cuda.get_device_name(device)})",
         "training_command": " ".join(["train/train_dcdm.py"] + (sys.argv[1:] if argv is None else list(argv))),
         "architecture": json.dumps({"arch": args.arch, "width": args.width, "coarsest": args.coarsest,
-                                    "mix_kernel": args.mix_kernel, "mix_gain": args.mix_gain,
+                                    "mix_kernel": args.mix_kernel, "mix_gain": args.mix_gain, "gated": args.gated,
                                     "levels": args.levels, "paper_size": args.paper_size,
                                     "bias": args.bias}),
         "weights": int(krylearn_model.num_weights(net)),

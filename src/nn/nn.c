@@ -151,6 +151,72 @@ PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
 }
 
 /*@C
+  KrylearnNetGetGeometry - The kind of geometry field the network reads besides its input.
+
+  Not Collective
+
+  Input Parameter:
+. net - the network
+
+  Output Parameter:
+. kind - "solid" (1 on solid cells, whose rows and columns hold only a diagonal entry,
+         0 elsewhere), or NULL when the network reads no geometry
+
+  Level: intermediate
+
+.seealso: `KrylearnNetSetGeometry()`
+@*/
+PetscErrorCode KrylearnNetGetGeometry(KrylearnNet net, const char *kind[])
+{
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscValidPointer(kind, 2);
+  *kind = net->geometry[0] ? net->geometry : NULL;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetSetGeometry - Gives the network its geometry field, for every later application.
+
+  Collective
+
+  Input Parameters:
++ net - the network, set up with `KrylearnNetSetUp()`
+- g - a global vector of the DMDA holding the field (see `KrylearnNetGetGeometry()`)
+
+  Note:
+  Needed, after each `KrylearnNetSetUp()`, by networks that read a geometry field; an
+  error for the others. The field is kept in float32.
+
+  Level: intermediate
+
+.seealso: `KrylearnNetGetGeometry()`, `KrylearnNetApply()`
+@*/
+PetscErrorCode KrylearnNetSetGeometry(KrylearnNet net, Vec g)
+{
+  const PetscScalar *ga;
+  PetscInt           nloc;
+  float             *dst;
+
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscValidHeaderSpecific(g, VEC_CLASSID, 2);
+  PetscCheck(net->geometry[0], net->comm, PETSC_ERR_ARG_WRONGSTATE, "Model file %s reads no geometry field", net->file);
+  PetscCheck(net->dm, net->comm, PETSC_ERR_ORDER, "Model file %s: call KrylearnNetSetUp() before KrylearnNetSetGeometry()", net->file);
+  PetscCall(VecGetLocalSize(g, &nloc));
+  PetscCheck((size_t)nloc == net->values[net->geomval[0]].size, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: geometry vector has local size %" PetscInt_FMT ", the grid block %zu", net->file, nloc, net->values[net->geomval[0]].size);
+  dst = net->bufs[net->values[net->geomval[0]].buf];
+  PetscCall(VecGetArrayRead(g, &ga));
+  for (PetscInt i = 0; i < nloc; i++) {
+    PetscCheck(!PetscIsInfOrNanReal(PetscRealPart(ga[i])), PETSC_COMM_SELF, PETSC_ERR_FP, "Model file %s: geometry field has a NaN or Inf entry (local index %" PetscInt_FMT ")", net->file, i);
+    dst[i] = (float)PetscRealPart(ga[i]);
+  }
+  PetscCall(VecRestoreArrayRead(g, &ga));
+  net->geomset = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/*@C
   KrylearnNetApply - Runs the network: y = N(x), computed in float32.
 
   Collective
@@ -182,6 +248,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
   PetscValidHeaderSpecific(y, VEC_CLASSID, 3);
   PetscCheck(net->dm, net->comm, PETSC_ERR_ORDER, "Model file %s: call KrylearnNetSetUp() before KrylearnNetApply()", net->file);
   PetscCheck(x != y, net->comm, PETSC_ERR_ARG_IDN, "Input and output vectors must differ");
+  PetscCheck(!net->geometry[0] || net->geomset, net->comm, PETSC_ERR_ORDER, "Model file %s reads a '%s' geometry field: call KrylearnNetSetGeometry() after KrylearnNetSetUp()", net->file, net->geometry);
   PetscCall(VecGetLocalSize(x, &nloc));
   PetscCheck((size_t)nloc == net->values[net->input].size, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: vector has local size %" PetscInt_FMT ", the grid block %zu", net->file, nloc, net->values[net->input].size);
   PetscCall(PetscLogEventBegin(KRYLEARNNET_Apply, 0, 0, 0, 0));
@@ -207,6 +274,10 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
     case NN_STEP_AVGPOOL: NNAvgPool(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim); break;
     case NN_STEP_UPSAMPLE: NNUpsample(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim); break;
     case NN_STEP_ADD: NNAdd(net->bufs[a->buf], net->bufs[net->values[s->in2].buf], o->size, ob); break;
+    case NN_STEP_MUL: {
+      const NNValue *g = &net->values[s->in2];
+      NNMul(net->bufs[a->buf], a->c / a->b, a->b, net->bufs[g->buf], (PetscBool)(g->c != a->c), o->size, s->op->relu, ob);
+    } break;
     case NN_STEP_ZERO: PetscCall(PetscArrayzero(ob, o->size)); break;
     }
   }
@@ -239,11 +310,11 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
   if (!iascii) PetscFunctionReturn(0);
   for (PetscInt w = 0; w < net->nweights; w++) nw += net->weights[w].size;
-  PetscCall(PetscViewerASCIIPrintf(viewer, "KrylearnNet '%s' from %s: %" PetscInt_FMT "-D, %" PetscInt_FMT " weights in %" PetscInt_FMT " tensors\n", net->name, net->file, net->dim, nw, net->nweights));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "KrylearnNet '%s' from %s: %" PetscInt_FMT "-D, %" PetscInt_FMT " weights in %" PetscInt_FMT " tensors%s%s%s\n", net->name, net->file, net->dim, nw, net->nweights, net->geometry[0] ? ", reads the '" : "", net->geometry, net->geometry[0] ? "' geometry field" : ""));
   PetscCall(PetscViewerASCIIPushTab(viewer));
   for (PetscInt gi = 0; gi < net->ngraphs; gi++) {
     const NNGraph *g = &net->graphs[gi];
-    PetscCall(PetscViewerASCIIPrintf(viewer, "graph %s: %s -> %s\n", g->name, g->tname[0], g->tname[g->output]));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "graph %s: %s%s%s -> %s\n", g->name, g->tname[0], g->geometry >= 0 ? ", geometry " : "", g->geometry >= 0 ? g->tname[g->geometry] : "", g->tname[g->output]));
     PetscCall(PetscViewerASCIIPushTab(viewer));
     for (PetscInt i = 0; i < g->nops; i++) {
       const NNOp *op = &g->ops[i];
@@ -252,6 +323,7 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
       PetscCall(PetscSNPrintf(line, sizeof(line), "%-8s %s%s%s -> %s (%" PetscInt_FMT " channels)", NNOpTypes[op->type], g->tname[op->in[0]], op->nin > 1 ? ", " : "", op->nin > 1 ? g->tname[op->in[1]] : "", g->tname[op->out], g->tc[op->out]));
       PetscCall(PetscStrlen(line, &len));
       if (op->type == NN_CONV) PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, " kernel %" PetscInt_FMT " %s weight %s%s%s", op->k, op->relu ? "relu" : "identity", net->weights[op->weight].name, op->bias >= 0 ? " bias " : "", op->bias >= 0 ? net->weights[op->bias].name : ""));
+      if (op->type == NN_MUL) PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, " %s", op->relu ? "relu" : "identity"));
       if (op->type == NN_VCYCLE) PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, " body %s levels %" PetscInt_FMT " coarsest %" PetscInt_FMT, net->graphs[op->body].name, op->levels, op->coarsest));
       PetscCall(PetscViewerASCIIPrintf(viewer, "%s\n", line));
     }

@@ -14,13 +14,15 @@
 #include <petsc/private/petscimpl.h>
 #include <dnnl.h>
 
-#define NN_NAME 64 /* longest tensor, weight or graph name + 1 */
+#define NN_NAME     64 /* longest tensor, weight or graph name + 1 */
+#define NN_MAXSHIFT 32 /* poolings below the grid a value can have */
 
 typedef enum {
   NN_CONV,
   NN_AVGPOOL,
   NN_UPSAMPLE,
   NN_ADD,
+  NN_MUL,
   NN_VCYCLE,
   NN_RECURSE
 } NNOpType;
@@ -31,7 +33,7 @@ typedef struct {
   PetscInt nin, in[2], out; /* tensor indices in the graph: 0 is the graph input, i+1 the output of op i */
   PetscInt weight, bias;    /* indices into the weight table, bias -1 when absent */
   PetscInt k, cin, cout;    /* conv */
-  PetscBool relu;
+  PetscBool relu;           /* conv, mul */
   PetscInt body, levels, coarsest; /* vcycle: graph index of the body */
 } NNOp;
 
@@ -39,9 +41,10 @@ typedef struct {
   char      name[NN_NAME];
   PetscInt  nops, output;
   NNOp     *ops;
-  char    (*tname)[NN_NAME]; /* nops + 1 tensor names */
+  char    (*tname)[NN_NAME]; /* nops + 2 tensor names: input, op outputs, geometry */
   PetscInt *tc, *ts;         /* channels and poolings (relative to the graph input) of each tensor */
   PetscInt  recshift;        /* body graphs: poolings at the input of the recurse op */
+  PetscInt  geometry;        /* tensor index (nops + 1) of the geometry field, -1 when the graph reads none */
 } NNGraph;
 
 typedef struct {
@@ -55,6 +58,7 @@ typedef enum {
   NN_STEP_AVGPOOL,
   NN_STEP_UPSAMPLE,
   NN_STEP_ADD,
+  NN_STEP_MUL,
   NN_STEP_ZERO
 } NNStepType;
 
@@ -88,6 +92,7 @@ struct _p_KrylearnNet {
   NNGraph   *graphs;
   NNWeight  *weights;
   char       name[NN_NAME];
+  char       geometry[NN_NAME]; /* kind of geometry field read ("solid"), "" for none */
   /* set up for a grid */
   DM         dm;
   PetscInt   M[3], xs[3], n[3]; /* global extents, block start and extents */
@@ -95,6 +100,8 @@ struct _p_KrylearnNet {
   PetscInt   levels;            /* vcycle levels chosen (0 without vcycle) */
   PetscLogDouble flops;         /* convolution flops of one application on this process */
   PetscInt   nvalues, nsteps, nbufs, input, output;
+  PetscInt   geomval[NN_MAXSHIFT]; /* value of the geometry field pooled s times, -1 until a graph reads it */
+  PetscBool  geomset;              /* KrylearnNetSetGeometry() called since the set-up */
   NNValue   *values;
   NNStep    *steps;
   float    **bufs;
@@ -134,5 +141,6 @@ PETSC_INTERN void NNConvDirect(const float *, const PetscInt[3], PetscInt, Petsc
 PETSC_INTERN void NNAvgPool(const float *, const PetscInt[3], PetscInt, PetscInt, float *, PetscInt);
 PETSC_INTERN void NNUpsample(const float *, const PetscInt[3], PetscInt, PetscInt, float *, PetscInt);
 PETSC_INTERN void NNAdd(const float *, const float *, size_t, float *);
+PETSC_INTERN void NNMul(const float *, PetscInt, PetscInt, const float *, PetscBool, size_t, PetscBool, float *);
 
 #endif

@@ -106,3 +106,18 @@ void NNAdd(const float *a, const float *b, size_t n, float *out)
 {
   for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
+
+/* out = act(a * g) over n floats of a (nb blocks of width b); g has a's layout, or with
+   broadcast one channel (plain, n / (nb b) floats) applied to every channel */
+void NNMul(const float *a, PetscInt nb, PetscInt b, const float *g, PetscBool broadcast, size_t n, PetscBool relu, float *out)
+{
+  const size_t cells = n / ((size_t)nb * b);
+
+  for (PetscInt cb = 0; cb < nb; cb++)
+    for (size_t i = 0; i < cells; i++)
+      for (PetscInt l = 0; l < b; l++) {
+        const size_t k = (cb * cells + i) * b + l;
+        const float  v = a[k] * (broadcast ? g[i] : g[k]);
+        out[k]         = relu && v < 0.0f ? 0.0f : v;
+      }
+}

@@ -3,7 +3,8 @@
 #include "io/h5string.h"
 #include <math.h>
 
-const char *const NNOpTypes[] = {"conv", "avgpool", "upsample", "add", "vcycle", "recurse", NULL};
+const char *const NNOpTypes[] = {"conv", "avgpool", "upsample", "add", "mul", "vcycle", "recurse", NULL};
+static const char *const NNGeometries[] = {"solid", NULL}; /* kinds of geometry field a model may read */
 
 /* HDF5 handles opened while reading; all of them are closed whatever happens */
 typedef struct {
@@ -86,15 +87,21 @@ static PetscErrorCode ReadInt(NNReader *rd, hid_t obj, const char *where, const 
   PetscFunctionReturn(0);
 }
 
+/* Index of tensor 'name' among the input, the outputs of the first upto - 1 ops and the
+   geometry field; -1 when it is none of them */
+static PetscInt LookupTensor(const NNGraph *g, PetscInt upto, const char *name)
+{
+  for (PetscInt t = 0; t < upto; t++)
+    if (!strcmp(g->tname[t], name)) return t;
+  return g->geometry >= 0 && !strcmp(g->tname[g->geometry], name) ? g->geometry : -1;
+}
+
 static PetscErrorCode FindTensor(KrylearnNet net, NNGraph *g, PetscInt upto, const char *name, const char *where, PetscInt *t)
 {
   PetscFunctionBegin;
-  for (*t = 0; *t < upto; (*t)++) {
-    PetscBool eq;
-    PetscCall(PetscStrcmp(g->tname[*t], name, &eq));
-    if (eq) PetscFunctionReturn(0);
-  }
-  SETERRQ(net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s uses tensor '%s' before it is written", net->file, where, name);
+  *t = LookupTensor(g, upto, name);
+  PetscCheck(*t >= 0, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s uses tensor '%s' before it is written", net->file, where, name);
+  PetscFunctionReturn(0);
 }
 
 /* Weight 'name' (loaded once, shared by every op naming it) with the expected shape */
@@ -154,6 +161,20 @@ static PetscErrorCode GetWeight(NNReader *rd, hid_t file, const char *name, Pets
   PetscFunctionReturn(0);
 }
 
+/* The 'activation' attribute of an op: relu or identity */
+static PetscErrorCode ReadActivation(NNReader *rd, hid_t og, const char *where, PetscBool *relu)
+{
+  char      s[NN_NAME];
+  PetscBool id;
+
+  PetscFunctionBegin;
+  PetscCall(ReadString(rd, og, where, "activation", s));
+  PetscCall(PetscStrcmp(s, "relu", relu));
+  PetscCall(PetscStrcmp(s, "identity", &id));
+  PetscCheck(*relu || id, rd->net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has unknown activation '%s'", rd->net->file, where, s);
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ReadOp(NNReader *rd, hid_t file, NNGraph *g, PetscInt i, PetscBool body)
 {
   KrylearnNet net = rd->net;
@@ -171,7 +192,7 @@ static PetscErrorCode ReadOp(NNReader *rd, hid_t file, NNGraph *g, PetscInt i, P
   {
     PetscInt  t;
     PetscBool found;
-    PetscCall(PetscEListFind(6, NNOpTypes, s, &t, &found));
+    PetscCall(PetscEListFind(7, NNOpTypes, s, &t, &found));
     PetscCheck(found, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has unknown operation type '%s'", net->file, where, s);
     op->type = (NNOpType)t;
   }
@@ -184,13 +205,12 @@ static PetscErrorCode ReadOp(NNReader *rd, hid_t file, NNGraph *g, PetscInt i, P
     PetscCheck(op->nin < 2, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has too many inputs", net->file, where);
     PetscCall(FindTensor(net, g, i + 1, tok, where, &op->in[op->nin++]));
   }
-  PetscCheck(op->nin == (op->type == NN_ADD ? 2 : 1), net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s needs %d input(s), has %" PetscInt_FMT, net->file, where, op->type == NN_ADD ? 2 : 1, op->nin);
-  PetscCall(ReadString(rd, og, where, "output", g->tname[i + 1]));
-  for (PetscInt t = 0; t <= i; t++) {
-    PetscBool eq;
-    PetscCall(PetscStrcmp(g->tname[t], g->tname[i + 1], &eq));
-    PetscCheck(!eq, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s writes tensor '%s' a second time", net->file, where, g->tname[t]);
+  {
+    const int need = op->type == NN_ADD || op->type == NN_MUL ? 2 : 1;
+    PetscCheck(op->nin == need, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s needs %d input(s), has %" PetscInt_FMT, net->file, where, need, op->nin);
   }
+  PetscCall(ReadString(rd, og, where, "output", g->tname[i + 1]));
+  PetscCheck(LookupTensor(g, i + 1, g->tname[i + 1]) < 0, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s writes tensor '%s' a second time", net->file, where, g->tname[i + 1]);
   op->out = i + 1;
   op->bias = -1;
   c        = g->tc[op->in[0]];
@@ -204,14 +224,7 @@ static PetscErrorCode ReadOp(NNReader *rd, hid_t file, NNGraph *g, PetscInt i, P
     PetscCheck(op->k >= 1 && op->k % 2 == 1 && op->k <= 15, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has kernel %" PetscInt_FMT ", which is not odd (1 to 15)", net->file, where, op->k);
     PetscCheck(op->cout >= 1 && op->cout <= 4096, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has %" PetscInt_FMT " output channels", net->file, where, op->cout);
     PetscCheck(op->cin == c, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: channel counts do not chain: %s expects %" PetscInt_FMT " input channels but tensor '%s' has %" PetscInt_FMT, net->file, where, op->cin, g->tname[op->in[0]], c);
-    PetscCall(ReadString(rd, og, where, "activation", s));
-    {
-      PetscBool relu, id;
-      PetscCall(PetscStrcmp(s, "relu", &relu));
-      PetscCall(PetscStrcmp(s, "identity", &id));
-      PetscCheck(relu || id, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has unknown activation '%s'", net->file, where, s);
-      op->relu = relu;
-    }
+    PetscCall(ReadActivation(rd, og, where, &op->relu));
     shape[0] = op->cout;
     shape[1] = op->cin;
     for (PetscInt d = 0; d < net->dim; d++) shape[2 + d] = op->k;
@@ -228,6 +241,10 @@ static PetscErrorCode ReadOp(NNReader *rd, hid_t file, NNGraph *g, PetscInt i, P
     break;
   case NN_ADD:
     PetscCheck(g->tc[op->in[1]] == c && g->ts[op->in[1]] == sh, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s adds tensors '%s' and '%s' of different channels or resolution", net->file, where, g->tname[op->in[0]], g->tname[op->in[1]]);
+    break;
+  case NN_MUL:
+    PetscCheck((g->tc[op->in[1]] == c || g->tc[op->in[1]] == 1) && g->ts[op->in[1]] == sh, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s multiplies tensor '%s' (%" PetscInt_FMT " channels) by '%s' (%" PetscInt_FMT " channels): the second needs the same resolution and the same channels or 1", net->file, where, g->tname[op->in[0]], c, g->tname[op->in[1]], g->tc[op->in[1]]);
+    PetscCall(ReadActivation(rd, og, where, &op->relu));
     break;
   case NN_RECURSE:
     PetscCheck(body, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s is outside a vcycle body", net->file, where);
@@ -270,11 +287,21 @@ static PetscErrorCode ReadGraph(NNReader *rd, hid_t file, PetscInt gi, PetscInt 
   PetscCall(ReadInt(rd, gg, where, "num_ops", &g->nops));
   PetscCheck(g->nops >= 1 && g->nops <= 100000, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s has %" PetscInt_FMT " operations", net->file, where, g->nops);
   PetscCall(PetscCalloc1(g->nops, &g->ops));
-  PetscCall(PetscCalloc3(g->nops + 1, &g->tname, g->nops + 1, &g->tc, g->nops + 1, &g->ts));
+  PetscCall(PetscCalloc3(g->nops + 2, &g->tname, g->nops + 2, &g->tc, g->nops + 2, &g->ts));
   PetscCall(ReadString(rd, gg, where, "input", g->tname[0]));
   PetscCall(ReadString(rd, gg, where, "output", outname));
   g->tc[0]    = cin;
   g->recshift = -1;
+  g->geometry = -1;
+  if (H5Aexists(gg, "geometry") > 0) { /* the geometry field at the input's resolution */
+    PetscBool same;
+    PetscCheck(net->geometry[0], net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s reads a geometry field but the file declares none (root attribute 'geometry')", net->file, where);
+    g->geometry = g->nops + 1;
+    PetscCall(ReadString(rd, gg, where, "geometry", g->tname[g->geometry]));
+    PetscCall(PetscStrcmp(g->tname[0], g->tname[g->geometry], &same));
+    PetscCheck(!same, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s names its input and its geometry field both '%s'", net->file, where, g->tname[0]);
+    g->tc[g->geometry] = 1;
+  }
   for (PetscInt i = 0; i < g->nops; i++) PetscCall(ReadOp(rd, file, g, i, (PetscBool)(gi > 0)));
   PetscCall(FindTensor(net, g, g->nops + 1, outname, where, &g->output));
   if (gi == 0) {
@@ -360,10 +387,17 @@ static PetscErrorCode ReadFile(NNReader *rd)
   PetscCall(PetscStrcmp(s, "krylearn-model", &eq));
   PetscCheck(eq, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: format is '%s', not 'krylearn-model'", net->file, s);
   PetscCall(ReadInt(rd, file, "/", "format_version", &version));
-  PetscCheck(version == 1, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: unsupported format version %" PetscInt_FMT " (this runtime reads version 1)", net->file, version);
+  PetscCheck(version == 1 || version == 2, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: unsupported format version %" PetscInt_FMT " (this runtime reads versions 1 and 2)", net->file, version);
   PetscCall(ReadInt(rd, file, "/", "dimension", &net->dim));
   PetscCheck(net->dim == 2 || net->dim == 3, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: dimension %" PetscInt_FMT " is not 2 or 3", net->file, net->dim);
   if (H5Aexists(file, "name") > 0) PetscCall(ReadString(rd, file, "/", "name", net->name));
+  if (H5Aexists(file, "geometry") > 0) {
+    PetscInt  kind;
+    PetscBool known;
+    PetscCall(ReadString(rd, file, "/", "geometry", net->geometry));
+    PetscCall(PetscEListFind(1, NNGeometries, net->geometry, &kind, &known));
+    PetscCheck(known, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: unknown geometry field '%s' (this runtime knows 'solid')", net->file, net->geometry);
+  }
   PetscCall(ReadGraphs(rd, file));
   /* room for every weight any conv may name */
   for (PetscInt gi = 0; gi < net->ngraphs; gi++) {

@@ -41,6 +41,23 @@ static void NewStep(KrylearnNet net, NNStepType type, const NNOp *op, PetscInt i
 
 static PetscErrorCode Expand(KrylearnNet, PetscInt, PetscInt, PetscInt, PetscInt, PetscInt *);
 
+/* The geometry field pooled 'shift' times: the field itself is a value of its own, kept for
+   the whole application (KrylearnNetSetGeometry fills it); coarser ones are pooled from it
+   by steps placed where a graph first reads them */
+static PetscErrorCode GeometryValue(KrylearnNet net, PetscInt shift, PetscInt *v)
+{
+  PetscFunctionBegin;
+  PetscCheck(shift < NN_MAXSHIFT, net->comm, PETSC_ERR_SUP, "Model file %s: geometry field pooled %" PetscInt_FMT " times", net->file, shift);
+  if (net->geomval[shift] < 0) {
+    PetscInt fine = -1;
+    if (shift > 0) PetscCall(GeometryValue(net, shift - 1, &fine));
+    PetscCall(NewValue(net, 1, shift, "the geometry field", &net->geomval[shift]));
+    if (shift > 0) NewStep(net, NN_STEP_AVGPOOL, NULL, fine, -1, net->geomval[shift]);
+  }
+  *v = net->geomval[shift];
+  PetscFunctionReturn(0);
+}
+
 /* Steps of graph gi; map[t] is the value of its tensor t, map[0] its input */
 static PetscErrorCode ExpandOps(KrylearnNet net, PetscInt gi, PetscInt *map, PetscInt depth, PetscInt levels)
 {
@@ -49,6 +66,7 @@ static PetscErrorCode ExpandOps(KrylearnNet net, PetscInt gi, PetscInt *map, Pet
   char     what[2 * NN_NAME + 48];
 
   PetscFunctionBegin;
+  if (g->geometry >= 0) PetscCall(GeometryValue(net, base, &map[g->geometry]));
   for (PetscInt i = 0; i < g->nops; i++) {
     const NNOp *op = &g->ops[i];
     PetscInt    a = map[op->in[0]], sh = base + g->ts[op->out];
@@ -69,6 +87,10 @@ static PetscErrorCode ExpandOps(KrylearnNet net, PetscInt gi, PetscInt *map, Pet
     case NN_ADD:
       PetscCall(NewValue(net, g->tc[op->out], sh, what, &map[op->out]));
       NewStep(net, NN_STEP_ADD, op, a, map[op->in[1]], map[op->out]);
+      break;
+    case NN_MUL:
+      PetscCall(NewValue(net, g->tc[op->out], sh, what, &map[op->out]));
+      NewStep(net, NN_STEP_MUL, op, a, map[op->in[1]], map[op->out]);
       break;
     case NN_RECURSE:
       if (depth + 1 < levels) PetscCall(Expand(net, gi, a, depth + 1, levels, &map[op->out]));
@@ -92,7 +114,7 @@ static PetscErrorCode Expand(KrylearnNet net, PetscInt gi, PetscInt in, PetscInt
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc1(net->graphs[gi].nops + 1, &map));
+  PetscCall(PetscMalloc1(net->graphs[gi].nops + 2, &map));
   map[0] = in;
   ierr   = ExpandOps(net, gi, map, depth, levels);
   if (!ierr) *out = map[net->graphs[gi].output];
@@ -180,10 +202,12 @@ static void Liveness(KrylearnNet net)
     if (s->in2 >= 0) net->values[s->in2].last = i;
   }
   net->values[net->output].last = net->nsteps;
+  if (net->geomval[0] >= 0) net->values[net->geomval[0]].last = net->nsteps; /* set once, read by every application */
 }
 
 /* Buffers: each value gets a free buffer of sufficient size (smallest first) or a new one;
-   a conv fused in place writes into its addend's buffer */
+   a conv fused in place writes into its addend's buffer. The input and the geometry field
+   (i = -2, -1) are written before the first step. */
 static PetscErrorCode AssignBuffers(KrylearnNet net)
 {
   size_t   *cap;
@@ -192,9 +216,11 @@ static PetscErrorCode AssignBuffers(KrylearnNet net)
 
   PetscFunctionBegin;
   PetscCall(PetscCalloc2(net->nvalues, &cap, net->nvalues, &busy));
-  for (PetscInt i = -1; i < net->nsteps; i++) {
-    PetscInt v = i < 0 ? net->input : net->steps[i].out;
-    NNValue *val = &net->values[v];
+  for (PetscInt i = -2; i < net->nsteps; i++) {
+    PetscInt v = i == -2 ? net->input : i == -1 ? net->geomval[0] : net->steps[i].out;
+    NNValue *val;
+    if (v < 0) continue;
+    val = &net->values[v];
     if (i >= 0 && net->steps[i].inplace) {
       val->buf = net->values[net->steps[i].in2].buf;
     } else {
@@ -275,11 +301,13 @@ PetscErrorCode KrylearnNetPlan_Private(KrylearnNet net)
   PetscCall(ChooseLevels(net));
   net->block = 8;
   if (net->usednnl && (dnnl_get_effective_cpu_isa() & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core) net->block = 16;
-  maxsteps = net->graphs[0].nops;
+  maxsteps = net->graphs[0].nops + NN_MAXSHIFT; /* with the geometry pyramid */
   for (PetscInt i = 0; i < net->graphs[0].nops; i++)
     if (net->graphs[0].ops[i].type == NN_VCYCLE) maxsteps += net->levels * net->graphs[net->graphs[0].ops[i].body].nops;
   PetscCall(PetscCalloc2(maxsteps + 1, &net->values, maxsteps, &net->steps));
   net->nvalues = net->nsteps = 0;
+  net->geomset = PETSC_FALSE;
+  for (PetscInt s = 0; s < NN_MAXSHIFT; s++) net->geomval[s] = -1;
   PetscCall(NewValue(net, 1, 0, "the input", &net->input));
   PetscCall(Expand(net, 0, net->input, 0, 0, &net->output));
   Liveness(net);

@@ -89,15 +89,22 @@ def poly_model(dim, path, terms=12):
     km.save(km.KrylearnNet(desc, {"S": k}), path, {"operator": "test: Jacobi Neumann series"})
 
 
-def vcycle_model(dim, path, seed=0):
-    """A randomly initialised learned V-cycle (exercises pooling, halos and levels)."""
+def vcycle_model(dim, path, seed=0, gated=False):
+    """A randomly initialised learned V-cycle (exercises pooling, halos and levels); gated,
+    it reads the solid geometry through gates that differ clearly from 1."""
     torch.manual_seed(seed)
-    km.save(km.KrylearnNet(km.vcycle(dim=dim, width=4, coarsest=4)), path, {"operator": "test: random"})
+    net = km.KrylearnNet(km.vcycle(dim=dim, width=4, coarsest=4, gated=gated))
+    with torch.no_grad():
+        for name, w in net.weights.items():
+            if "gate" in name:
+                w.copy_(torch.rand_like(w) + 0.5 if name.endswith("_b") else torch.randn_like(w))
+    km.save(net, path, {"operator": "test: random"})
 
 
-def dcdm(A, b, path, dim, rtol, ndirs=2, maxit=500, x0=None):
+def dcdm(A, b, path, dim, rtol, ndirs=2, maxit=500, x0=None, solid=None):
     """Reference DCDM (numpy, network in PyTorch float32), with the same treatment of
-    decoupled rows (solved first, network output zeroed there). Returns (x, history)."""
+    decoupled rows (solved first, network output zeroed there); solid (cells, x fastest)
+    is the geometry field of a model that reads one. Returns (x, history)."""
     net = km.load(path)
     n = round(A.shape[0] ** (1.0 / dim))
     offdiag = abs(A - sp.diags(A.diagonal())).sum(axis=1).A1
@@ -111,10 +118,11 @@ def dcdm(A, b, path, dim, rtol, ndirs=2, maxit=500, x0=None):
     x += corr
     r = b - A @ x
     P, AP = [], []
+    g = [torch.tensor(solid.reshape((1, 1) + (n,) * dim), dtype=torch.float32)] if net.geometry else []
     for it in range(maxit):
         rn = np.linalg.norm(r)
         with torch.no_grad():
-            q = net(torch.tensor((r / rn).reshape((1, 1) + (n,) * dim), dtype=torch.float32)).numpy().reshape(-1).astype(float)
+            q = net(torch.tensor((r / rn).reshape((1, 1) + (n,) * dim), dtype=torch.float32), *g).numpy().reshape(-1).astype(float)
         q[dec] = 0.0
         for p, ap in zip(P, AP):
             q -= (q @ ap) / (p @ ap) * p

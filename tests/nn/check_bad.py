@@ -50,6 +50,31 @@ def vcycle_without_recurse(path):
                 setattr_(g[f"op{i}"], "inputs", f"{pooled},{pooled}")
 
 
+def gated(path):
+    km.save(km.KrylearnNet(km.vcycle(2, width=8, gated=True)), path)
+
+
+def gated_edit(fn):
+    def make(path):
+        gated(path)
+        with h5py.File(path, "r+") as f:
+            fn(f)
+    return make
+
+
+def muls(f):
+    g = f["graphs/level"]
+    return [g[f"op{i}"] for i in range(int(g.attrs["num_ops"])) if g[f"op{i}"].attrs["type"] == b"mul"]
+
+
+def mul_mismatch(f):  # the last mul (after the coarse level) multiplied by the pooled tensor
+    g = f["graphs/level"]
+    pooled = next(g[f"op{i}"].attrs["output"].decode() for i in range(int(g.attrs["num_ops"]))
+                  if g[f"op{i}"].attrs["type"] == b"avgpool")
+    op = muls(f)[-1]
+    setattr_(op, "inputs", op.attrs["inputs"].decode().split(",")[0] + "," + pooled)
+
+
 def nan_weight(f):
     w = f["weights/conv3_w"][...]
     w[0, 0, 1, 1] = np.nan
@@ -88,6 +113,11 @@ CASES = [
     ("undefined-tensor", edit(lambda f: setattr_(f["graphs/main/op2"], "inputs", "nowhere")), "16,16", 1, "uses tensor 'nowhere' before"),
     ("add-mismatch", edit(lambda f: setattr_(f["graphs/main/op17"], "inputs", "t16,t5")), "16,16", 1, "of different channels or resolution"),
     ("no-recurse", vcycle_without_recurse, "16,16", 1, "has no recurse operation"),
+    ("geometry-kind", gated_edit(lambda f: setattr_(f, "geometry", "porosity")), "16,16", 1, "unknown geometry field 'porosity'"),
+    ("geometry-undeclared", gated_edit(lambda f: f.attrs.__delitem__("geometry")), "16,16", 1, "reads a geometry field but the file declares none"),
+    ("geometry-input-name", gated_edit(lambda f: setattr_(f["graphs/level"], "geometry", "v")), "16,16", 1, "names its input and its geometry field both 'v'"),
+    ("mul-mismatch", gated_edit(mul_mismatch), "16,16", 1, "the second needs the same resolution"),
+    ("mul-activation", gated_edit(lambda f: setattr_(muls(f)[0], "activation", "gelu")), "16,16", 1, "unknown activation 'gelu'"),
     ("odd-grid", base, "15,16", 1, "cannot run on a 15x16x1 grid"),
     ("vcycle-too-small", lambda p: km.save(km.KrylearnNet(km.vcycle(2, width=8, coarsest=8)), p), "12,12", 1, "cannot run on a 12x12x1 grid"),
     ("block", lambda p: km.save(km.KrylearnNet(km.unet(2, width=8, levels=4, depth=1)), p), "16,48", 2, "block extents divisible by 16"),

@@ -57,6 +57,15 @@ def op_models(dim):
         conv("x", "a", 1, 8), conv("a", "b", 8, 8, w="ws"), conv("b", "c", 8, 8, w="ws"),
         conv("c", "y", 8, 1, k=1, act="identity")], "y")))
     m.append((f"vcycle-auto{dim}d", km.vcycle(dim, width=8, coarsest=2)))
+    m.append((f"vcycle-gated{dim}d", km.vcycle(dim, width=8, coarsest=2, gated=True)))
+    geo = single(dim, "mul", [  # geometry read in main: pooled, a gate from it, broadcast and full products
+        conv("x", "a", 1, 8), op("mul", "b", "a", "g", activation="identity"), conv("g", "h", 1, 8, act="identity"),
+        op("mul", "c", "a", "h", activation="relu"), op("avgpool", "p", "c"), op("avgpool", "gp", "g"),
+        op("mul", "q", "p", "gp", activation="relu"), op("upsample", "u", "q"), op("add", "s", "u", "b"),
+        conv("s", "y", 8, 1, k=1, act="identity")], "y")
+    geo["geometry"] = "solid"
+    geo["graphs"]["main"]["geometry"] = "g"
+    m.append((f"mul-geometry{dim}d", geo))
     m.append((f"vcycle-2levels{dim}d", km.vcycle(dim, width=8, levels=2)))
     m.append((f"unet{dim}d", km.unet(dim, width=8, levels=2, depth=1)))
     return m
@@ -112,8 +121,10 @@ def main():
     for shape in sorted({c[2] for c in cases}):
         group = [c for c in cases if c[2] == shape]
         x = rng.standard_normal(shape)
+        geometry = (rng.uniform(size=shape) < 0.3).astype(float)   # solid cells, scattered
         with h5py.File("in.h5", "w") as f:
             f["x"] = x
+            f["geometry"] = geometry
         models, refs = [], []
         for i, (name, desc, _) in enumerate(group):
             net = km.KrylearnNet(desc)
@@ -125,8 +136,9 @@ def main():
             km.save(net, models[-1], {"operator": "test"})
             if i == 0:
                 to_vlen_strings(models[-1])
+            g = torch.tensor(geometry)[None, None] if net.geometry else None
             with torch.no_grad():
-                refs.append(net.double()(torch.tensor(x)[None, None]).numpy()[0, 0])
+                refs.append(net.double()(torch.tensor(x)[None, None], g).numpy()[0, 0])
         for backend in backends:
             serial = None
             for p in nps:

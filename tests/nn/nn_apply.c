@@ -1,6 +1,7 @@
 static char help[] = "Applies Krylearn networks to a grid function read from HDF5 and writes the results.\n"
                      "  -model F1,F2..  model files, applied one after the other\n"
-                     "  -input FILE     HDF5 file with dataset 'x' of shape ([nz,] ny, nx)\n"
+                     "  -input FILE     HDF5 file with dataset 'x' of shape ([nz,] ny, nx), and 'geometry'\n"
+                     "                  for models that read a geometry field (else all zero)\n"
                      "  -output O1,O2.. HDF5 files receiving dataset 'y', one per model\n"
                      "  -n nx,ny[,nz]   grid extents\n"
                      "  -view           print each network\n"
@@ -37,6 +38,7 @@ static PetscErrorCode Run(const char *model, const char *input, const char *outp
   Vec            x, y;
   PetscViewer    v;
   PetscErrorCode ierr;
+  const char    *geometry;
 
   PetscFunctionBegin;
   if (check) PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
@@ -55,6 +57,16 @@ static PetscErrorCode Run(const char *model, const char *input, const char *outp
   if (view) PetscCall(KrylearnNetView(net, PETSC_VIEWER_STDOUT_WORLD));
   PetscCall(DMCreateGlobalVector(da, &x));
   PetscCall(VecDuplicate(x, &y));
+  PetscCall(KrylearnNetGetGeometry(net, &geometry));
+  if (geometry) { /* y holds the geometry field until the application overwrites it */
+    PetscCall(PetscObjectSetName((PetscObject)y, "geometry"));
+    if (input) {
+      PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, input, FILE_MODE_READ, &v));
+      PetscCall(VecLoad(y, v));
+      PetscCall(PetscViewerDestroy(&v));
+    } else PetscCall(VecSet(y, 0.0));
+    PetscCall(KrylearnNetSetGeometry(net, y));
+  }
   PetscCall(PetscObjectSetName((PetscObject)x, "x"));
   PetscCall(PetscObjectSetName((PetscObject)y, "y"));
   if (input) {

@@ -101,7 +101,19 @@ def check_loss():
     # scale invariance
     net2 = lambda x: -7.5 * p.reshape(x.shape)  # noqa: E731
     assert abs(ts.loss(net2, b).item() - got) < 1e-5 * got
-    print(f"loss: {got:.6f} equals the numpy reference {ref:.6f}")
+    # unrolled: the residual ratios of 3 steps of the numpy DCDM loop (float64, true residuals)
+    # (a fixed linear map between the identity and A^-1, so that the three ratios differ)
+    M = np.linalg.inv(problem.A.toarray() + 2 * np.eye(256)) + np.random.default_rng(1).standard_normal((256, 256)) / 400
+    M = torch.from_numpy(M).float()
+    linear = lambda x: (x.reshape(x.shape[0], -1) @ M.T).reshape(x.shape)  # noqa: E731
+    unrolled = ts.loss(linear, b, unroll=3).item()
+    ratios = []
+    for bb in b.double().numpy():
+        _, _, hist, _ = dcdm.dcdm(problem.A, bb, lambda r: M.double().numpy() @ r, rtol=0.0, maxit=3)
+        ratios += [(hist[k + 1] / hist[k]) ** 2 for k in range(3)]
+    assert abs(unrolled - np.mean(ratios)) < 1e-4 * np.mean(ratios), (unrolled, np.mean(ratios))
+    print(f"loss: {got:.6f} equals the numpy reference {ref:.6f}; unrolled over 3 DCDM steps "
+          f"{unrolled:.6f} against {np.mean(ratios):.6f}")
 
 
 def check_dcdm():
