@@ -119,8 +119,9 @@ class TrainingSet:
 
 class Selection:
     """Model selection by DCDM iterations: solves each selection problem (rtol 1e-4) with
-    the current network and keeps the weights with the fewest iterations in total (a
-    solve that does not converge counts twice its iteration limit). Right-hand side on
+    the current network and keeps the weights with the fewest iterations in total, the
+    latest of them on a tie (a solve that does not converge counts twice its iteration
+    limit). Right-hand side on
     the active cells, seeded: 'smooth' (random combination of the sine modes with up to
     4 half-waves per axis plus 10 % uniform noise) or 'random' (uniform)."""
 
@@ -149,7 +150,7 @@ class Selection:
                                         rtol=1e-4, maxit=self.maxit)
             counts.append(its if hist[-1] <= 1e-4 * hist[0] else 2 * self.maxit)
         net.train()
-        if self.best is None or sum(counts) < sum(self.best["iterations"]):
+        if self.best is None or sum(counts) <= sum(self.best["iterations"]):   # ties: the later weights
             self.best = {"step": step, "iterations": counts,
                          "weights": {k: v.detach().clone() for k, v in net.state_dict().items()}}
         return counts
@@ -232,6 +233,7 @@ def main(argv=None):
     dim = dims.pop()
 
     net = build_network(args, dim)
+    start = None
     if args.init_from:
         start = krylearn_model.load(args.init_from)
         if start.description != net.description:
@@ -344,6 +346,11 @@ def main(argv=None):
                                     "bias": args.bias}),
         "weights": int(krylearn_model.num_weights(net)),
     }
+    if start is not None:   # the model trained on keeps the record of its own training
+        meta["initialised_from"] = args.init_from
+        for key in ("training_command", "training_seconds", "training_steps", "training_device", "operator"):
+            if key in start.metadata:
+                meta[f"initial_{key}"] = start.metadata[key]
     if selection:
         net.load_state_dict(selection.best["weights"])
         meta["selected_step"] = int(selection.best["step"])
