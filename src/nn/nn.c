@@ -332,7 +332,7 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
   if (net->dm) {
     for (PetscInt k = 0; k < net->nvalues; k++) mem = PetscMax(mem, net->values[k].size);
     PetscCall(PetscViewerASCIIPrintf(viewer, "set up on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %" PetscInt_FMT " vcycle levels, %" PetscInt_FMT " steps, convolutions by %s\n", net->M[0], net->M[1], net->M[2], net->levels, net->nsteps, net->usednnl ? "oneDNN (direct kernel where it has only reference code)" : "the direct kernel"));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "memory on this process: %" PetscInt_FMT " activation buffers (largest activation %zu floats), halo buffer %zu floats, oneDNN scratchpad %zu bytes\n", net->nbufs, mem, net->halosize, net->scratchsize));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "memory on this process: %" PetscInt_FMT " activation buffers of %zu floats in all (largest activation %zu floats), halo buffer %zu floats, oneDNN scratchpad %zu bytes\n", net->nbufs, net->bufsize, mem, net->halosize, net->scratchsize));
   }
   PetscCall(PetscViewerASCIIPopTab(viewer));
   PetscFunctionReturn(0);

@@ -105,6 +105,7 @@ struct _p_KrylearnNet {
   NNValue   *values;
   NNStep    *steps;
   float    **bufs;
+  size_t     bufsize; /* floats in all activation buffers */
   float     *halo, *sendbuf, *recvbuf; /* halo-padded conv input and exchange buffers */
   size_t     halosize, commsize;
   float    **wpack; /* per weight: direct-kernel layout [cout/b][cin][kz][ky][kx][b] */

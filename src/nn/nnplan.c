@@ -244,7 +244,11 @@ static PetscErrorCode AssignBuffers(KrylearnNet net)
   }
   net->nbufs = nb;
   PetscCall(PetscCalloc1(nb, &net->bufs));
-  for (PetscInt k = 0; k < nb; k++) PetscCall(PetscMalloc1(cap[k], &net->bufs[k]));
+  net->bufsize = 0;
+  for (PetscInt k = 0; k < nb; k++) {
+    PetscCall(PetscMalloc1(cap[k], &net->bufs[k]));
+    net->bufsize += cap[k];
+  }
   PetscCall(PetscFree2(cap, busy));
   PetscFunctionReturn(0);
 }
