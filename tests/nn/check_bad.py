@@ -22,9 +22,14 @@ def base(path):
     km.save(km.KrylearnNet(km.dcdm_paper(2, 64, width=8)), path)
 
 
-def edit(fn):
+def gated(path):
+    km.save(km.KrylearnNet(km.vcycle(2, width=8, gated=True)), path)
+
+
+def edit(fn, model=base):
+    """A maker writing `model` and then changing it with fn(h5py file)."""
     def make(path):
-        base(path)
+        model(path)
         with h5py.File(path, "r+") as f:
             fn(f)
     return make
@@ -48,18 +53,6 @@ def vcycle_without_recurse(path):
                 setattr_(g[f"op{i}"], "type", "add")
                 pooled = g[f"op{i}"].attrs["inputs"].decode()
                 setattr_(g[f"op{i}"], "inputs", f"{pooled},{pooled}")
-
-
-def gated(path):
-    km.save(km.KrylearnNet(km.vcycle(2, width=8, gated=True)), path)
-
-
-def gated_edit(fn):
-    def make(path):
-        gated(path)
-        with h5py.File(path, "r+") as f:
-            fn(f)
-    return make
 
 
 def muls(f):
@@ -113,11 +106,11 @@ CASES = [
     ("undefined-tensor", edit(lambda f: setattr_(f["graphs/main/op2"], "inputs", "nowhere")), "16,16", 1, "uses tensor 'nowhere' before"),
     ("add-mismatch", edit(lambda f: setattr_(f["graphs/main/op17"], "inputs", "t16,t5")), "16,16", 1, "of different channels or resolution"),
     ("no-recurse", vcycle_without_recurse, "16,16", 1, "has no recurse operation"),
-    ("geometry-kind", gated_edit(lambda f: setattr_(f, "geometry", "porosity")), "16,16", 1, "unknown geometry field 'porosity'"),
-    ("geometry-undeclared", gated_edit(lambda f: f.attrs.__delitem__("geometry")), "16,16", 1, "reads a geometry field but the file declares none"),
-    ("geometry-input-name", gated_edit(lambda f: setattr_(f["graphs/level"], "geometry", "v")), "16,16", 1, "names its input and its geometry field both 'v'"),
-    ("mul-mismatch", gated_edit(mul_mismatch), "16,16", 1, "the second needs the same resolution"),
-    ("mul-activation", gated_edit(lambda f: setattr_(muls(f)[0], "activation", "gelu")), "16,16", 1, "unknown activation 'gelu'"),
+    ("geometry-kind", edit(lambda f: setattr_(f, "geometry", "porosity"), gated), "16,16", 1, "unknown geometry field 'porosity'"),
+    ("geometry-undeclared", edit(lambda f: f.attrs.__delitem__("geometry"), gated), "16,16", 1, "reads a geometry field but the file declares none"),
+    ("geometry-input-name", edit(lambda f: setattr_(f["graphs/level"], "geometry", "v"), gated), "16,16", 1, "names its input and its geometry field both 'v'"),
+    ("mul-mismatch", edit(mul_mismatch, gated), "16,16", 1, "the second needs the same resolution"),
+    ("mul-activation", edit(lambda f: setattr_(muls(f)[0], "activation", "gelu"), gated), "16,16", 1, "unknown activation 'gelu'"),
     ("odd-grid", base, "15,16", 1, "cannot run on a 15x16x1 grid"),
     ("vcycle-too-small", lambda p: km.save(km.KrylearnNet(km.vcycle(2, width=8, coarsest=8)), p), "12,12", 1, "cannot run on a 12x12x1 grid"),
     ("block", lambda p: km.save(km.KrylearnNet(km.unet(2, width=8, levels=4, depth=1)), p), "16,48", 2, "block extents divisible by 16"),

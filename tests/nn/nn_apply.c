@@ -31,6 +31,23 @@ static PetscErrorCode LoadAndSetUp(const char *model, const PetscInt n[3], Kryle
   PetscFunctionReturn(0);
 }
 
+/* Dataset 'name' of the input file into v, or the constant c without an input file */
+static PetscErrorCode LoadField(const char *input, const char *name, PetscScalar c, Vec v)
+{
+  PetscViewer viewer;
+
+  PetscFunctionBegin;
+  if (!input) {
+    PetscCall(VecSet(v, c));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscObjectSetName((PetscObject)v, name));
+  PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, input, FILE_MODE_READ, &viewer));
+  PetscCall(VecLoad(v, viewer));
+  PetscCall(PetscViewerDestroy(&viewer));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Run(const char *model, const char *input, const char *output, const PetscInt n[3], PetscBool check, PetscBool view)
 {
   KrylearnNet    net = NULL;
@@ -59,21 +76,11 @@ static PetscErrorCode Run(const char *model, const char *input, const char *outp
   PetscCall(VecDuplicate(x, &y));
   PetscCall(KrylearnNetGetGeometry(net, &geometry));
   if (geometry) { /* y holds the geometry field until the application overwrites it */
-    PetscCall(PetscObjectSetName((PetscObject)y, "geometry"));
-    if (input) {
-      PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, input, FILE_MODE_READ, &v));
-      PetscCall(VecLoad(y, v));
-      PetscCall(PetscViewerDestroy(&v));
-    } else PetscCall(VecSet(y, 0.0));
+    PetscCall(LoadField(input, "geometry", 0.0, y));
     PetscCall(KrylearnNetSetGeometry(net, y));
   }
-  PetscCall(PetscObjectSetName((PetscObject)x, "x"));
+  PetscCall(LoadField(input, "x", 1.0, x));
   PetscCall(PetscObjectSetName((PetscObject)y, "y"));
-  if (input) {
-    PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, input, FILE_MODE_READ, &v));
-    PetscCall(VecLoad(x, v));
-    PetscCall(PetscViewerDestroy(&v));
-  } else PetscCall(VecSet(x, 1.0));
   PetscCall(KrylearnNetApply(net, x, y));
   if (output) {
     PetscCall(PetscViewerHDF5Open(PETSC_COMM_WORLD, output, FILE_MODE_WRITE, &v));
