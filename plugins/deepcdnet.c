@@ -294,13 +294,14 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
   }
   if (referenced) { /* referenced becomes the solid indicator, handed to the network on its grid */
     PetscScalar *solid;
+    PetscInt     nloc;
 
     PetscCall(VecAssemblyBegin(referenced));
     PetscCall(VecAssemblyEnd(referenced));
     PetscCall(VecGetArrayRead(dn->mask, &fluid));
     PetscCall(VecGetArray(referenced, &solid));
-    PetscCall(VecGetLocalSize(referenced, &nc));
-    for (PetscInt i = 0; i < nc; i++) {
+    PetscCall(VecGetLocalSize(referenced, &nloc));
+    for (PetscInt i = 0; i < nloc; i++) {
       solid[i] = fluid[i] == 0.0 && solid[i] == 0.0 ? 1.0 : 0.0;
       local[1] += solid[i] != 0.0;
     }

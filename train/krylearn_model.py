@@ -175,6 +175,8 @@ def _analyse(desc, weights_shape=None):
     main = walk("main", 1, False)
     if main[graphs["main"]["output"]] != (1, 0):
         raise ValueError("main graph output must have 1 channel at the input resolution")
+    if kind is not None and not any(g.get("geometry") for g in graphs.values()):
+        raise ValueError(f"the model declares a {kind!r} geometry field that no graph reads")
     return info
 
 

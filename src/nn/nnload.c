@@ -425,6 +425,11 @@ static PetscErrorCode ReadFile(NNReader *rd)
     }
     PetscCall(ReadGraph(rd, file, gi, cin));
   }
+  if (net->geometry[0]) {
+    PetscBool read = PETSC_FALSE;
+    for (PetscInt gi = 0; gi < net->ngraphs; gi++) read = (PetscBool)(read || net->graphs[gi].geometry >= 0);
+    PetscCheck(read, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s declares a '%s' geometry field that no graph reads", net->file, net->geometry);
+  }
   ReaderPop(rd);
   PetscFunctionReturn(0);
 }

@@ -108,6 +108,7 @@ CASES = [
     ("no-recurse", vcycle_without_recurse, "16,16", 1, "has no recurse operation"),
     ("geometry-kind", edit(lambda f: setattr_(f, "geometry", "porosity"), gated), "16,16", 1, "unknown geometry field 'porosity'"),
     ("geometry-undeclared", edit(lambda f: f.attrs.__delitem__("geometry"), gated), "16,16", 1, "reads a geometry field but the file declares none"),
+    ("geometry-unread", edit(lambda f: setattr_(f, "geometry", "solid")), "16,16", 1, "geometry field that no graph reads"),
     ("geometry-input-name", edit(lambda f: setattr_(f["graphs/level"], "geometry", "v"), gated), "16,16", 1, "names its input and its geometry field both 'v'"),
     ("mul-mismatch", edit(mul_mismatch, gated), "16,16", 1, "the second needs the same resolution"),
     ("mul-activation", edit(lambda f: setattr_(muls(f)[0], "activation", "gelu"), gated), "16,16", 1, "unknown activation 'gelu'"),

@@ -72,6 +72,9 @@ for call, words in ((lambda: net(x), "reads a geometry field"), (lambda: km.Kryl
 bad = km.vcycle(2, width=4, gated=True)
 del bad["geometry"]
 expect_error(bad, "reads a geometry field but the model declares none")
+bad = km.vcycle(2, width=4)
+bad["geometry"] = "solid"
+expect_error(bad, "geometry field that no graph reads")
 bad = km.vcycle(2, width=4, gated=True)
 mul = next(o for o in bad["graphs"]["level"]["ops"] if o["type"] == "mul")
 mul["inputs"][1] = "v"   # 4 channels: fine; a 1-channel tensor would broadcast
