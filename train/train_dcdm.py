@@ -93,7 +93,9 @@ class TrainingSet:
         self.geometry = problem.geometry(device)
 
     def direction(self, net, r):
-        p = net(r.reshape(r.shape[0], 1, *self.problem.shape), *([self.geometry] if getattr(net, "geometry", None) else []))
+        """The network's directions for the residuals r (B, n), zero outside the domain."""
+        geometry = self.geometry if getattr(net, "geometry", None) else None
+        p = net(r.reshape(r.shape[0], 1, *self.problem.shape), geometry)
         return p.reshape(r.shape[0], -1) * self.mask
 
     def loss(self, net, b, unroll=1, ndirs=2):
@@ -121,9 +123,9 @@ class Selection:
     """Model selection by DCDM iterations: solves each selection problem (rtol 1e-4) with
     the current network and keeps the weights with the fewest iterations in total, the
     latest of them on a tie (a solve that does not converge counts twice its iteration
-    limit). Right-hand side on
-    the active cells, seeded: 'smooth' (random combination of the sine modes with up to
-    4 half-waves per axis plus 10 % uniform noise) or 'random' (uniform)."""
+    limit). Right-hand side on the active cells, seeded: 'smooth' (random combination of
+    the sine modes with up to 4 half-waves per axis plus 10 % uniform noise) or 'random'
+    (uniform)."""
 
     def __init__(self, specs, kind="smooth", maxit=200):
         self.problems = [problems.load(s) for s in specs]

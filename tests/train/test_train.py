@@ -92,20 +92,20 @@ def check_loss():
     ts = train_dcdm.TrainingSet(problem, args, "cpu", 0)
     b = ts.sampler.sample(4, torch.Generator().manual_seed(0))
     p = torch.randn(4, 256)
-    net = lambda x: p.reshape(x.shape)  # noqa: E731
+    net = lambda x, g=None: p.reshape(x.shape)  # noqa: E731
     got = ts.loss(net, b).item()
     A = problem.A.toarray()
     pm = p.numpy() * problem.active
     ref = np.mean([np.sum((bb - (q @ bb) / (q @ A @ q) * (A @ q)) ** 2) for bb, q in zip(b.numpy(), pm)])
     assert abs(got - ref) < 1e-5 * ref, (got, ref)
     # scale invariance
-    net2 = lambda x: -7.5 * p.reshape(x.shape)  # noqa: E731
+    net2 = lambda x, g=None: -7.5 * p.reshape(x.shape)  # noqa: E731
     assert abs(ts.loss(net2, b).item() - got) < 1e-5 * got
     # unrolled: the residual ratios of 3 steps of the numpy DCDM loop (float64, true residuals)
     # (a fixed linear map between the identity and A^-1, so that the three ratios differ)
     M = np.linalg.inv(problem.A.toarray() + 2 * np.eye(256)) + np.random.default_rng(1).standard_normal((256, 256)) / 400
     M = torch.from_numpy(M).float()
-    linear = lambda x: (x.reshape(x.shape[0], -1) @ M.T).reshape(x.shape)  # noqa: E731
+    linear = lambda x, g=None: (x.reshape(x.shape[0], -1) @ M.T).reshape(x.shape)  # noqa: E731
     unrolled = ts.loss(linear, b, unroll=3).item()
     ratios = []
     for bb in b.double().numpy():
