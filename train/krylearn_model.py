@@ -241,6 +241,14 @@ class KrylearnNet(nn.Module):
                 w = torch.empty(shape).uniform_(-bound, bound)
             self.weights[name] = nn.Parameter(w)
 
+    def _geometry_at(self, geometry, gname, op):
+        """The geometry of graph gname (None, or at its input's resolution) pooled to the
+        resolution of op's input: what the graph that op runs (recurse, vcycle) reads."""
+        pool = F.avg_pool2d if self.dim == 2 else F.avg_pool3d
+        for _ in range(self.info[gname][op["inputs"][0]][1] if geometry is not None else 0):
+            geometry = pool(geometry, 2)
+        return geometry
+
     def _run(self, gname, x, geometry, depth, levels):
         g = self.description["graphs"][gname]
         conv = F.conv2d if self.dim == 2 else F.conv3d
@@ -269,19 +277,11 @@ class KrylearnNet(nn.Module):
                 if op.get("activation", "identity") == "relu":
                     y = F.relu(y)
             elif typ == "recurse":
-                coarse = None
-                if geometry is not None:
-                    coarse = geometry
-                    for _ in range(self.info[gname][op["inputs"][0]][1]):
-                        coarse = pool(coarse, 2)
+                coarse = self._geometry_at(geometry, gname, op)
                 y = self._run(gname, a, coarse, depth + 1, levels) if depth + 1 < levels else torch.zeros_like(a)
             else:  # vcycle
                 lv = vcycle_levels(self.description, op, self.info, tuple(a.shape[2:]))
-                body = geometry
-                if body is not None:
-                    for _ in range(self.info[gname][op["inputs"][0]][1]):
-                        body = pool(body, 2)
-                y = self._run(op["body"], a, body, 0, lv)
+                y = self._run(op["body"], a, self._geometry_at(geometry, gname, op), 0, lv)
             t[op["output"]] = y
         return t[g["output"]]
 
