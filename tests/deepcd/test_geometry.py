@@ -41,7 +41,6 @@ for obstacle in ("disc", "box"):
 if dim == 2:
     odd = ["-dim", "2", "-n", "45", "-obstacle", "disc", "-ksp_type", "deepcd", "-ksp_monitor", "-ksp_max_it", "5",
            "-natural", "-ksp_deepcd_grid", "45,45", "-ksp_deepcd_model", "gated.h5"]
-    A, solid = R.pressure_matrix(2, 45, "disc")
     o1, *_ = R.pressure(odd, 1)
     o3, *_ = R.pressure(odd, 3)
     assert np.allclose(R.monitor(o3), R.monitor(o1), rtol=1e-4), (R.monitor(o3), R.monitor(o1))
