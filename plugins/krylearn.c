@@ -4,6 +4,7 @@
    programs get the same types with -dll_append /path/to/libkrylearn.so, which makes
    PetscInitialize() call PetscDLLibraryRegister_krylearn(). */
 #include <krylearn.h>
+#include "spectrum.h"
 
 static PetscBool KrylearnPackageInitialized = PETSC_FALSE;
 
@@ -25,6 +26,8 @@ PetscErrorCode KrylearnInitializePackage(void)
   PetscCall(KrylearnOTInitializePackage());
   PetscCall(KrylearnSpectrumInitializePackage());
   PetscCall(KrylearnDeepCDInitializePackage());
+  PetscCall(PCRegister(PCSPECTRUM, PCCreate_Spectrum));
+  PetscCall(SNESAddOptionsChecker(SNESSpectrumCheckOptions));
   PetscFunctionReturn(0);
 }
 

@@ -6,7 +6,7 @@ PetscLogEvent KRYLEARN_MLPEvaluate, KRYLEARN_MLPProduct, KRYLEARN_SpectrumEPS, K
 static PetscBool KrylearnSpectrumPackageInitialized = PETSC_FALSE;
 
 /*@C
-  KrylearnSpectrumInitializePackage - Registers the log events of the spectrum analyses.
+  KrylearnSpectrumInitializePackage - Registers the spectrum analysis class and the log events of the analyses.
 
   Level: developer
 
@@ -21,6 +21,7 @@ PetscErrorCode KrylearnSpectrumInitializePackage(void)
   if (KrylearnSpectrumPackageInitialized) PetscFunctionReturn(0);
   KrylearnSpectrumPackageInitialized = PETSC_TRUE;
   PetscCall(PetscClassIdRegister("Krylearn spectrum", &id));
+  PetscCall(PetscClassIdRegister("Spectrum analysis", &KRYLEARN_SPECTRUMANALYSIS_CLASSID));
   PetscCall(PetscLogEventRegister("MLPEvaluate", id, &KRYLEARN_MLPEvaluate));
   PetscCall(PetscLogEventRegister("MLPProduct", id, &KRYLEARN_MLPProduct));
   PetscCall(PetscLogEventRegister("SpectrumEPS", id, &KRYLEARN_SpectrumEPS));
