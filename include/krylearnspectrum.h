@@ -98,6 +98,7 @@ PETSC_EXTERN PetscErrorCode KrylearnSpectrumAnalysisGetPlot(KrylearnSpectrumAnal
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumAnalysisRun(KrylearnSpectrumAnalysis, Mat, const char[], PetscInt);
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumAnalysisView(KrylearnSpectrumAnalysis, PetscViewer);
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumAnalysisViewHistory(KrylearnSpectrumAnalysis, PetscViewer);
+PETSC_EXTERN PetscErrorCode KrylearnSpectrumAnalysisGetHistory(KrylearnSpectrumAnalysis, PetscInt *, const PetscInt *[], const PetscReal *[], const PetscReal *[], const PetscReal *[]);
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumAnalysisWrite(KrylearnSpectrumAnalysis, const char[], const char[], PetscBool);
 
 /*J

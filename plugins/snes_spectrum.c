@@ -42,7 +42,7 @@ static PetscErrorCode SNESSpectrumMonitor(SNES snes, PetscInt it, PetscReal fnor
     PetscFunctionReturn(0);
   }
   PetscCall(SNESGetOptionsPrefix(snes, &prefix));
-  PetscCall(PetscSNPrintf(name, sizeof(name), "%sJacobian at Newton iterate %" PetscInt_FMT, prefix ? prefix : "", iterate));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "Jacobian at Newton iterate %" PetscInt_FMT "%s%s%s", iterate, prefix ? " (SNES " : "", prefix ? prefix : "", prefix ? ")" : ""));
   PetscCall(KrylearnSpectrumAnalysisRun(s->an, J, name, iterate));
   PetscCall(KrylearnSpectrumAnalysisView(s->an, PETSC_VIEWER_STDOUT_(PetscObjectComm((PetscObject)snes))));
   PetscFunctionReturn(0);
@@ -56,7 +56,7 @@ static PetscErrorCode SNESSpectrumViewHistory(SNES snes, void *ctx)
 
   PetscFunctionBegin;
   PetscCall(SNESGetOptionsPrefix(snes, &prefix));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "%sJacobian spectrum along the Newton path:\n", prefix ? prefix : ""));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "Jacobian spectrum along the Newton path%s%s%s:\n", prefix ? " (SNES " : "", prefix ? prefix : "", prefix ? ")" : ""));
   PetscCall(KrylearnSpectrumAnalysisViewHistory(s->an, viewer));
   PetscFunctionReturn(0);
 }

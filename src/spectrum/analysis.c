@@ -494,11 +494,14 @@ PetscErrorCode KrylearnSpectrumAnalysisGetExact(KrylearnSpectrumAnalysis an, Pet
 @*/
 PetscErrorCode KrylearnSpectrumAnalysisSetInterval(KrylearnSpectrumAnalysis an, PetscReal a, PetscReal b)
 {
+  const char *prefix;
+
   PetscFunctionBegin;
   PetscValidHeaderSpecific(an, KRYLEARN_SPECTRUMANALYSIS_CLASSID, 1);
   PetscValidLogicalCollectiveReal(an, a, 2);
   PetscValidLogicalCollectiveReal(an, b, 3);
-  PetscCheck(a <= b, PetscObjectComm((PetscObject)an), PETSC_ERR_USER_INPUT, "-interval needs two numbers a,b with a < b");
+  PetscCall(PetscObjectGetOptionsPrefix((PetscObject)an, &prefix));
+  PetscCheck(a <= b, PetscObjectComm((PetscObject)an), PETSC_ERR_USER_INPUT, "-%sinterval needs two numbers a,b with a < b", prefix ? prefix : "");
   an->interval[0] = a;
   an->interval[1] = b;
   PetscFunctionReturn(0);
@@ -538,7 +541,7 @@ PetscErrorCode KrylearnSpectrumAnalysisGetInterval(KrylearnSpectrumAnalysis an, 
 + an  - the analysis
 - flg - `PETSC_BOOL3_TRUE`, `PETSC_BOOL3_FALSE`, or `PETSC_BOOL3_UNKNOWN` (the default):
         then an operator is symmetric when `MatIsSymmetricKnown()` says so or, for assembled
-        matrices, when `MatIsSymmetric()` finds it exactly symmetric
+        matrices, when `MatIsSymmetric()` finds |a_ij - a_ji| <= 1e-13 ||A||_inf
 
   Options Database Key:
 . -symmetric <bool> - declare the operators symmetric (Hermitian eigensolver, density allowed) or not
@@ -736,7 +739,7 @@ PetscErrorCode KrylearnSpectrumAnalysisSetFromOptions(KrylearnSpectrumAnalysis a
   PetscCall(PetscOptionsBool("-exact", "Every eigenvalue by dense LAPACK (small operators)", "KrylearnSpectrumAnalysisSetExact", an->exact, &an->exact, NULL));
   PetscCall(PetscOptionsRealArray("-interval", "All eigenvalues in [a,b] with a polynomial filter (STFILTER)", "KrylearnSpectrumAnalysisSetInterval", interval, &n, &set));
   if (set) {
-    PetscCheck(n == 2 && interval[0] < interval[1], PetscObjectComm((PetscObject)an), PETSC_ERR_USER_INPUT, "-interval needs two numbers a,b with a < b");
+    PetscCheck(n == 2 && interval[0] < interval[1], PetscObjectComm((PetscObject)an), PETSC_ERR_USER_INPUT, "-%sinterval needs two numbers a,b with a < b", ((PetscObject)an)->prefix ? ((PetscObject)an)->prefix : "");
     PetscCall(KrylearnSpectrumAnalysisSetInterval(an, interval[0], interval[1]));
   }
   PetscCall(PetscOptionsBool("-symmetric", "Declare the operators symmetric (or not) instead of detecting it", "KrylearnSpectrumAnalysisSetSymmetric", symmetric, &symmetric, &set));
@@ -963,8 +966,13 @@ static PetscErrorCode IsSymmetric(KrylearnSpectrumAnalysis an, Mat A, PetscBool 
   PetscCall(MatIsSymmetricKnown(A, &set, symmetric));
   if (set) PetscFunctionReturn(0);
   PetscCall(MatHasOperation(A, MATOP_IS_SYMMETRIC, &has));
-  if (has) PetscCall(MatIsSymmetric(A, 0.0, symmetric));
-  else *symmetric = PETSC_FALSE;
+  if (has) {
+    PetscReal norm;
+
+    /* assembled Jacobians and Hessians are often symmetric up to rounding only */
+    PetscCall(MatNorm(A, NORM_INFINITY, &norm));
+    PetscCall(MatIsSymmetric(A, 1e-13 * norm, symmetric));
+  } else *symmetric = PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -1392,5 +1400,39 @@ PetscErrorCode KrylearnSpectrumAnalysisViewHistory(KrylearnSpectrumAnalysis an, 
   if (!h->n) PetscFunctionReturn(0);
   PetscCall(PetscViewerASCIIPrintf(viewer, "%6s %18s %18s %14s\n", "step", "smallest", "largest", "condition"));
   for (PetscInt i = 0; i < h->n; i++) PetscCall(PetscViewerASCIIPrintf(viewer, "%6" PetscInt_FMT " %18.10g %18.10g %14.6g\n", h->step[i], (double)h->smallest[i], (double)h->largest[i], (double)h->condition[i]));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnSpectrumAnalysisGetHistory - Gets the history of the analyses run with a step.
+
+  Not Collective
+
+  Input Parameter:
+. an - the analysis
+
+  Output Parameters:
++ n         - number of analyses
+. step      - their steps
+. smallest  - smallest eigenvalue (real part; NaN when neither bottom nor exact was computed)
+. largest   - largest eigenvalue (real part; NaN when neither top nor exact was computed)
+- condition - condition estimate |lambda|max/|lambda|min (NaN when not computed)
+
+  Level: intermediate
+
+  Note:
+  The arrays belong to the analysis; any output may be NULL.
+
+.seealso: `KrylearnSpectrumAnalysisViewHistory()`, `KrylearnSpectrumAnalysisRun()`
+@*/
+PetscErrorCode KrylearnSpectrumAnalysisGetHistory(KrylearnSpectrumAnalysis an, PetscInt *n, const PetscInt *step[], const PetscReal *smallest[], const PetscReal *largest[], const PetscReal *condition[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(an, KRYLEARN_SPECTRUMANALYSIS_CLASSID, 1);
+  if (n) *n = an->h.n;
+  if (step) *step = an->h.step;
+  if (smallest) *smallest = an->h.smallest;
+  if (largest) *largest = an->h.largest;
+  if (condition) *condition = an->h.condition;
   PetscFunctionReturn(0);
 }
