@@ -14,6 +14,7 @@ typedef struct {
   PCSpectrumOperator       op;
   PetscInt                 every, setups, analysed;
   Mat                      MinvA; /* the preconditioned operator, a shell */
+  Vec                      work;  /* A x inside it */
 } PC_Spectrum;
 
 static PetscErrorCode GetInner(PC pc, PC *inner)
@@ -54,15 +55,14 @@ static PetscErrorCode GetAnalysis(PC pc, KrylearnSpectrumAnalysis *an)
 
 static PetscErrorCode MatMult_Preconditioned(Mat S, Vec x, Vec y)
 {
-  PC  pc;
-  Vec w;
+  PC           pc;
+  PC_Spectrum *sp;
 
   PetscFunctionBegin;
   PetscCall(MatShellGetContext(S, &pc));
-  PetscCall(MatCreateVecs(pc->mat, NULL, &w));
-  PetscCall(MatMult(pc->mat, x, w));
-  PetscCall(PCApply(((PC_Spectrum *)pc->data)->inner, w, y));
-  PetscCall(VecDestroy(&w));
+  sp = (PC_Spectrum *)pc->data;
+  PetscCall(MatMult(pc->mat, x, sp->work));
+  PetscCall(PCApply(sp->inner, sp->work, y));
   PetscFunctionReturn(0);
 }
 
@@ -82,6 +82,7 @@ static PetscErrorCode Analyse(PC pc)
       PetscCall(MatGetSize(pc->mat, &M, &N));
       PetscCall(MatCreateShell(PetscObjectComm((PetscObject)pc), m, n, M, N, pc, &sp->MinvA));
       PetscCall(MatShellSetOperation(sp->MinvA, MATOP_MULT, (void (*)(void))MatMult_Preconditioned));
+      PetscCall(MatCreateVecs(pc->mat, NULL, &sp->work));
     }
     A = sp->MinvA;
     PetscCall(PetscSNPrintf(name, sizeof(name), "M^{-1}A (inner PC %s) at set-up %" PetscInt_FMT, type, sp->setups));
@@ -92,10 +93,22 @@ static PetscErrorCode Analyse(PC pc)
   PetscFunctionReturn(0);
 }
 
+/* A failure of the inner PC is the wrapper's, as the Krylov method checks it there */
+static PetscErrorCode CopyFailedReason(PC pc)
+{
+  PCFailedReason reason;
+
+  PetscFunctionBegin;
+  PetscCall(PCGetFailedReason(((PC_Spectrum *)pc->data)->inner, &reason));
+  PetscCall(PCSetFailedReason(pc, reason));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode PCApply_Spectrum(PC pc, Vec x, Vec y)
 {
   PetscFunctionBegin;
   PetscCall(PCApply(((PC_Spectrum *)pc->data)->inner, x, y));
+  PetscCall(CopyFailedReason(pc));
   PetscFunctionReturn(0);
 }
 
@@ -162,6 +175,7 @@ static PetscErrorCode PCSetUp_Spectrum(PC pc)
   PetscCall(PCGetUseAmat(pc, &flg));
   PetscCall(PCSetUseAmat(inner, flg));
   PetscCall(PCSetUp(inner));
+  PetscCall(CopyFailedReason(pc));
   /* the wrapper offers exactly the operations of the inner PC, so that Krylov methods take the same paths */
   pc->ops->applytranspose      = inner->ops->applytranspose ? PCApplyTranspose_Spectrum : NULL;
   pc->ops->applysymmetricleft  = inner->ops->applysymmetricleft ? PCApplySymmetricLeft_Spectrum : NULL;
@@ -181,6 +195,7 @@ static PetscErrorCode PCReset_Spectrum(PC pc)
   PetscFunctionBegin;
   if (sp->inner) PetscCall(PCReset(sp->inner));
   PetscCall(MatDestroy(&sp->MinvA));
+  PetscCall(VecDestroy(&sp->work));
   PetscFunctionReturn(0);
 }
 
