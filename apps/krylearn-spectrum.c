@@ -3,8 +3,8 @@ static const char help[] = "Hessian spectrum analyses of a multi-layer perceptro
                            "  krylearn-spectrum -matrix FILE[:GROUP] (any layout of bin/krylearn-ingest)\n"
                            "  krylearn-spectrum -ot_plan OUT.h5 (Sinkhorn dual Hessian at bin/krylearn-ot's plan)\n"
                            "      [-top k] [-bottom k] [-vectors] [-density] [-trace] [-exact] [-interval a,b]\n"
-                           "      [-sagun] [-o OUT.h5] [-plot OUT.png]\n\n"
-                           "Eigensolver options pass through with the prefixes top_, bottom_ and interval_\n"
+                           "      [-condition] [-sagun] [-o OUT.h5] [-plot OUT.png]\n\n"
+                           "Eigensolver options pass through with the prefixes top_, bottom_, condition_ and interval_\n"
                            "(for example -top_eps_tol 1e-12, -interval_st_filter_degree 200).\n\n";
 
 #include <krylearn.h>

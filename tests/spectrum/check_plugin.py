@@ -225,6 +225,12 @@ def errors(mpiexec, parallel):
     expect("ex19", ["-snes_spectrum", "-snes_spectrum_bottom", "1000"], "-snes_spectrum_bottom 1000 asks for more eigenvalues than the dimension 64")
     expect("ex19", ["-snes_spectrum", "-snes_spectrum_exact"], "is not symmetric and the exact spectrum is computed for symmetric operators only")
     expect("ex19", ["-snes_spectrum", "-snes_spectrum_every", "-1"], "-snes_spectrum_every -1: must be at least 1")
+    # SLEPc starts at the first analysis only
+    for name, opts, started in (("ex2", [], False), ("ex19", [], False), ("ex2", ["-pc_type", "spectrum"], True), ("ex19", ["-snes_spectrum"], True)):
+        res = run(mpiexec, name, opts + ["-info"])
+        if ("SLEPc successfully started" in res.stdout) != started:
+            fail(f"{name} {' '.join(opts)}: SLEPc {'not ' if started else ''}started")
+    print("ok   SLEPc is initialised at the first analysis only")
     # -help lists the PC and its options
     res = run(mpiexec, "ex2", ["-pc_type", "spectrum", "-help"], expect_ok=False)
     for opt in ("-pc_spectrum_top", "-pc_spectrum_operator", "-pc_spectrum_output", "-spectrum_pc_type"):
