@@ -6,17 +6,19 @@
    The monitor of iteration k runs after the k-th step, whose linear system used the Jacobian
    at iterate k-1: that matrix is analysed as it is, so the solve is not changed (no extra
    Jacobian evaluation, lagged Jacobians stay as SNES left them). */
+#include <petsc/private/petscimpl.h>
 #include <krylearnspectrum.h>
 #include "spectrum.h"
 
 typedef struct {
   KrylearnSpectrumAnalysis an;
   PetscInt                 every;
+  PetscObjectState         start; /* the Jacobian's state when the solve began */
 } SNESSpectrum;
 
-static PetscErrorCode SNESSpectrumDestroy(void **ctx)
+static PetscErrorCode SNESSpectrumDestroy(void *ctx)
 {
-  SNESSpectrum *s = (SNESSpectrum *)*ctx;
+  SNESSpectrum *s = (SNESSpectrum *)ctx;
 
   PetscFunctionBegin;
   PetscCall(KrylearnSpectrumAnalysisDestroy(&s->an));
@@ -28,17 +30,22 @@ static PetscErrorCode SNESSpectrumMonitor(SNES snes, PetscInt it, PetscReal fnor
 {
   SNESSpectrum *s       = (SNESSpectrum *)ctx;
   const PetscInt iterate = it - 1;
-  Mat           J;
-  PetscBool     assembled;
+  Mat              J;
+  PetscBool        assembled;
+  PetscObjectState state;
   const char   *prefix;
   char          name[256];
 
   PetscFunctionBegin;
-  if (it < 1 || iterate % s->every) PetscFunctionReturn(0);
   PetscCall(SNESGetJacobian(snes, &J, NULL, NULL, NULL));
+  if (!J) PetscFunctionReturn(0);
+  PetscCall(PetscObjectStateGet((PetscObject)J, &state));
+  if (it == 0) s->start = state;
+  if (it < 1 || iterate % s->every) PetscFunctionReturn(0);
   PetscCall(MatAssembled(J, &assembled));
-  if (!J || !assembled) {
-    PetscCall(PetscInfo(snes, "No assembled Jacobian at iterate %" PetscInt_FMT ": nothing to analyse\n", iterate));
+  /* methods without Jacobians (nrichardson, ngmres, ...) leave it as it was at the start */
+  if (!assembled || state == s->start) {
+    PetscCall(PetscInfo(snes, "No Jacobian computed in this solve before iterate %" PetscInt_FMT ": nothing to analyse\n", it));
     PetscFunctionReturn(0);
   }
   PetscCall(SNESGetOptionsPrefix(snes, &prefix));
@@ -53,10 +60,12 @@ static PetscErrorCode SNESSpectrumViewHistory(SNES snes, void *ctx)
   SNESSpectrum *s      = (SNESSpectrum *)ctx;
   PetscViewer   viewer = PETSC_VIEWER_STDOUT_(PetscObjectComm((PetscObject)snes));
   const char   *prefix;
+  PetscInt      n;
 
   PetscFunctionBegin;
   PetscCall(SNESGetOptionsPrefix(snes, &prefix));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "Jacobian spectrum along the Newton path%s%s%s:\n", prefix ? " (SNES " : "", prefix ? prefix : "", prefix ? ")" : ""));
+  PetscCall(KrylearnSpectrumAnalysisGetHistory(s->an, &n, NULL, NULL, NULL, NULL));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "Jacobian spectrum along the Newton path%s%s%s:%s\n", prefix ? " (SNES " : "", prefix ? prefix : "", prefix ? ")" : "", n ? "" : " no Jacobian was computed, nothing analysed"));
   PetscCall(KrylearnSpectrumAnalysisViewHistory(s->an, viewer));
   PetscFunctionReturn(0);
 }
@@ -92,12 +101,14 @@ PetscErrorCode SNESSpectrumCheckOptions(SNES snes)
     PetscCall(KrylearnSpectrumAnalysisSetOptionsPrefix(s->an, sub));
     PetscCall(KrylearnSpectrumAnalysisSetExtremes(s->an, 1, 1));
     PetscCall(KrylearnSpectrumAnalysisSetCondition(s->an, PETSC_TRUE));
-    /* the container only marks the SNES as hooked; the monitor owns s and frees it */
+    /* the container, composed with the SNES, owns s: it outlives the monitor and the view,
+       which SNESDestroy() cancels first, and a later options check finds it */
     PetscCall(PetscContainerCreate(PetscObjectComm((PetscObject)snes), &container));
     PetscCall(PetscContainerSetPointer(container, s));
+    PetscCall(PetscContainerSetUserDestroy(container, SNESSpectrumDestroy));
     PetscCall(PetscObjectCompose((PetscObject)snes, "KrylearnSNESSpectrum", (PetscObject)container));
     PetscCall(PetscContainerDestroy(&container));
-    PetscCall(SNESMonitorSet(snes, SNESSpectrumMonitor, s, SNESSpectrumDestroy));
+    PetscCall(SNESMonitorSet(snes, SNESSpectrumMonitor, s, NULL));
     PetscCall(SNESConvergedReasonViewSet(snes, SNESSpectrumViewHistory, s, NULL));
   }
   PetscCall(PetscOptionsGetInt(options, prefix, "-snes_spectrum_every", &every, &set));

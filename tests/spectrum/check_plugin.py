@@ -188,6 +188,16 @@ def snes(mpiexec, parallel):
                 fail(f"{name}: -pc_spectrum_every 2 analysed set-ups {steps} of {nsetups}")
 
 
+    # a nonlinear preconditioner's SNES has its own prefix; an outer method without Jacobians analyses nothing
+    res = run(mpiexec, "ex19", ["-snes_type", "nrichardson", "-npc_snes_type", "newtonls", "-npc_snes_max_it", "1",
+                                "-npc_snes_spectrum", "-snes_spectrum", "-snes_converged_reason"])
+    if ("Jacobian at Newton iterate 0 (SNES npc_)" not in res.stdout
+            or "Jacobian spectrum along the Newton path: no Jacobian was computed, nothing analysed" not in res.stdout
+            or "Nonlinear solve converged" not in res.stdout):
+        fail("ex19 with -npc_snes_spectrum:\n" + res.stdout[-2000:])
+    print("  ex19: -npc_snes_spectrum analyses the preconditioner's Jacobians, the outer nrichardson none")
+
+
 def tao(mpiexec, parallel):
     base = ["-tao_type", "nls", "-tao_monitor", "-tao_nls_ksp_monitor", "-tao_converged_reason", "-mx", "10", "-my", "8"]
     plain = run(mpiexec, "minsurf2", base + ["-tao_nls_pc_type", "jacobi", "-tao_view_solution", "binary:t.bin0"])
