@@ -9,32 +9,6 @@
 #include <krylearnio.h>
 #include "deepcdnet.h"
 
-PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp;
-
-static PetscBool DeepCDPackageInitialized = PETSC_FALSE;
-
-/*@C
-  KrylearnDeepCDInitializePackage - Registers KSPDEEPCD, PCDEEPCD and their log events.
-
-  Level: developer
-
-  Note:
-  Called by KrylearnInitializePackage(); safe to call more than once.
-
-.seealso: `KSPDEEPCD`, `PCDEEPCD`, `KrylearnInitializePackage()`
-@*/
-PetscErrorCode KrylearnDeepCDInitializePackage(void)
-{
-  PetscFunctionBegin;
-  if (DeepCDPackageInitialized) PetscFunctionReturn(0);
-  DeepCDPackageInitialized = PETSC_TRUE;
-  PetscCall(KSPRegister(KSPDEEPCD, KSPCreate_DeepCD));
-  PetscCall(PCRegister(PCDEEPCD, PCCreate_DeepCD));
-  PetscCall(PetscLogEventRegister("DeepCDNetApply", KSP_CLASSID, &KRYLEARN_DeepCDNetApply));
-  PetscCall(PetscLogEventRegister("DeepCDSetUp", KSP_CLASSID, &KRYLEARN_DeepCDSetUp));
-  PetscFunctionReturn(0);
-}
-
 /* A new model file (NULL or "": the shipped default); drops what was built for the old one */
 PetscErrorCode KrylearnDeepCDNetSetModel(KrylearnDeepCDNet *dn, const char file[])
 {

@@ -4,7 +4,7 @@
 
 #include <krylearnot.h>
 #include <petsc/private/petscimpl.h>
-#include "otkernel.h"
+#include "ot/impls/otkernel.h"
 
 #define OT_MAX_MONITORS 5
 

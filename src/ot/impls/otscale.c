@@ -2,7 +2,7 @@
    the explicit plan statistics. The kernels (otkernel.c) work on the local rows; here
    the column quantities are reduced across ranks. */
 #include <math.h>
-#include "otimpl.h"
+#include "ot/otimpl.h"
 
 /* Column log-sums log sum_i P_ij, left in ot->colsum.
    One pass in the common case; columns whose sum leaves [1e-250, 1e250] on any rank

@@ -1,5 +1,5 @@
 /* The OT object: creation, problem description, options, viewing, results. */
-#include "otimpl.h"
+#include "ot/otimpl.h"
 
 PetscClassId      OT_CLASSID;
 PetscFunctionList OTList = NULL;

@@ -1,6 +1,6 @@
 /* OTSINKHORN: log-domain Sinkhorn with optional epsilon scaling. */
 #include <math.h>
-#include "otimpl.h"
+#include "ot/otimpl.h"
 
 typedef struct {
   PetscReal factor;    /* eta is divided by factor^s for the stages s = stages, ..., 1 */

@@ -1,7 +1,7 @@
 /* OTSNS: Sinkhorn-Newton-Sparse. Sinkhorn warm-up, then Newton steps on the dual
    (Lyapunov) potential with a sparsified Hessian solved by a KSP (prefix ot_). */
 #include <math.h>
-#include "otimpl.h"
+#include "ot/otimpl.h"
 
 typedef struct {
   PetscInt          warmup;        /* Sinkhorn sweeps before the first Newton step, and per fallback */
