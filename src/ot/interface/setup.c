@@ -2,7 +2,7 @@
 #include "ot/otimpl.h"
 
 /* Local rows of a matrix, row-major, every entry (dense or not). */
-static PetscErrorCode MatGetLocalRowsDense(Mat A, PetscInt ncols, PetscReal *out)
+static PetscErrorCode OTCopyLocalRows(Mat A, PetscInt ncols, PetscReal *out)
 {
   PetscInt lo, hi;
 
@@ -20,9 +20,110 @@ static PetscErrorCode MatGetLocalRowsDense(Mat A, PetscInt ncols, PetscReal *out
   PetscFunctionReturn(0);
 }
 
+/* Dense cost matrix: a row-major copy of the local rows, checked finite */
+static PetscErrorCode OTSetUpCostDense(OT ot, PetscInt lo)
+{
+  PetscFunctionBegin;
+  ot->rows.store = OT_STORE_DENSE;
+  PetscCall(PetscMalloc1((size_t)ot->nloc * ot->m + 1, &ot->store));
+  PetscCall(OTCopyLocalRows(ot->Cmat, ot->m, ot->store));
+  ot->rows.dense = ot->store;
+  for (size_t k = 0; k < (size_t)ot->nloc * ot->m; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", lo + (PetscInt)(k / ot->m), (PetscInt)(k % ot->m), (double)ot->store[k]);
+  PetscFunctionReturn(0);
+}
+
+/* Sparse cost matrix: local CSR rows, checked finite, with no empty row and no empty column */
+static PetscErrorCode OTSetUpCostSparse(OT ot, PetscInt lo, PetscInt hi)
+{
+  MPI_Comm   comm = PetscObjectComm((PetscObject)ot);
+  PetscInt   nnz  = 0, *ai, *aj, *colcnt;
+  PetscReal *aa;
+
+  PetscFunctionBegin;
+  for (PetscInt i = lo; i < hi; i++) {
+    PetscInt nc;
+    PetscCall(MatGetRow(ot->Cmat, i, &nc, NULL, NULL));
+    nnz += nc;
+    PetscCall(MatRestoreRow(ot->Cmat, i, &nc, NULL, NULL));
+  }
+  PetscCall(PetscMalloc1(ot->nloc + 1 + nnz + 1, &ot->istore));
+  PetscCall(PetscMalloc1(nnz + 1, &ot->store));
+  PetscCall(PetscCalloc1(ot->m, &colcnt));
+  ai    = ot->istore;
+  aj    = ot->istore + ot->nloc + 1;
+  aa    = ot->store;
+  ai[0] = 0;
+  for (PetscInt i = lo; i < hi; i++) {
+    PetscInt           nc;
+    const PetscInt    *cols;
+    const PetscScalar *vals;
+    PetscCall(MatGetRow(ot->Cmat, i, &nc, &cols, &vals));
+    PetscCheck(nc > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Row %" PetscInt_FMT " of the sparse cost has no entry: its mass cannot be transported", i);
+    for (PetscInt k = 0; k < nc; k++) {
+      PetscCheck(PetscIsNormalReal(PetscRealPart(vals[k])) || PetscRealPart(vals[k]) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", i, cols[k], (double)PetscRealPart(vals[k]));
+      aj[ai[i - lo] + k] = cols[k];
+      aa[ai[i - lo] + k] = PetscRealPart(vals[k]);
+      colcnt[cols[k]]++;
+    }
+    ai[i - lo + 1] = ai[i - lo] + nc;
+    PetscCall(MatRestoreRow(ot->Cmat, i, &nc, &cols, &vals));
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, colcnt, ot->m, MPIU_INT, MPI_SUM, comm));
+  for (PetscInt j = 0; j < ot->m; j++) PetscCheck(colcnt[j] > 0, comm, PETSC_ERR_ARG_WRONG, "Column %" PetscInt_FMT " of the sparse cost has no entry: it cannot receive mass", j);
+  PetscCall(PetscFree(colcnt));
+  ot->rows.store = OT_STORE_SPARSE;
+  ot->rows.ai    = ai;
+  ot->rows.aj    = aj;
+  ot->rows.aa    = aa;
+  PetscFunctionReturn(0);
+}
+
+/* Point clouds: the local rows of X and a full copy of Y, transposed (d x m), checked finite */
+static PetscErrorCode OTSetUpCostClouds(OT ot, PetscInt *lo)
+{
+  MPI_Comm        comm = PetscObjectComm((PetscObject)ot);
+  PetscInt        d, dy, mloc, hi, ylo, yhi;
+  PetscMPIInt     size, *counts, *displs;
+  PetscReal      *yrows, *yall;
+  const PetscInt *ranges;
+
+  PetscFunctionBegin;
+  PetscCheck(ot->Xmat && ot->Ymat, comm, PETSC_ERR_ORDER, "Set the cost with OTSetCostMatrix() or OTSetPointClouds() before OTSetUp()");
+  PetscCall(MatGetSize(ot->Xmat, &ot->n, &d));
+  PetscCall(MatGetSize(ot->Ymat, &ot->m, &dy));
+  PetscCheck(d == dy, comm, PETSC_ERR_ARG_SIZ, "Point clouds have different dimensions: X is %" PetscInt_FMT " x %" PetscInt_FMT ", Y is %" PetscInt_FMT " x %" PetscInt_FMT, ot->n, d, ot->m, dy);
+  PetscCall(MatGetOwnershipRange(ot->Xmat, lo, &hi));
+  ot->nloc = hi - *lo;
+  PetscCall(MatGetOwnershipRange(ot->Ymat, &ylo, &yhi));
+  mloc = yhi - ylo;
+  PetscCall(PetscMalloc1((size_t)ot->nloc * d + (size_t)ot->m * d + 1, &ot->store));
+  PetscCall(OTCopyLocalRows(ot->Xmat, d, ot->store));
+  PetscCall(PetscMalloc2((size_t)mloc * d + 1, &yrows, (size_t)ot->m * d + 1, &yall));
+  PetscCall(OTCopyLocalRows(ot->Ymat, d, yrows));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(MatGetOwnershipRanges(ot->Ymat, &ranges));
+  PetscCall(PetscMalloc2(size, &counts, size, &displs));
+  for (PetscMPIInt p = 0; p < size; p++) {
+    counts[p] = (PetscMPIInt)((ranges[p + 1] - ranges[p]) * d);
+    displs[p] = (PetscMPIInt)(ranges[p] * d);
+  }
+  PetscCallMPI(MPI_Allgatherv(yrows, (PetscMPIInt)(mloc * d), MPIU_REAL, yall, counts, displs, MPIU_REAL, comm));
+  for (PetscInt j = 0; j < ot->m; j++)
+    for (PetscInt k = 0; k < d; k++) ot->store[(size_t)ot->nloc * d + (size_t)k * ot->m + j] = yall[(size_t)j * d + k];
+  PetscCall(PetscFree2(counts, displs));
+  PetscCall(PetscFree2(yrows, yall));
+  for (size_t k = 0; k < (size_t)ot->nloc * d + (size_t)ot->m * d; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Point coordinate %g is not finite", (double)ot->store[k]);
+  ot->rows.store     = OT_STORE_CLOUD;
+  ot->rows.d         = d;
+  ot->rows.X         = ot->store;
+  ot->rows.Yt        = ot->store + (size_t)ot->nloc * d;
+  ot->rows.euclidean = ot->costtype == OT_COST_EUCLIDEAN ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* The local cost rows the kernels read, by kind of cost */
 static PetscErrorCode OTSetUpCost(OT ot)
 {
-  MPI_Comm  comm = PetscObjectComm((PetscObject)ot);
   PetscBool dense;
   PetscInt  lo, hi;
 
@@ -35,88 +136,9 @@ static PetscErrorCode OTSetUpCost(OT ot)
     PetscCall(MatGetOwnershipRange(ot->Cmat, &lo, &hi));
     PetscCall(PetscObjectTypeCompareAny((PetscObject)ot->Cmat, &dense, MATSEQDENSE, MATMPIDENSE, MATDENSE, ""));
     ot->nloc = hi - lo;
-    if (dense) {
-      ot->rows.store = OT_STORE_DENSE;
-      PetscCall(PetscMalloc1((size_t)ot->nloc * ot->m + 1, &ot->store));
-      PetscCall(MatGetLocalRowsDense(ot->Cmat, ot->m, ot->store));
-      ot->rows.dense = ot->store;
-      for (size_t k = 0; k < (size_t)ot->nloc * ot->m; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", lo + (PetscInt)(k / ot->m), (PetscInt)(k % ot->m), (double)ot->store[k]);
-    } else {
-      PetscInt  nnz = 0, *ai, *aj, *colcnt;
-      PetscReal *aa;
-      for (PetscInt i = lo; i < hi; i++) {
-        PetscInt nc;
-        PetscCall(MatGetRow(ot->Cmat, i, &nc, NULL, NULL));
-        nnz += nc;
-        PetscCall(MatRestoreRow(ot->Cmat, i, &nc, NULL, NULL));
-      }
-      PetscCall(PetscMalloc1(ot->nloc + 1 + nnz + 1, &ot->istore));
-      PetscCall(PetscMalloc1(nnz + 1, &ot->store));
-      PetscCall(PetscCalloc1(ot->m, &colcnt));
-      ai = ot->istore;
-      aj = ot->istore + ot->nloc + 1;
-      aa = ot->store;
-      ai[0] = 0;
-      for (PetscInt i = lo; i < hi; i++) {
-        PetscInt           nc;
-        const PetscInt    *cols;
-        const PetscScalar *vals;
-        PetscCall(MatGetRow(ot->Cmat, i, &nc, &cols, &vals));
-        PetscCheck(nc > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Row %" PetscInt_FMT " of the sparse cost has no entry: its mass cannot be transported", i);
-        for (PetscInt k = 0; k < nc; k++) {
-          PetscCheck(PetscIsNormalReal(PetscRealPart(vals[k])) || PetscRealPart(vals[k]) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", i, cols[k], (double)PetscRealPart(vals[k]));
-          aj[ai[i - lo] + k] = cols[k];
-          aa[ai[i - lo] + k] = PetscRealPart(vals[k]);
-          colcnt[cols[k]]++;
-        }
-        ai[i - lo + 1] = ai[i - lo] + nc;
-        PetscCall(MatRestoreRow(ot->Cmat, i, &nc, &cols, &vals));
-      }
-      PetscCall(MPIU_Allreduce(MPI_IN_PLACE, colcnt, ot->m, MPIU_INT, MPI_SUM, comm));
-      for (PetscInt j = 0; j < ot->m; j++) PetscCheck(colcnt[j] > 0, comm, PETSC_ERR_ARG_WRONG, "Column %" PetscInt_FMT " of the sparse cost has no entry: it cannot receive mass", j);
-      PetscCall(PetscFree(colcnt));
-      ot->rows.store = OT_STORE_SPARSE;
-      ot->rows.ai    = ai;
-      ot->rows.aj    = aj;
-      ot->rows.aa    = aa;
-    }
-  } else {
-    PetscInt     d, dy, mloc, ylo, yhi;
-    PetscMPIInt  size, *counts, *displs;
-    PetscReal   *yrows, *yall;
-    const PetscInt *ranges;
-
-    PetscCheck(ot->Xmat && ot->Ymat, comm, PETSC_ERR_ORDER, "Set the cost with OTSetCostMatrix() or OTSetPointClouds() before OTSetUp()");
-    PetscCall(MatGetSize(ot->Xmat, &ot->n, &d));
-    PetscCall(MatGetSize(ot->Ymat, &ot->m, &dy));
-    PetscCheck(d == dy, comm, PETSC_ERR_ARG_SIZ, "Point clouds have different dimensions: X is %" PetscInt_FMT " x %" PetscInt_FMT ", Y is %" PetscInt_FMT " x %" PetscInt_FMT, ot->n, d, ot->m, dy);
-    PetscCall(MatGetOwnershipRange(ot->Xmat, &lo, &hi));
-    ot->nloc = hi - lo;
-    PetscCall(MatGetOwnershipRange(ot->Ymat, &ylo, &yhi));
-    mloc = yhi - ylo;
-    PetscCall(PetscMalloc1((size_t)ot->nloc * d + (size_t)ot->m * d + 1, &ot->store));
-    PetscCall(MatGetLocalRowsDense(ot->Xmat, d, ot->store));
-    PetscCall(PetscMalloc2((size_t)mloc * d + 1, &yrows, (size_t)ot->m * d + 1, &yall));
-    PetscCall(MatGetLocalRowsDense(ot->Ymat, d, yrows));
-    PetscCallMPI(MPI_Comm_size(comm, &size));
-    PetscCall(MatGetOwnershipRanges(ot->Ymat, &ranges));
-    PetscCall(PetscMalloc2(size, &counts, size, &displs));
-    for (PetscMPIInt p = 0; p < size; p++) {
-      counts[p] = (PetscMPIInt)((ranges[p + 1] - ranges[p]) * d);
-      displs[p] = (PetscMPIInt)(ranges[p] * d);
-    }
-    PetscCallMPI(MPI_Allgatherv(yrows, (PetscMPIInt)(mloc * d), MPIU_REAL, yall, counts, displs, MPIU_REAL, comm));
-    for (PetscInt j = 0; j < ot->m; j++)
-      for (PetscInt k = 0; k < d; k++) ot->store[(size_t)ot->nloc * d + (size_t)k * ot->m + j] = yall[(size_t)j * d + k];
-    PetscCall(PetscFree2(counts, displs));
-    PetscCall(PetscFree2(yrows, yall));
-    for (size_t k = 0; k < (size_t)ot->nloc * d + (size_t)ot->m * d; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Point coordinate %g is not finite", (double)ot->store[k]);
-    ot->rows.store     = OT_STORE_CLOUD;
-    ot->rows.d         = d;
-    ot->rows.X         = ot->store;
-    ot->rows.Yt        = ot->store + (size_t)ot->nloc * d;
-    ot->rows.euclidean = ot->costtype == OT_COST_EUCLIDEAN ? PETSC_TRUE : PETSC_FALSE;
-  }
+    if (dense) PetscCall(OTSetUpCostDense(ot, lo));
+    else PetscCall(OTSetUpCostSparse(ot, lo, hi));
+  } else PetscCall(OTSetUpCostClouds(ot, &lo));
   ot->rows.nloc = ot->nloc;
   ot->rows.m    = ot->m;
   ot->rstart    = lo;
