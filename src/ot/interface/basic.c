@@ -51,6 +51,7 @@ PetscErrorCode OTSetType(OT ot, OTType type)
 
   PetscFunctionBegin;
   PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscValidCharPointer(type, 2);
   PetscCall(PetscObjectTypeCompare((PetscObject)ot, type, &same));
   if (same) PetscFunctionReturn(0);
   PetscCall(PetscFunctionListFind(OTList, type, &create));
@@ -83,7 +84,77 @@ PetscErrorCode OTGetType(OT ot, OTType *type)
 {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscValidPointer(type, 2);
   *type = ((PetscObject)ot)->type_name;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  OTSetOptionsPrefix - Sets the prefix of all the solver's options in the database
+
+  Logically Collective
+
+  Input Parameters:
++ ot - the solver
+- prefix - the prefix (must not begin with a hyphen); the options become -<prefix>ot_eta, ...
+
+  Level: intermediate
+
+  Note:
+  The Newton KSP of `OTSNS` follows: its options are -<prefix>ot_ksp_type, ...
+
+.seealso: `OTAppendOptionsPrefix()`, `OTGetOptionsPrefix()`, `OTSetFromOptions()`
+@*/
+PetscErrorCode OTSetOptionsPrefix(OT ot, const char prefix[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscCall(PetscObjectSetOptionsPrefix((PetscObject)ot, prefix));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  OTAppendOptionsPrefix - Appends to the prefix of all the solver's options in the database
+
+  Logically Collective
+
+  Input Parameters:
++ ot - the solver
+- prefix - the text appended to the current prefix
+
+  Level: intermediate
+
+.seealso: `OTSetOptionsPrefix()`, `OTGetOptionsPrefix()`
+@*/
+PetscErrorCode OTAppendOptionsPrefix(OT ot, const char prefix[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscCall(PetscObjectAppendOptionsPrefix((PetscObject)ot, prefix));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  OTGetOptionsPrefix - Gets the prefix of the solver's options in the database
+
+  Not Collective
+
+  Input Parameter:
+. ot - the solver
+
+  Output Parameter:
+. prefix - the prefix, or NULL when none is set (owned by the solver)
+
+  Level: intermediate
+
+.seealso: `OTSetOptionsPrefix()`, `OTAppendOptionsPrefix()`
+@*/
+PetscErrorCode OTGetOptionsPrefix(OT ot, const char *prefix[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscValidPointer(prefix, 2);
+  PetscCall(PetscObjectGetOptionsPrefix((PetscObject)ot, prefix));
   PetscFunctionReturn(0);
 }
 

@@ -28,7 +28,7 @@ static PetscErrorCode OTSetUpCostDense(OT ot, PetscInt lo)
   PetscCall(PetscMalloc1((size_t)ot->nloc * ot->m + 1, &ot->store));
   PetscCall(OTCopyLocalRows(ot->Cmat, ot->m, ot->store));
   ot->rows.dense = ot->store;
-  for (size_t k = 0; k < (size_t)ot->nloc * ot->m; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", lo + (PetscInt)(k / ot->m), (PetscInt)(k % ot->m), (double)ot->store[k]);
+  for (size_t k = 0; k < (size_t)ot->nloc * ot->m; k++) PetscCheck(!PetscIsInfOrNanReal(ot->store[k]), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", lo + (PetscInt)(k / ot->m), (PetscInt)(k % ot->m), (double)ot->store[k]);
   PetscFunctionReturn(0);
 }
 
@@ -60,7 +60,7 @@ static PetscErrorCode OTSetUpCostSparse(OT ot, PetscInt lo, PetscInt hi)
     PetscCall(MatGetRow(ot->Cmat, i, &nc, &cols, &vals));
     PetscCheck(nc > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Row %" PetscInt_FMT " of the sparse cost has no entry: its mass cannot be transported", i);
     for (PetscInt k = 0; k < nc; k++) {
-      PetscCheck(PetscIsNormalReal(PetscRealPart(vals[k])) || PetscRealPart(vals[k]) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", i, cols[k], (double)PetscRealPart(vals[k]));
+      PetscCheck(!PetscIsInfOrNanReal(PetscRealPart(vals[k])), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", i, cols[k], (double)PetscRealPart(vals[k]));
       aj[ai[i - lo] + k] = cols[k];
       aa[ai[i - lo] + k] = PetscRealPart(vals[k]);
       colcnt[cols[k]]++;
@@ -112,7 +112,7 @@ static PetscErrorCode OTSetUpCostClouds(OT ot, PetscInt *lo)
     for (PetscInt k = 0; k < d; k++) ot->store[(size_t)ot->nloc * d + (size_t)k * ot->m + j] = yall[(size_t)j * d + k];
   PetscCall(PetscFree2(counts, displs));
   PetscCall(PetscFree2(yrows, yall));
-  for (size_t k = 0; k < (size_t)ot->nloc * d + (size_t)ot->m * d; k++) PetscCheck(PetscIsNormalReal(ot->store[k]) || ot->store[k] == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Point coordinate %g is not finite", (double)ot->store[k]);
+  for (size_t k = 0; k < (size_t)ot->nloc * d + (size_t)ot->m * d; k++) PetscCheck(!PetscIsInfOrNanReal(ot->store[k]), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Point coordinate %g is not finite", (double)ot->store[k]);
   ot->rows.store     = OT_STORE_CLOUD;
   ot->rows.d         = d;
   ot->rows.X         = ot->store;
@@ -167,7 +167,7 @@ static PetscErrorCode OTSetUpMarginals(OT ot)
   PetscCall(VecGetArrayRead(ot->r, &a));
   for (PetscInt i = 0; i < ot->nloc; i++) {
     ot->rl[i] = PetscRealPart(a[i]);
-    PetscCheck(ot->rl[i] > 0 && PetscIsNormalReal(ot->rl[i]), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Row weight r[%" PetscInt_FMT "] = %g: weights must be positive and finite (drop zero-weight points)", ot->rstart + i, (double)ot->rl[i]);
+    PetscCheck(ot->rl[i] > 0 && !PetscIsInfOrNanReal(ot->rl[i]), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Row weight r[%" PetscInt_FMT "] = %g: weights must be positive and finite (drop zero-weight points)", ot->rstart + i, (double)ot->rl[i]);
     sr += ot->rl[i];
   }
   PetscCall(VecRestoreArrayRead(ot->r, &a));
@@ -180,7 +180,7 @@ static PetscErrorCode OTSetUpMarginals(OT ot)
   PetscCall(VecGetArrayRead(ot->cfull, &a));
   for (PetscInt j = 0; j < ot->m; j++) {
     ot->cf[j] = PetscRealPart(a[j]);
-    PetscCheck(ot->cf[j] > 0 && PetscIsNormalReal(ot->cf[j]), comm, PETSC_ERR_ARG_OUTOFRANGE, "Column weight c[%" PetscInt_FMT "] = %g: weights must be positive and finite (drop zero-weight points)", j, (double)ot->cf[j]);
+    PetscCheck(ot->cf[j] > 0 && !PetscIsInfOrNanReal(ot->cf[j]), comm, PETSC_ERR_ARG_OUTOFRANGE, "Column weight c[%" PetscInt_FMT "] = %g: weights must be positive and finite (drop zero-weight points)", j, (double)ot->cf[j]);
     sc += ot->cf[j];
   }
   PetscCall(VecRestoreArrayRead(ot->cfull, &a));
