@@ -292,6 +292,18 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
   PetscFunctionReturn(0);
 }
 
+/* The network's options prefix: the owner's, then <pre>_deepcd_ (-ksp_deepcd_net_dnnl, -pc_deepcd_net_dnnl) */
+static PetscErrorCode DeepCDNetSetOptionsPrefix(KrylearnDeepCDNet *dn, PetscObject obj)
+{
+  char prefix[64];
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "%s_deepcd_", dn->pre));
+  PetscCall(KrylearnNetSetOptionsPrefix(dn->net, obj->prefix));
+  PetscCall(KrylearnNetAppendOptionsPrefix(dn->net, prefix));
+  PetscFunctionReturn(0);
+}
+
 /* Builds what is missing (network grid and scatter, network) and rescans the operator for
    decoupled rows when it is another matrix or has been modified */
 PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM dm, Mat A)
@@ -308,6 +320,8 @@ PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM
     if (dn->model[0]) PetscCall(PetscStrncpy(dn->modelused, dn->model, sizeof(dn->modelused)));
     else PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, dn->modelused, sizeof(dn->modelused)));
     PetscCall(KrylearnNetLoad(comm, dn->modelused, &dn->net));
+    PetscCall(DeepCDNetSetOptionsPrefix(dn, obj));
+    PetscCall(KrylearnNetSetFromOptions(dn->net));
     PetscCall(KrylearnNetGetDimension(dn->net, &ndim));
     PetscCheck(ndim == dn->dim, comm, PETSC_ERR_ARG_INCOMP, "deepcd model %s is %" PetscInt_FMT "-D but the grid is %" PetscInt_FMT "-D", dn->modelused, ndim, dn->dim);
     PetscCall(KrylearnNetSetUp(dn->net, dn->da));

@@ -3,7 +3,7 @@
 
 PetscClassId      OT_CLASSID;
 PetscFunctionList OTList = NULL;
-PetscLogEvent     OT_SetUp, OT_Sinkhorn, OT_PlanStats, OT_NewtonAssembly, OT_NewtonSolve, OT_LineSearch;
+PetscLogEvent     KRYLEARN_OTSetUp, KRYLEARN_OTSinkhorn, KRYLEARN_OTPlanStats, KRYLEARN_OTNewtonAssembly, KRYLEARN_OTNewtonSolve, KRYLEARN_OTLineSearch;
 
 const char *const OTCostTypes[]        = {"sqeuclidean", "euclidean", "OTCostType", "OT_COST_", NULL};
 const char *const OTSNSSparsifyTypes[] = {"mass", "count", "OTSNSSparsifyType", "OT_SNS_SPARSIFY_", NULL};
@@ -37,12 +37,12 @@ PetscErrorCode KrylearnOTInitializePackage(void)
   PetscCall(PetscClassIdRegister("Optimal transport", &OT_CLASSID));
   PetscCall(OTRegister(OTSINKHORN, OTCreate_Sinkhorn));
   PetscCall(OTRegister(OTSNS, OTCreate_SNS));
-  PetscCall(PetscLogEventRegister("OTSetUp", OT_CLASSID, &OT_SetUp));
-  PetscCall(PetscLogEventRegister("OTSinkhorn", OT_CLASSID, &OT_Sinkhorn));
-  PetscCall(PetscLogEventRegister("OTPlanStats", OT_CLASSID, &OT_PlanStats));
-  PetscCall(PetscLogEventRegister("OTNewtonAssemb", OT_CLASSID, &OT_NewtonAssembly));
-  PetscCall(PetscLogEventRegister("OTNewtonSolve", OT_CLASSID, &OT_NewtonSolve));
-  PetscCall(PetscLogEventRegister("OTLineSearch", OT_CLASSID, &OT_LineSearch));
+  PetscCall(PetscLogEventRegister("OTSetUp", OT_CLASSID, &KRYLEARN_OTSetUp));
+  PetscCall(PetscLogEventRegister("OTSinkhorn", OT_CLASSID, &KRYLEARN_OTSinkhorn));
+  PetscCall(PetscLogEventRegister("OTPlanStats", OT_CLASSID, &KRYLEARN_OTPlanStats));
+  PetscCall(PetscLogEventRegister("OTNewtonAssemb", OT_CLASSID, &KRYLEARN_OTNewtonAssembly));
+  PetscCall(PetscLogEventRegister("OTNewtonSolve", OT_CLASSID, &KRYLEARN_OTNewtonSolve));
+  PetscCall(PetscLogEventRegister("OTLineSearch", OT_CLASSID, &KRYLEARN_OTLineSearch));
   PetscCall(PetscRegisterFinalize(OTFinalizePackage));
   PetscFunctionReturn(0);
 }

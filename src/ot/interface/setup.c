@@ -208,11 +208,11 @@ PetscErrorCode OTSetUp(OT ot)
   PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
   if (ot->setupcalled) PetscFunctionReturn(0);
   if (!((PetscObject)ot)->type_name) PetscCall(OTSetType(ot, OTSNS));
-  PetscCall(PetscLogEventBegin(OT_SetUp, ot, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_OTSetUp, ot, 0, 0, 0));
   PetscCall(OTSetUpCost(ot));
   PetscCall(OTSetUpMarginals(ot));
   if (ot->ops->setup) PetscCall((*ot->ops->setup)(ot));
-  PetscCall(PetscLogEventEnd(OT_SetUp, ot, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_OTSetUp, ot, 0, 0, 0));
   ot->setupcalled = PETSC_TRUE;
   PetscFunctionReturn(0);
 }

@@ -126,7 +126,7 @@ static PetscErrorCode OTSNSAssemble(OT ot, OT_SNS *sns, PetscInt K, Mat *H)
   PetscInt        nnz  = 0, nl = ot->nloc + sns->mloc, *dnnz, *onnz, yend = sns->ylo + sns->mloc;
 
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(OT_NewtonAssembly, ot, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_OTNewtonAssembly, ot, 0, 0, 0));
   PetscCall(PetscArrayzero(sns->colcnt, ot->m));
   sns->kept_ptr[0] = 0;
   for (PetscInt i = 0; i < ot->nloc; i++) {
@@ -175,7 +175,7 @@ static PetscErrorCode OTSNSAssemble(OT ot, OT_SNS *sns, PetscInt K, Mat *H)
   nnz = sns->kept_ptr[ot->nloc];
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &nnz, 1, MPIU_INT, MPI_SUM, comm));
   sns->last_kept = nnz;
-  PetscCall(PetscLogEventEnd(OT_NewtonAssembly, ot, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_OTNewtonAssembly, ot, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -206,9 +206,9 @@ static PetscErrorCode OTSNSDirection(OT ot, OT_SNS *sns, Mat H, PetscReal err, P
     sns->fieldsplit_set = PETSC_TRUE;
   }
   PetscCall(KSPSetTolerances(sns->ksp, PetscMin(sns->rtol_max, err), PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
-  PetscCall(PetscLogEventBegin(OT_NewtonSolve, ot, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_OTNewtonSolve, ot, 0, 0, 0));
   PetscCall(KSPSolve(sns->ksp, sns->rhs, sns->sol));
-  PetscCall(PetscLogEventEnd(OT_NewtonSolve, ot, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_OTNewtonSolve, ot, 0, 0, 0));
   PetscCall(KSPGetIterationNumber(sns->ksp, &its));
   PetscCall(KSPGetConvergedReason(sns->ksp, &kreason));
   sns->ksp_its += its;
@@ -237,7 +237,7 @@ static PetscErrorCode OTSNSLineSearch(OT ot, OT_SNS *sns, PetscReal gd, PetscBoo
   PetscReal alpha = 1;
 
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(OT_LineSearch, ot, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_OTLineSearch, ot, 0, 0, 0));
   *ok = PETSC_FALSE;
   for (PetscInt t = 0; t < 40; t++, alpha *= 0.5) {
     PetscReal phi = OTKernelLineSearchPhi(&ot->rows, ot->eta, ot->x, ot->y, ot->xnew, sns->dy, alpha, ot->work), df;
@@ -248,7 +248,7 @@ static PetscErrorCode OTSNSLineSearch(OT ot, OT_SNS *sns, PetscReal gd, PetscBoo
       break;
     }
   }
-  PetscCall(PetscLogEventEnd(OT_LineSearch, ot, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_OTLineSearch, ot, 0, 0, 0));
   if (*ok) {
     for (PetscInt i = 0; i < ot->nloc; i++) ot->x[i] += alpha * ot->xnew[i];
     for (PetscInt j = 0; j < ot->m; j++) ot->y[j] += alpha * sns->dy[j];
