@@ -12,12 +12,18 @@
 PETSC_EXTERN PetscErrorCode KrylearnDeepCDInitializePackage(void);
 
 PETSC_EXTERN PetscErrorCode KSPDeepCDSetModel(KSP, const char[]);
+PETSC_EXTERN PetscErrorCode KSPDeepCDGetModel(KSP, const char *[]);
 PETSC_EXTERN PetscErrorCode KSPDeepCDSetGrid(KSP, PetscInt, const PetscInt[]);
+PETSC_EXTERN PetscErrorCode KSPDeepCDGetGrid(KSP, PetscInt *, PetscInt[]);
 PETSC_EXTERN PetscErrorCode KSPDeepCDSetNumDirections(KSP, PetscInt);
+PETSC_EXTERN PetscErrorCode KSPDeepCDGetNumDirections(KSP, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPDeepCDSetRefresh(KSP, PetscInt);
+PETSC_EXTERN PetscErrorCode KSPDeepCDGetRefresh(KSP, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPDeepCDGetInferenceTime(KSP, PetscInt *, PetscLogDouble *);
 
 PETSC_EXTERN PetscErrorCode PCDeepCDSetModel(PC, const char[]);
+PETSC_EXTERN PetscErrorCode PCDeepCDGetModel(PC, const char *[]);
 PETSC_EXTERN PetscErrorCode PCDeepCDSetGrid(PC, PetscInt, const PetscInt[]);
+PETSC_EXTERN PetscErrorCode PCDeepCDGetGrid(PC, PetscInt *, PetscInt[]);
 
 #endif

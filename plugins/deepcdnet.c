@@ -32,6 +32,16 @@ PetscErrorCode KrylearnDeepCDNetSetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Pe
   PetscFunctionReturn(0);
 }
 
+/* The grid set by option or setter: dim 0 when none */
+PetscErrorCode KrylearnDeepCDNetGetGrid(KrylearnDeepCDNet *dn, PetscInt *dim, PetscInt n[])
+{
+  PetscFunctionBegin;
+  *dim = dn->gdim;
+  if (n)
+    for (PetscInt d = 0; d < 3; d++) n[d] = dn->gdim ? dn->gn[d] : 0;
+  PetscFunctionReturn(0);
+}
+
 /* -<pre>_deepcd_model and -<pre>_deepcd_grid, pre being the owner's "ksp" or "pc" */
 PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObject, KrylearnDeepCDNet *dn)
 {
@@ -166,6 +176,15 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
     if (dn->dim == 2) dn->n[2] = 1, zm = 1;
     ncells = dn->n[0] * dn->n[1] * dn->n[2];
     PetscCheck(M == ncells && m == xm * ym * zm, comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows (%" PetscInt_FMT " on this process) but the solver's DMDA has %" PetscInt_FMT " cells (%" PetscInt_FMT " on this process)", M, m, ncells, xm * ym * zm);
+    if (dn->gdim) { /* a grid given besides the DMDA must not be silently ignored */
+      PetscBool same = (PetscBool)(dn->gdim == dn->dim);
+      char      given[64], grid[64];
+
+      for (PetscInt d = 0; d < dn->dim && same; d++) same = (PetscBool)(dn->gn[d] == dn->n[d]);
+      PetscCall(DeepCDGridString(dn->gdim, dn->gn, "x", given, sizeof(given)));
+      PetscCall(DeepCDGridString(dn->dim, dn->n, "x", grid, sizeof(grid)));
+      PetscCheck(same, comm, PETSC_ERR_ARG_INCOMP, "-%s_deepcd_grid %s disagrees with the %s DMDA attached to the solver, whose grid deepcd uses: drop the option or give the DMDA's grid", dn->pre, given, grid);
+    }
     PetscCall(DMDAGetAO(dm, &opao));
     dn->gridsource = "DMDA attached to the solver";
   } else {

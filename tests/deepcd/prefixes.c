@@ -1,7 +1,7 @@
 static const char help[] = "A KSPDEEPCD and a PCDEEPCD in one program, on one pressure problem, take their network\n"
                            "options through their own prefixes (-ksp_deepcd_net_dnnl, -pc_deepcd_net_dnnl, models,\n"
                            "grids); a second KSPDEEPCD under the prefix b_ reads -b_ksp_deepcd_net_dnnl.\n"
-                           "Each solver is viewed after its solve, between lines '=== NAME'.\n";
+                           "Each solver is viewed after its solve, between lines '=== NAME'; then the getters' values.\n";
 
 #include <krylearnksp.h>
 #include <krylearnpressure.h>
@@ -63,6 +63,17 @@ int main(int argc, char **argv)
   PetscCall(SolveAndView("ksp", kspa, b));
   PetscCall(SolveAndView("pc", kspb, b));
   PetscCall(SolveAndView("b_ksp", kspc, b));
+  { /* the getters return what the options set */
+    PetscInt    k, refresh, dim, g[3];
+    const char *kmodel, *pmodel;
+
+    PetscCall(KSPDeepCDGetNumDirections(kspa, &k));
+    PetscCall(KSPDeepCDGetRefresh(kspa, &refresh));
+    PetscCall(KSPDeepCDGetModel(kspa, &kmodel));
+    PetscCall(KSPDeepCDGetGrid(kspa, &dim, g));
+    PetscCall(PCDeepCDGetModel(pc, &pmodel));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "=== getters\nksp ndirs %" PetscInt_FMT " refresh %" PetscInt_FMT " model %s grid dim %" PetscInt_FMT "; pc model %s\n", k, refresh, kmodel, dim, pmodel));
+  }
   PetscCall(KSPDestroy(&kspa));
   PetscCall(KSPDestroy(&kspb));
   PetscCall(KSPDestroy(&kspc));

@@ -14,7 +14,8 @@ check() { # check OUT NAME MODEL BACKEND
 }
 run() { ${LAUNCH[@]+"${LAUNCH[@]}"} $TBIN/deepcd/prefixes "$@"; }
 run -ksp_deepcd_model poly.h5 -ksp_deepcd_net_dnnl 0 -pc_deepcd_model p8.h5 -pc_deepcd_net_dnnl 1 \
-    -b_ksp_deepcd_model p8.h5 -b_ksp_deepcd_net_dnnl 0 > one.txt
+    -b_ksp_deepcd_model p8.h5 -b_ksp_deepcd_net_dnnl 0 -ksp_deepcd_ndirs 3 -ksp_deepcd_refresh 4 > one.txt
+section getters one.txt | grep "ksp ndirs 3 refresh 4 model poly.h5 grid dim 0; pc model p8.h5" > /dev/null || { echo "getters:"; section getters one.txt; exit 1; }
 check one.txt ksp poly.h5 "the direct kernel"
 check one.txt pc p8.h5 "oneDNN"
 check one.txt b_ksp p8.h5 "the direct kernel"
