@@ -88,6 +88,10 @@ static PetscErrorCode GetOptions(Options *o)
   PetscCall(PetscOptionsString("-plot", "PNG plot of the density (needs -density and -o)", NULL, o->plot, o->plot, sizeof(o->plot), &o->hasplot));
   PetscOptionsEnd();
   PetscCheck(o->top >= 0 && o->bottom >= 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-top and -bottom must not be negative");
+  PetscCheck(o->steps >= 1 && o->probes >= 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-density_steps %" PetscInt_FMT " and -density_probes %" PetscInt_FMT " must be at least 1", o->steps, o->probes);
+  PetscCheck(o->ngrid >= 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-density_grid %" PetscInt_FMT ": the density needs at least 2 grid points", o->ngrid);
+  PetscCheck(o->sigma > 0 && o->sigma < PETSC_MAX_REAL, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-density_sigma %g: the broadening must be positive and finite", (double)o->sigma);
+  PetscCheck(o->tproducts >= 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-trace_products %" PetscInt_FMT ": the trace needs at least 1 product", o->tproducts);
   PetscCheck(!(o->hasmatrix && o->sagun), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-sagun needs a model, not -matrix or -ot_plan");
   PetscCheck(!o->hasplot || (o->density && o->hasout), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-plot needs -density and -o");
   PetscFunctionReturn(0);
@@ -552,6 +556,8 @@ int main(int argc, char **argv)
     PetscReal loss, gradnorm;
 
     PetscCall(KrylearnMLPLoad(PETSC_COMM_WORLD, o.model, o.data, &mlp));
+
+    PetscCall(KrylearnMLPSetFromOptions(mlp));
     PetscCall(KrylearnMLPGetSizes(mlp, &N, &nsamples, &nout));
     PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gradnorm));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " parameters, %" PetscInt_FMT " outputs; %s: %" PetscInt_FMT " samples; loss %.10g, gradient norm %.3g\n", o.model, N, nout, o.data, nsamples, (double)loss, (double)gradnorm));

@@ -1,5 +1,6 @@
 /* Extreme eigenpairs and eigenvalues in an interval of a symmetric operator with SLEPc. */
 #include <krylearnspectrum.h>
+#include <petsc/private/petscimpl.h> /* PetscValid* checks */
 
 /* Residual norms relative to the spectral radius: the small eigenvalues of a Hessian
    are as well determined as its largest ones, not to a relative accuracy of their own. */
@@ -64,6 +65,9 @@ PetscErrorCode KrylearnSpectrumExtremes(Mat A, PetscInt k, EPSWhich which, const
   PetscInt N, nconv;
 
   PetscFunctionBegin;
+  PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
+  PetscValidLogicalCollectiveInt(A, k, 2);
+  PetscValidRealPointer(rho, 5);
   PetscCall(MatGetSize(A, &N, NULL));
   PetscCheck(k >= 1 && k <= N, comm, PETSC_ERR_ARG_OUTOFRANGE, "Asked for %" PetscInt_FMT " eigenpairs of an operator of dimension %" PetscInt_FMT, k, N);
   PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
@@ -112,6 +116,11 @@ PetscErrorCode KrylearnSpectrumInterval(Mat A, PetscReal a, PetscReal b, const c
   ST  st;
 
   PetscFunctionBegin;
+  PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
+  PetscValidLogicalCollectiveReal(A, a, 2);
+  PetscValidLogicalCollectiveReal(A, b, 3);
+  PetscValidIntPointer(n, 5);
+  PetscValidPointer(eig, 6);
   PetscCheck(a < b, PetscObjectComm((PetscObject)A), PETSC_ERR_ARG_WRONG, "The interval [%g, %g] is empty", (double)a, (double)b);
   PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumEPS, A, 0, 0, 0));
   PetscCall(EPSCreate(PetscObjectComm((PetscObject)A), &eps));

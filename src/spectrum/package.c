@@ -1,12 +1,13 @@
-/* Registration of the spectrum analyses' log events. */
+/* Registration of the KrylearnMLP class and the spectrum analyses' log events. */
 #include <krylearnspectrum.h>
 
+PetscClassId  KRYLEARNMLP_CLASSID;
 PetscLogEvent KRYLEARN_MLPEvaluate, KRYLEARN_MLPProduct, KRYLEARN_SpectrumEPS, KRYLEARN_SpectrumSLQ, KRYLEARN_SpectrumTrace, KRYLEARN_SpectrumExact;
 
 static PetscBool KrylearnSpectrumPackageInitialized = PETSC_FALSE;
 
 /*@C
-  KrylearnSpectrumInitializePackage - Registers the log events of the spectrum analyses.
+  KrylearnSpectrumInitializePackage - Registers the KrylearnMLP class and the log events of the spectrum analyses.
 
   Level: developer
 
@@ -21,8 +22,9 @@ PetscErrorCode KrylearnSpectrumInitializePackage(void)
   if (KrylearnSpectrumPackageInitialized) PetscFunctionReturn(0);
   KrylearnSpectrumPackageInitialized = PETSC_TRUE;
   PetscCall(PetscClassIdRegister("Krylearn spectrum", &id));
-  PetscCall(PetscLogEventRegister("MLPEvaluate", id, &KRYLEARN_MLPEvaluate));
-  PetscCall(PetscLogEventRegister("MLPProduct", id, &KRYLEARN_MLPProduct));
+  PetscCall(PetscClassIdRegister("Krylearn MLP loss", &KRYLEARNMLP_CLASSID));
+  PetscCall(PetscLogEventRegister("MLPEvaluate", KRYLEARNMLP_CLASSID, &KRYLEARN_MLPEvaluate));
+  PetscCall(PetscLogEventRegister("MLPProduct", KRYLEARNMLP_CLASSID, &KRYLEARN_MLPProduct));
   PetscCall(PetscLogEventRegister("SpectrumEPS", id, &KRYLEARN_SpectrumEPS));
   PetscCall(PetscLogEventRegister("SpectrumSLQ", id, &KRYLEARN_SpectrumSLQ));
   PetscCall(PetscLogEventRegister("SpectrumTrace", id, &KRYLEARN_SpectrumTrace));
