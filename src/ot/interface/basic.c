@@ -37,6 +37,10 @@ PetscErrorCode OTCreate(MPI_Comm comm, OT *ot)
 
   Collective
 
+  Input Parameters:
++ ot - the solver
+- type - `OTSINKHORN` or `OTSNS` (or a type added with `OTRegister()`)
+
   Options Database Key:
 . -ot_type <sinkhorn,sns> - the method
 
@@ -266,6 +270,9 @@ PetscErrorCode OTSetMarginals(OT ot, Vec r, Vec c)
   OTDestroy - Destroys the solver
 
   Collective
+
+  Input Parameter:
+. ot - the solver; set to NULL
 
   Level: beginner
 

@@ -35,6 +35,13 @@ PetscErrorCode OTMonitorSet(OT ot, PetscErrorCode (*monitor)(OT, PetscInt, Petsc
 
   Collective
 
+  Input Parameters:
++ ot - the solver
+. it - the iteration number
+. phase - 0 for a Sinkhorn sweep, 1 for a Newton step
+. err - the marginal error
+- ctx - an ASCII viewer, or NULL for standard output
+
   Level: intermediate
 
 .seealso: `OTMonitorSet()`

@@ -168,6 +168,9 @@ PetscErrorCode OTGetTolerances(OT ot, PetscReal *tol, PetscInt *max_it)
 
   Collective
 
+  Input Parameter:
+. ot - the solver
+
   Level: beginner
 
 .seealso: `OTSetType()`, `OTSetEta()`, `OTSetTolerances()`

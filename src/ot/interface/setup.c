@@ -193,6 +193,9 @@ static PetscErrorCode OTSetUpMarginals(OT ot)
 
   Collective
 
+  Input Parameter:
+. ot - the solver, with its cost and marginals set
+
   Level: advanced
 
   Note:

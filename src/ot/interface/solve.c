@@ -6,6 +6,9 @@
 
   Collective
 
+  Input Parameter:
+. ot - the solver, with its cost and marginals set
+
   Options Database Key:
 . -ot_view - views the solver and its result after the solve
 
@@ -42,6 +45,9 @@ PetscErrorCode OTSolve(OT ot)
   OTGetPotentials - Gets the potentials x (row layout of r) and y (layout of c)
 
   Collective
+
+  Input Parameter:
+. ot - the solver, after `OTSolve()`
 
   Output Parameters:
 + x - row potential, owned by the solver (do not destroy), or NULL
