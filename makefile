@@ -6,8 +6,9 @@
 #   make bench      run every side-by-side benchmark in bench/ (minutes; see each docs/*.md)
 #   make install PREFIX=/usr/local
 #
-# Sources are found by directory: every src/*/*.c and plugins/*.c goes into the
-# library, apps/NAME.c becomes bin/NAME, tests/AREA/NAME.c becomes build/tests/AREA/NAME,
+# Sources are found by directory: every .c under src/ (at any depth) and plugins/*.c goes
+# into the library, apps/NAME.c becomes bin/NAME (linked with the program helpers of
+# apps/common/), tests/AREA/NAME.c becomes build/tests/AREA/NAME,
 # bench/NAME/*.c becomes build/bench/NAME/*. Tests are listed in tests/*/TESTS.
 
 PETSC_DIR ?= /usr/lib/petsc
@@ -23,15 +24,16 @@ Q          = $(if $(filter 1,$(V)),,@)
 KRYLEARN_CFLAGS = -std=gnu11 -O3 -march=x86-64-v2 -Wall -Wextra -Wno-unused-parameter -fPIC -Iinclude -Isrc
 KRYLEARN_LIBS   = ${SLEPC_LIB} ${PETSC_LIB} ${HDF5_LIB} -ldnnl -lm
 
-LIB_SRC   := $(wildcard src/*/*.c plugins/*.c)
+LIB_SRC   := $(sort $(shell find src -name '*.c') $(wildcard plugins/*.c))
 LIB_OBJ   := $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
+APP_COMMON_OBJ := $(patsubst %.c,build/obj/%.o,$(wildcard apps/common/*.c))
 APP_SRC   := $(wildcard apps/*.c)
 APPS      := $(patsubst apps/%.c,bin/%,$(APP_SRC))
 TEST_SRC  := $(wildcard tests/*/*.c)
 TESTS     := $(patsubst tests/%.c,build/tests/%,$(TEST_SRC))
 BENCH_SRC := $(wildcard bench/*/*.c)
 BENCHES   := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
-HEADERS   := $(wildcard include/*.h src/*/*.h plugins/*.h)
+HEADERS   := $(wildcard include/*.h plugins/*.h apps/common/*.h) $(shell find src -name '*.h')
 LIBRARY   := lib/libkrylearn.so
 # Programs find the library beside them (bin/../lib, also once installed); tests in the tree.
 RPATH_DEPS = -Wl,-rpath,${SLEPC_LIB_DIR} -Wl,-rpath,${PETSC_DIR}/lib
@@ -40,6 +42,8 @@ RPATH      = -Wl,-rpath,$(abspath lib) $(RPATH_DEPS)
 
 .PHONY: all deps check check-build demo install clean bench
 .DEFAULT_GOAL := all
+# kept between builds, not deleted as intermediates of bin/%
+.SECONDARY: $(APP_COMMON_OBJ)
 
 all: $(LIBRARY) $(APPS) $(TESTS) $(BENCHES)
 
@@ -53,10 +57,10 @@ $(LIBRARY): $(LIB_OBJ)
 	@echo "  LD      $@"
 	$(Q)${PCC} -shared -o $@ $^ ${KRYLEARN_LIBS} -Wl,-rpath,${SLEPC_LIB_DIR}
 
-bin/%: apps/%.c $(LIBRARY) $(HEADERS)
+bin/%: apps/%.c $(APP_COMMON_OBJ) $(LIBRARY) $(HEADERS)
 	@mkdir -p bin
 	@echo "  CCLD    $@"
-	$(Q)${PCC} ${KRYLEARN_CFLAGS} ${SLEPC_CC_INCLUDES} $< -o $@ -Llib -lkrylearn ${KRYLEARN_LIBS} $(APP_RPATH)
+	$(Q)${PCC} ${KRYLEARN_CFLAGS} ${SLEPC_CC_INCLUDES} $< $(APP_COMMON_OBJ) -o $@ -Llib -lkrylearn ${KRYLEARN_LIBS} $(APP_RPATH)
 
 build/tests/%: tests/%.c $(LIBRARY) $(HEADERS)
 	@mkdir -p $(dir $@)

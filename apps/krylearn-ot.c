@@ -351,6 +351,8 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-plan_dense_max", &densemax, NULL));
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-plan_drop_tol", &droptol, NULL));
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-plan_write", &writeplan, NULL));
+  PetscCheck(densemax >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "-plan_dense_max %" PetscInt_FMT ": the size must be non-negative", densemax);
+  PetscCheck(droptol >= 0 && droptol < PETSC_MAX_REAL, comm, PETSC_ERR_ARG_OUTOFRANGE, "-plan_drop_tol %g: the drop tolerance must be non-negative and finite", (double)droptol);
   PetscCheck(in[0] && out[0], comm, PETSC_ERR_USER_INPUT, "Usage: krylearn-ot IN.h5 -o OUT.h5 [options] (see -help)");
 
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);

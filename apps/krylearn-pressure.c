@@ -9,6 +9,7 @@ static const char help[] = "Pressure Poisson equation with a solid obstacle on a
                            "  -save <file>               write the solution (PETSc binary, natural ordering)\n\n";
 
 #include <krylearn.h>
+#include "common/kspreport.h"
 
 /* A nonzero initial guess: a smooth field, the same whatever the ordering */
 static PetscErrorCode InitialGuess(Vec x)

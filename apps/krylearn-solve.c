@@ -6,6 +6,7 @@ static const char help[] = "Solves an ingested linear system A x = b with the KS
                            "A grid attribute of the matrix (KrylearnMatGetGrid) is used by -ksp_type deepcd.\n\n";
 
 #include <krylearn.h>
+#include "common/kspreport.h"
 
 int main(int argc, char **argv)
 {

@@ -22,26 +22,15 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "train"))
+import poisson  # noqa: E402  the project's one pressure-Poisson implementation
+
 
 def cell_centres(shape):
     """Cell centres in the unit box, x fastest (index = i + nx*(j + ny*k))."""
     axes = [(np.arange(n) + 0.5) / n for n in shape]
     grids = np.meshgrid(*axes[::-1], indexing="ij")[::-1]
     return [g.ravel() for g in grids]
-
-
-def disc(shape):
-    """Obstacle: disc/ball of radius 0.15*N centred at (0.5, 0.4[, 0.5])."""
-    centre = [0.5, 0.4, 0.5][: len(shape)]
-    xs = cell_centres(shape)
-    return sum((x - c) ** 2 for x, c in zip(xs, centre)) <= 0.15**2
-
-
-def box(shape):
-    """Obstacle: square/cube of side 0.25*N centred at (0.55, 0.5[, 0.5])."""
-    centre = [0.55, 0.5, 0.5][: len(shape)]
-    xs = cell_centres(shape)
-    return np.logical_and.reduce([np.abs(x - c) <= 0.125 for x, c in zip(xs, centre)])
 
 
 def neighbours(shape):
@@ -59,24 +48,6 @@ def neighbours(shape):
                 a, b = src[:-1], src[1:]
             out.append((a.ravel(), b.ravel()))
     return out
-
-
-def poisson(shape, solid):
-    """Pressure Poisson (unscaled 2*dim stencil, Dirichlet outside the domain); solid cells keep identity rows."""
-    n = int(np.prod(shape))
-    diag = np.full(n, 2.0 * len(shape))
-    rows, cols = [], []
-    for a, b in neighbours(shape):
-        fluid = ~solid[a]
-        diag[a[fluid & solid[b]]] -= 1.0
-        keep = fluid & ~solid[b]
-        rows.append(a[keep])
-        cols.append(b[keep])
-    diag[solid] = 1.0
-    r = np.concatenate(rows + [np.arange(n)])
-    c = np.concatenate(cols + [np.arange(n)])
-    v = np.concatenate([-np.ones(sum(len(x) for x in rows)), diag])
-    return sp.csr_matrix((v, (r, c)), shape=(n, n))
 
 
 def diffusion(shape):
@@ -131,13 +102,13 @@ def write(path, A, grid, b, solid=None, description=""):
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
-    obstacles = {"disc": disc, "ball": disc, "box": box}
+    obstacles = {"disc": "disc", "ball": "disc", "box": "box"}
     for name, shape in [("poisson2d", (64, 64)), ("poisson2d-disc", (64, 64)), ("poisson2d-box", (64, 64)),
                         ("poisson3d", (32, 32, 32)), ("poisson3d-ball", (32, 32, 32))]:
         obstacle = name.partition("-")[2]
-        solid = obstacles[obstacle](shape) if obstacle else np.zeros(int(np.prod(shape)), dtype=bool)
+        solid = poisson.obstacle(shape[::-1], obstacles[obstacle] if obstacle else "none").reshape(-1)
         what = f"pressure Poisson, {' x '.join(map(str, shape))} cells" + (f", {obstacle} obstacle" if obstacle else "")
-        write(os.path.join(out, name + ".h5"), poisson(shape, solid), shape, source(shape, solid), solid if obstacle else None, what)
+        write(os.path.join(out, name + ".h5"), poisson.operator(solid.reshape(shape[::-1])), shape, source(shape, solid), solid if obstacle else None, what)
     shape = (64, 64)
     write(os.path.join(out, "diffusion2d.h5"), diffusion(shape), shape, source(shape, np.zeros(64 * 64, dtype=bool)), None,
           "variable-coefficient diffusion k = exp(2 sin(2 pi x) cos(2 pi y)), 64 x 64 cells")

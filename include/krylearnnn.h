@@ -7,13 +7,22 @@
 
 /*S
   KrylearnNet - a convolutional network loaded from a Krylearn HDF5 model file and
-  bound to a DMDA grid for inference
+  bound to a DMDA grid for inference (a PetscObject: PetscObjectReference() and
+  KrylearnNetDestroy() count references; options under its prefix)
 
   Level: beginner
 S*/
 typedef struct _p_KrylearnNet *KrylearnNet;
 
+PETSC_EXTERN PetscClassId KRYLEARNNET_CLASSID;
+
 PETSC_EXTERN PetscErrorCode KrylearnNetLoad(MPI_Comm, const char[], KrylearnNet *);
+PETSC_EXTERN PetscErrorCode KrylearnNetSetOptionsPrefix(KrylearnNet, const char[]);
+PETSC_EXTERN PetscErrorCode KrylearnNetAppendOptionsPrefix(KrylearnNet, const char[]);
+PETSC_EXTERN PetscErrorCode KrylearnNetGetOptionsPrefix(KrylearnNet, const char *[]);
+PETSC_EXTERN PetscErrorCode KrylearnNetSetFromOptions(KrylearnNet);
+PETSC_EXTERN PetscErrorCode KrylearnNetSetUseDNNL(KrylearnNet, PetscBool);
+PETSC_EXTERN PetscErrorCode KrylearnNetGetUseDNNL(KrylearnNet, PetscBool *);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetDimension(KrylearnNet, PetscInt *);
 PETSC_EXTERN PetscErrorCode KrylearnNetSetUp(KrylearnNet, DM);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetGeometry(KrylearnNet, const char *[]);

@@ -73,10 +73,15 @@ PETSC_EXTERN PetscErrorCode OTGetType(OT, OTType *);
 PETSC_EXTERN PetscErrorCode OTSetCostMatrix(OT, Mat);
 PETSC_EXTERN PetscErrorCode OTSetPointClouds(OT, Mat, Mat);
 PETSC_EXTERN PetscErrorCode OTSetCostType(OT, OTCostType);
+PETSC_EXTERN PetscErrorCode OTGetCostType(OT, OTCostType *);
 PETSC_EXTERN PetscErrorCode OTSetMarginals(OT, Vec, Vec);
 PETSC_EXTERN PetscErrorCode OTSetEta(OT, PetscReal);
 PETSC_EXTERN PetscErrorCode OTGetEta(OT, PetscReal *);
 PETSC_EXTERN PetscErrorCode OTSetTolerances(OT, PetscReal, PetscInt);
+PETSC_EXTERN PetscErrorCode OTGetTolerances(OT, PetscReal *, PetscInt *);
+PETSC_EXTERN PetscErrorCode OTSetOptionsPrefix(OT, const char[]);
+PETSC_EXTERN PetscErrorCode OTAppendOptionsPrefix(OT, const char[]);
+PETSC_EXTERN PetscErrorCode OTGetOptionsPrefix(OT, const char *[]);
 PETSC_EXTERN PetscErrorCode OTSetFromOptions(OT);
 PETSC_EXTERN PetscErrorCode OTSetUp(OT);
 PETSC_EXTERN PetscErrorCode OTSolve(OT);
@@ -93,8 +98,11 @@ PETSC_EXTERN PetscErrorCode OTView(OT, PetscViewer);
 PETSC_EXTERN PetscErrorCode OTDestroy(OT *);
 
 PETSC_EXTERN PetscErrorCode OTSinkhornSetEpsilonScaling(OT, PetscReal, PetscInt, PetscReal);
+PETSC_EXTERN PetscErrorCode OTSinkhornGetEpsilonScaling(OT, PetscReal *, PetscInt *, PetscReal *);
 PETSC_EXTERN PetscErrorCode OTSNSSetWarmup(OT, PetscInt);
+PETSC_EXTERN PetscErrorCode OTSNSGetWarmup(OT, PetscInt *);
 PETSC_EXTERN PetscErrorCode OTSNSSetSparsify(OT, OTSNSSparsifyType, PetscReal);
+PETSC_EXTERN PetscErrorCode OTSNSGetSparsify(OT, OTSNSSparsifyType *, PetscReal *);
 PETSC_EXTERN PetscErrorCode OTSNSGetKSP(OT, KSP *);
 
 #endif

@@ -8,11 +8,12 @@
 
 /*S
   KrylearnMLP - a multi-layer perceptron loss on a data set sharded over the ranks of a
-  communicator, loaded from the Krylearn HDF5 model and data files (docs/spectrum.md)
+  communicator, loaded from the Krylearn HDF5 model and data files (docs/spectrum.md);
+  a PetscObject (references counted by PETSc, options under its prefix)
 
   Level: beginner
 S*/
-typedef struct _n_KrylearnMLP *KrylearnMLP;
+typedef struct _p_KrylearnMLP *KrylearnMLP;
 
 /*E
   KrylearnCurvature - which curvature matrix of the loss a shell operator applies
@@ -41,7 +42,16 @@ PETSC_EXTERN PetscLogEvent KRYLEARN_MLPEvaluate, KRYLEARN_MLPProduct, KRYLEARN_S
 
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumInitializePackage(void);
 
+PETSC_EXTERN PetscClassId KRYLEARNMLP_CLASSID;
+
 PETSC_EXTERN PetscErrorCode KrylearnMLPLoad(MPI_Comm, const char[], const char[], KrylearnMLP *);
+PETSC_EXTERN PetscErrorCode KrylearnMLPSetOptionsPrefix(KrylearnMLP, const char[]);
+PETSC_EXTERN PetscErrorCode KrylearnMLPAppendOptionsPrefix(KrylearnMLP, const char[]);
+PETSC_EXTERN PetscErrorCode KrylearnMLPGetOptionsPrefix(KrylearnMLP, const char *[]);
+PETSC_EXTERN PetscErrorCode KrylearnMLPSetFromOptions(KrylearnMLP);
+PETSC_EXTERN PetscErrorCode KrylearnMLPSetBlockSize(KrylearnMLP, PetscInt);
+PETSC_EXTERN PetscErrorCode KrylearnMLPGetBlockSize(KrylearnMLP, PetscInt *);
+PETSC_EXTERN PetscErrorCode KrylearnMLPView(KrylearnMLP, PetscViewer);
 PETSC_EXTERN PetscErrorCode KrylearnMLPGetSizes(KrylearnMLP, PetscInt *, PetscInt *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KrylearnMLPGetLoss(KrylearnMLP, PetscReal *, PetscReal *);
 PETSC_EXTERN PetscErrorCode KrylearnMLPCreateOperator(KrylearnMLP, KrylearnCurvature, Mat *);

@@ -9,32 +9,6 @@
 #include <krylearnio.h>
 #include "deepcdnet.h"
 
-PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp;
-
-static PetscBool DeepCDPackageInitialized = PETSC_FALSE;
-
-/*@C
-  KrylearnDeepCDInitializePackage - Registers KSPDEEPCD, PCDEEPCD and their log events.
-
-  Level: developer
-
-  Note:
-  Called by KrylearnInitializePackage(); safe to call more than once.
-
-.seealso: `KSPDEEPCD`, `PCDEEPCD`, `KrylearnInitializePackage()`
-@*/
-PetscErrorCode KrylearnDeepCDInitializePackage(void)
-{
-  PetscFunctionBegin;
-  if (DeepCDPackageInitialized) PetscFunctionReturn(0);
-  DeepCDPackageInitialized = PETSC_TRUE;
-  PetscCall(KSPRegister(KSPDEEPCD, KSPCreate_DeepCD));
-  PetscCall(PCRegister(PCDEEPCD, PCCreate_DeepCD));
-  PetscCall(PetscLogEventRegister("DeepCDNetApply", KSP_CLASSID, &KRYLEARN_DeepCDNetApply));
-  PetscCall(PetscLogEventRegister("DeepCDSetUp", KSP_CLASSID, &KRYLEARN_DeepCDSetUp));
-  PetscFunctionReturn(0);
-}
-
 /* A new model file (NULL or "": the shipped default); drops what was built for the old one */
 PetscErrorCode KrylearnDeepCDNetSetModel(KrylearnDeepCDNet *dn, const char file[])
 {
@@ -55,6 +29,16 @@ PetscErrorCode KrylearnDeepCDNetSetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Pe
   dn->gdim       = dim;
   dn->gridsource = "grid option";
   for (PetscInt d = 0; d < 3; d++) dn->gn[d] = d < dim ? n[d] : 1;
+  PetscFunctionReturn(0);
+}
+
+/* The grid set by option or setter: dim 0 when none */
+PetscErrorCode KrylearnDeepCDNetGetGrid(KrylearnDeepCDNet *dn, PetscInt *dim, PetscInt n[])
+{
+  PetscFunctionBegin;
+  *dim = dn->gdim;
+  if (n)
+    for (PetscInt d = 0; d < 3; d++) n[d] = dn->gdim ? dn->gn[d] : 0;
   PetscFunctionReturn(0);
 }
 
@@ -192,6 +176,15 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
     if (dn->dim == 2) dn->n[2] = 1, zm = 1;
     ncells = dn->n[0] * dn->n[1] * dn->n[2];
     PetscCheck(M == ncells && m == xm * ym * zm, comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows (%" PetscInt_FMT " on this process) but the solver's DMDA has %" PetscInt_FMT " cells (%" PetscInt_FMT " on this process)", M, m, ncells, xm * ym * zm);
+    if (dn->gdim) { /* a grid given besides the DMDA must not be silently ignored */
+      PetscBool same = (PetscBool)(dn->gdim == dn->dim);
+      char      given[64], grid[64];
+
+      for (PetscInt d = 0; d < dn->dim && same; d++) same = (PetscBool)(dn->gn[d] == dn->n[d]);
+      PetscCall(DeepCDGridString(dn->gdim, dn->gn, "x", given, sizeof(given)));
+      PetscCall(DeepCDGridString(dn->dim, dn->n, "x", grid, sizeof(grid)));
+      PetscCheck(same, comm, PETSC_ERR_ARG_INCOMP, "-%s_deepcd_grid %s disagrees with the %s DMDA attached to the solver, whose grid deepcd uses: drop the option or give the DMDA's grid", dn->pre, given, grid);
+    }
     PetscCall(DMDAGetAO(dm, &opao));
     dn->gridsource = "DMDA attached to the solver";
   } else {
@@ -318,6 +311,18 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
   PetscFunctionReturn(0);
 }
 
+/* The network's options prefix: the owner's, then <pre>_deepcd_ (-ksp_deepcd_net_dnnl, -pc_deepcd_net_dnnl) */
+static PetscErrorCode DeepCDNetSetOptionsPrefix(KrylearnDeepCDNet *dn, PetscObject obj)
+{
+  char prefix[64];
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "%s_deepcd_", dn->pre));
+  PetscCall(KrylearnNetSetOptionsPrefix(dn->net, obj->prefix));
+  PetscCall(KrylearnNetAppendOptionsPrefix(dn->net, prefix));
+  PetscFunctionReturn(0);
+}
+
 /* Builds what is missing (network grid and scatter, network) and rescans the operator for
    decoupled rows when it is another matrix or has been modified */
 PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM dm, Mat A)
@@ -334,6 +339,8 @@ PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM
     if (dn->model[0]) PetscCall(PetscStrncpy(dn->modelused, dn->model, sizeof(dn->modelused)));
     else PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, dn->modelused, sizeof(dn->modelused)));
     PetscCall(KrylearnNetLoad(comm, dn->modelused, &dn->net));
+    PetscCall(DeepCDNetSetOptionsPrefix(dn, obj));
+    PetscCall(KrylearnNetSetFromOptions(dn->net));
     PetscCall(KrylearnNetGetDimension(dn->net, &ndim));
     PetscCheck(ndim == dn->dim, comm, PETSC_ERR_ARG_INCOMP, "deepcd model %s is %" PetscInt_FMT "-D but the grid is %" PetscInt_FMT "-D", dn->modelused, ndim, dn->dim);
     PetscCall(KrylearnNetSetUp(dn->net, dn->da));

@@ -37,6 +37,7 @@ PETSC_INTERN PetscErrorCode PCCreate_DeepCD(PC);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *, KrylearnDeepCDNet *);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetModel(KrylearnDeepCDNet *, const char[]);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetGrid(MPI_Comm, KrylearnDeepCDNet *, PetscInt, const PetscInt[]);
+PETSC_INTERN PetscErrorCode KrylearnDeepCDNetGetGrid(KrylearnDeepCDNet *, PetscInt *, PetscInt[]);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *, PetscObject, DM, Mat);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *, Vec, Vec);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *, PetscViewer);

@@ -1,10 +1,37 @@
-/* Registration of every Krylearn type with PETSc and SLEPc.
+/* Registration of every Krylearn type with PETSc and SLEPc (the plugins' dlregis file).
 
    Programs that link the library call KrylearnInitializePackage(); unmodified PETSc
    programs get the same types with -dll_append /path/to/libkrylearn.so, which makes
    PetscInitialize() call PetscDLLibraryRegister_krylearn(). */
 #include <krylearn.h>
 #include "spectrum.h"
+#include "deepcdnet.h"
+
+PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp;
+
+static PetscBool DeepCDPackageInitialized = PETSC_FALSE;
+
+/*@C
+  KrylearnDeepCDInitializePackage - Registers KSPDEEPCD, PCDEEPCD and their log events.
+
+  Level: developer
+
+  Note:
+  Called by KrylearnInitializePackage(); safe to call more than once.
+
+.seealso: `KSPDEEPCD`, `PCDEEPCD`, `KrylearnInitializePackage()`
+@*/
+PetscErrorCode KrylearnDeepCDInitializePackage(void)
+{
+  PetscFunctionBegin;
+  if (DeepCDPackageInitialized) PetscFunctionReturn(0);
+  DeepCDPackageInitialized = PETSC_TRUE;
+  PetscCall(KSPRegister(KSPDEEPCD, KSPCreate_DeepCD));
+  PetscCall(PCRegister(PCDEEPCD, PCCreate_DeepCD));
+  PetscCall(PetscLogEventRegister("DeepCDNetApply", KSP_CLASSID, &KRYLEARN_DeepCDNetApply));
+  PetscCall(PetscLogEventRegister("DeepCDSetUp", KSP_CLASSID, &KRYLEARN_DeepCDSetUp));
+  PetscFunctionReturn(0);
+}
 
 static PetscBool KrylearnPackageInitialized = PETSC_FALSE;
 

@@ -7,6 +7,9 @@
 #include <petsc/private/kspimpl.h>
 #include "deepcdnet.h"
 
+/* Upper bound of -ksp_deepcd_ndirs: each direction keeps two vectors of the problem's size */
+#define KSP_DEEPCD_MAX_NDIRS 64
+
 typedef struct {
   KrylearnDeepCDNet dn;
   PetscInt          ndirs;   /* directions kept for A-orthogonalisation */
@@ -180,6 +183,10 @@ static PetscErrorCode KSPDestroy_DeepCD(KSP ksp)
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetGrid_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetNumDirections_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetRefresh_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetModel_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetGrid_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetNumDirections_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetRefresh_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetInferenceTime_C", NULL));
   PetscCall(KSPDestroyDefault(ksp));
   PetscFunctionReturn(0);
@@ -219,7 +226,7 @@ static PetscErrorCode KSPDeepCDSetGrid_DeepCD(KSP ksp, PetscInt dim, const Petsc
 static PetscErrorCode KSPDeepCDSetNumDirections_DeepCD(KSP ksp, PetscInt k)
 {
   PetscFunctionBegin;
-  PetscCheck(k >= 1, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE, "deepcd needs at least one stored direction, got %" PetscInt_FMT, k);
+  PetscCheck(k >= 1 && k <= KSP_DEEPCD_MAX_NDIRS, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE, "-ksp_deepcd_ndirs %" PetscInt_FMT ": the number of stored directions must lie in [1, %d] (each keeps two vectors of the problem's size)", k, KSP_DEEPCD_MAX_NDIRS);
   ((KSP_DeepCD *)ksp->data)->ndirs = k;
   PetscFunctionReturn(0);
 }
@@ -227,8 +234,36 @@ static PetscErrorCode KSPDeepCDSetNumDirections_DeepCD(KSP ksp, PetscInt k)
 static PetscErrorCode KSPDeepCDSetRefresh_DeepCD(KSP ksp, PetscInt refresh)
 {
   PetscFunctionBegin;
-  PetscCheck(refresh >= 0, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE, "deepcd refresh interval must be >= 0, got %" PetscInt_FMT, refresh);
+  PetscCheck(refresh >= 0, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE, "-ksp_deepcd_refresh %" PetscInt_FMT ": the refresh interval must be non-negative", refresh);
   ((KSP_DeepCD *)ksp->data)->refresh = refresh;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDGetModel_DeepCD(KSP ksp, const char *file[])
+{
+  PetscFunctionBegin;
+  *file = ((KSP_DeepCD *)ksp->data)->dn.model;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDGetGrid_DeepCD(KSP ksp, PetscInt *dim, PetscInt n[])
+{
+  PetscFunctionBegin;
+  PetscCall(KrylearnDeepCDNetGetGrid(&((KSP_DeepCD *)ksp->data)->dn, dim, n));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDGetNumDirections_DeepCD(KSP ksp, PetscInt *k)
+{
+  PetscFunctionBegin;
+  *k = ((KSP_DeepCD *)ksp->data)->ndirs;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDGetRefresh_DeepCD(KSP ksp, PetscInt *refresh)
+{
+  PetscFunctionBegin;
+  *refresh = ((KSP_DeepCD *)ksp->data)->refresh;
   PetscFunctionReturn(0);
 }
 
@@ -287,6 +322,30 @@ PetscErrorCode KSPDeepCDSetModel(KSP ksp, const char file[])
   PetscFunctionReturn(0);
 }
 
+/*@C
+  KSPDeepCDGetModel - Gets the network model file set for `KSPDEEPCD`.
+
+  Not Collective
+
+  Input Parameter:
+. ksp - the solver
+
+  Output Parameter:
+. file - the file set with `KSPDeepCDSetModel()` or -ksp_deepcd_model; "" when the shipped default is used
+
+  Level: intermediate
+
+.seealso: `KSPDEEPCD`, `KSPDeepCDSetModel()`
+@*/
+PetscErrorCode KSPDeepCDGetModel(KSP ksp, const char *file[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscValidPointer(file, 2);
+  PetscUseMethod(ksp, "KSPDeepCDGetModel_C", (KSP, const char *[]), (ksp, file));
+  PetscFunctionReturn(0);
+}
+
 /*@
   KSPDeepCDSetGrid - Sets the cell grid of an operator that has no DMDA attached.
 
@@ -311,7 +370,34 @@ PetscErrorCode KSPDeepCDSetGrid(KSP ksp, PetscInt dim, const PetscInt n[])
 {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscValidLogicalCollectiveInt(ksp, dim, 2);
+  PetscValidIntPointer(n, 3);
   PetscTryMethod(ksp, "KSPDeepCDSetGrid_C", (KSP, PetscInt, const PetscInt[]), (ksp, dim, n));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KSPDeepCDGetGrid - Gets the cell grid set for an operator that has no DMDA attached.
+
+  Not Collective
+
+  Input Parameter:
+. ksp - the solver
+
+  Output Parameters:
++ dim - 2 or 3, or 0 when no grid was set
+- n   - the grid sizes nx, ny, nz (an array of 3; 1 beyond dim), or NULL
+
+  Level: intermediate
+
+.seealso: `KSPDEEPCD`, `KSPDeepCDSetGrid()`
+@*/
+PetscErrorCode KSPDeepCDGetGrid(KSP ksp, PetscInt *dim, PetscInt n[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscValidIntPointer(dim, 2);
+  PetscUseMethod(ksp, "KSPDeepCDGetGrid_C", (KSP, PetscInt *, PetscInt[]), (ksp, dim, n));
   PetscFunctionReturn(0);
 }
 
@@ -322,7 +408,7 @@ PetscErrorCode KSPDeepCDSetGrid(KSP ksp, PetscInt dim, const PetscInt n[])
 
   Input Parameters:
 + ksp - the solver
-- k   - number of directions (default 2, as in the paper)
+- k   - number of directions, 1 to 64 (default 2, as in the paper)
 
   Options Database Key:
 . -ksp_deepcd_ndirs <k> - the number of directions
@@ -337,6 +423,30 @@ PetscErrorCode KSPDeepCDSetNumDirections(KSP ksp, PetscInt k)
   PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
   PetscValidLogicalCollectiveInt(ksp, k, 2);
   PetscTryMethod(ksp, "KSPDeepCDSetNumDirections_C", (KSP, PetscInt), (ksp, k));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KSPDeepCDGetNumDirections - Gets how many previous directions each new direction is A-orthogonalised against.
+
+  Not Collective
+
+  Input Parameter:
+. ksp - the solver
+
+  Output Parameter:
+. k - number of directions
+
+  Level: intermediate
+
+.seealso: `KSPDEEPCD`, `KSPDeepCDSetNumDirections()`
+@*/
+PetscErrorCode KSPDeepCDGetNumDirections(KSP ksp, PetscInt *k)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscValidIntPointer(k, 2);
+  PetscUseMethod(ksp, "KSPDeepCDGetNumDirections_C", (KSP, PetscInt *), (ksp, k));
   PetscFunctionReturn(0);
 }
 
@@ -362,6 +472,30 @@ PetscErrorCode KSPDeepCDSetRefresh(KSP ksp, PetscInt refresh)
   PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
   PetscValidLogicalCollectiveInt(ksp, refresh, 2);
   PetscTryMethod(ksp, "KSPDeepCDSetRefresh_C", (KSP, PetscInt), (ksp, refresh));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KSPDeepCDGetRefresh - Gets how often the true residual b - A x replaces the recurrence.
+
+  Not Collective
+
+  Input Parameter:
+. ksp - the solver
+
+  Output Parameter:
+. refresh - the interval in iterations (0: never)
+
+  Level: intermediate
+
+.seealso: `KSPDEEPCD`, `KSPDeepCDSetRefresh()`
+@*/
+PetscErrorCode KSPDeepCDGetRefresh(KSP ksp, PetscInt *refresh)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscValidIntPointer(refresh, 2);
+  PetscUseMethod(ksp, "KSPDeepCDGetRefresh_C", (KSP, PetscInt *), (ksp, refresh));
   PetscFunctionReturn(0);
 }
 
@@ -396,7 +530,7 @@ PetscErrorCode KSPDeepCDGetInferenceTime(KSP ksp, PetscInt *napply, PetscLogDoub
    Options Database Keys:
 +  -ksp_deepcd_model <file>       - network model (default: shipped model for the grid's dimension)
 .  -ksp_deepcd_grid <nx,ny[,nz]>  - grid of an operator without a DMDA (natural ordering)
-.  -ksp_deepcd_ndirs <2>          - directions kept for A-orthogonalisation
+.  -ksp_deepcd_ndirs <2>          - directions kept for A-orthogonalisation (1 to 64)
 -  -ksp_deepcd_refresh <1>        - true-residual interval (0: recurrence only)
 
    Notes:
@@ -436,6 +570,10 @@ PETSC_INTERN PetscErrorCode KSPCreate_DeepCD(KSP ksp)
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetGrid_C", KSPDeepCDSetGrid_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetNumDirections_C", KSPDeepCDSetNumDirections_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetRefresh_C", KSPDeepCDSetRefresh_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetModel_C", KSPDeepCDGetModel_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetGrid_C", KSPDeepCDGetGrid_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetNumDirections_C", KSPDeepCDGetNumDirections_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetRefresh_C", KSPDeepCDGetRefresh_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetInferenceTime_C", KSPDeepCDGetInferenceTime_DeepCD));
   PetscFunctionReturn(0);
 }

@@ -74,6 +74,8 @@ static PetscErrorCode PCDestroy_DeepCD(PC pc)
   PetscCall(PCReset_DeepCD(pc));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDSetModel_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDSetGrid_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDGetGrid_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDGetModel_C", NULL));
   PetscCall(PetscFree(pc->data));
   PetscFunctionReturn(0);
 }
@@ -109,6 +111,20 @@ static PetscErrorCode PCDeepCDSetModel_DeepCD(PC pc, const char file[])
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode PCDeepCDGetModel_DeepCD(PC pc, const char *file[])
+{
+  PetscFunctionBegin;
+  *file = ((PC_DeepCD *)pc->data)->dn.model;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCDeepCDGetGrid_DeepCD(PC pc, PetscInt *dim, PetscInt n[])
+{
+  PetscFunctionBegin;
+  PetscCall(KrylearnDeepCDNetGetGrid(&((PC_DeepCD *)pc->data)->dn, dim, n));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode PCDeepCDSetGrid_DeepCD(PC pc, PetscInt dim, const PetscInt n[])
 {
   PetscFunctionBegin;
@@ -140,6 +156,30 @@ PetscErrorCode PCDeepCDSetModel(PC pc, const char file[])
   PetscFunctionReturn(0);
 }
 
+/*@C
+  PCDeepCDGetModel - Gets the network model file set for `PCDEEPCD`.
+
+  Not Collective
+
+  Input Parameter:
+. pc - the preconditioner
+
+  Output Parameter:
+. file - the file set with `PCDeepCDSetModel()` or -pc_deepcd_model; "" when the shipped default is used
+
+  Level: intermediate
+
+.seealso: `PCDEEPCD`, `PCDeepCDSetModel()`
+@*/
+PetscErrorCode PCDeepCDGetModel(PC pc, const char *file[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidPointer(file, 2);
+  PetscUseMethod(pc, "PCDeepCDGetModel_C", (PC, const char *[]), (pc, file));
+  PetscFunctionReturn(0);
+}
+
 /*@
   PCDeepCDSetGrid - Sets the cell grid of an operator that has no DMDA attached.
 
@@ -162,6 +202,31 @@ PetscErrorCode PCDeepCDSetGrid(PC pc, PetscInt dim, const PetscInt n[])
   PetscFunctionBegin;
   PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
   PetscTryMethod(pc, "PCDeepCDSetGrid_C", (PC, PetscInt, const PetscInt[]), (pc, dim, n));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  PCDeepCDGetGrid - Gets the cell grid set for an operator that has no DMDA attached.
+
+  Not Collective
+
+  Input Parameter:
+. pc - the preconditioner
+
+  Output Parameters:
++ dim - 2 or 3, or 0 when no grid was set
+- n   - the grid sizes nx, ny, nz (an array of 3; 1 beyond dim), or NULL
+
+  Level: intermediate
+
+.seealso: `PCDEEPCD`, `PCDeepCDSetGrid()`
+@*/
+PetscErrorCode PCDeepCDGetGrid(PC pc, PetscInt *dim, PetscInt n[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidIntPointer(dim, 2);
+  PetscUseMethod(pc, "PCDeepCDGetGrid_C", (PC, PetscInt *, PetscInt[]), (pc, dim, n));
   PetscFunctionReturn(0);
 }
 
@@ -198,5 +263,7 @@ PETSC_INTERN PetscErrorCode PCCreate_DeepCD(PC pc)
   pc->ops->setfromoptions = PCSetFromOptions_DeepCD;
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDSetModel_C", PCDeepCDSetModel_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDSetGrid_C", PCDeepCDSetGrid_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDGetGrid_C", PCDeepCDGetGrid_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDGetModel_C", PCDeepCDGetModel_DeepCD));
   PetscFunctionReturn(0);
 }

@@ -27,13 +27,8 @@ import poisson
 def rhs(shape, solid, kind):
     if kind == "random":
         b = np.random.default_rng(0).uniform(-1.0, 1.0, shape)
-    else:
-        x = [c / n for c, n in zip(poisson.cell_centres(shape)[::-1], shape[::-1])]
-        z = x[2] if len(x) == 3 else 0.5
-        r2 = (x[0] - 0.5) ** 2 + (x[1] - 0.15) ** 2 + (z - 0.5) ** 2
-        b = np.exp(-r2 / (2 * 0.1 ** 2)) * (1 + 0.5 * np.sin(14 * np.pi * x[0]) * np.sin(10 * np.pi * x[1])) \
-            + 0.1 * np.cos(6 * np.pi * z)
-    return np.where(solid, 0.0, b).reshape(-1)
+        return np.where(solid, 0.0, b).reshape(-1)
+    return poisson.plume_rhs(solid)
 
 
 def case(spec, rhs_kind):

@@ -44,6 +44,31 @@ def obstacle(shape, kind="none"):
     return np.logical_and.reduce([np.abs(xa - ca) <= 0.125 * n for xa, ca in zip(x, c)])
 
 
+def plume_rhs(solid, neumann=False):
+    """The plume-like right-hand side of the pressure problems (flattened, x fastest):
+    a Gaussian blob low in the domain with an oscillating part, zero on solid cells;
+    with neumann, made consistent (orthogonal to the fluid indicator)."""
+    solid = np.asarray(solid, dtype=bool)
+    x = [c / n for c, n in zip(cell_centres(solid.shape)[::-1], solid.shape[::-1])]   # x, y[, z] in (0, 1)
+    z = x[2] if len(x) == 3 else 0.5
+    r2 = (x[0] - 0.5) ** 2 + (x[1] - 0.15) ** 2 + (z - 0.5) ** 2
+    b = np.exp(-r2 / (2 * 0.1 ** 2)) * (1 + 0.5 * np.sin(14 * np.pi * x[0]) * np.sin(10 * np.pi * x[1])) \
+        + 0.1 * np.cos(6 * np.pi * z)
+    b = np.where(solid, 0.0, b).reshape(-1)
+    if neumann:
+        f = (~solid).reshape(-1).astype(float)
+        b -= f * (b @ f) / (f @ f)
+    return b
+
+
+def pressure_problem(shape, kind="none", neumann=False):
+    """The pressure-Poisson system of KrylearnPressureCreate (include/krylearnpressure.h)
+    on a grid of `shape` ([nz,] ny, nx) with obstacle `kind`: (A, b, solid), A scipy CSR,
+    b and the solid mask flattened with x fastest."""
+    solid = obstacle(shape, kind)
+    return operator(solid, neumann=neumann), plume_rhs(solid, neumann), solid.reshape(-1)
+
+
 def smooth_coefficient(shape, contrast=10.0, seed=0):
     """A smooth positive cell coefficient between 1 and `contrast` (sum of random waves)."""
     rng = np.random.default_rng(seed)

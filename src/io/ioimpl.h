@@ -7,7 +7,7 @@
 #include <petsc/private/petscimpl.h>
 #include "h5string.h"
 
-PETSC_INTERN PetscLogEvent KRYLEARNIO_Read, KRYLEARNIO_Assemble, KRYLEARNIO_VecLoad, KRYLEARNIO_Write;
+PETSC_INTERN PetscLogEvent KRYLEARN_IngestRead, KRYLEARN_IngestAssemble, KRYLEARN_IngestVecLoad, KRYLEARN_IngestWrite;
 
 /* An open HDF5 file and group, read by every rank on its own (no collective HDF5 calls). */
 typedef struct {

@@ -1,7 +1,7 @@
 /* Log events of the ingestion engine. */
 #include "ioimpl.h"
 
-PetscLogEvent    KRYLEARNIO_Read, KRYLEARNIO_Assemble, KRYLEARNIO_VecLoad, KRYLEARNIO_Write;
+PetscLogEvent    KRYLEARN_IngestRead, KRYLEARN_IngestAssemble, KRYLEARN_IngestVecLoad, KRYLEARN_IngestWrite;
 static PetscBool KrylearnIOPackageInitialized = PETSC_FALSE;
 
 static PetscErrorCode KrylearnIOFinalizePackage(void)
@@ -29,10 +29,10 @@ PetscErrorCode KrylearnIOInitializePackage(void)
   if (KrylearnIOPackageInitialized) PetscFunctionReturn(0);
   KrylearnIOPackageInitialized = PETSC_TRUE;
   PetscCall(PetscClassIdRegister("Krylearn ingestion", &classid));
-  PetscCall(PetscLogEventRegister("IngestRead", classid, &KRYLEARNIO_Read));
-  PetscCall(PetscLogEventRegister("IngestAssemble", classid, &KRYLEARNIO_Assemble));
-  PetscCall(PetscLogEventRegister("IngestVecLoad", classid, &KRYLEARNIO_VecLoad));
-  PetscCall(PetscLogEventRegister("IngestWrite", classid, &KRYLEARNIO_Write));
+  PetscCall(PetscLogEventRegister("IngestRead", classid, &KRYLEARN_IngestRead));
+  PetscCall(PetscLogEventRegister("IngestAssemble", classid, &KRYLEARN_IngestAssemble));
+  PetscCall(PetscLogEventRegister("IngestVecLoad", classid, &KRYLEARN_IngestVecLoad));
+  PetscCall(PetscLogEventRegister("IngestWrite", classid, &KRYLEARN_IngestWrite));
   PetscCall(PetscRegisterFinalize(KrylearnIOFinalizePackage));
   PetscFunctionReturn(0);
 }

@@ -141,7 +141,7 @@ static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries
   if (E->symmetric) PetscCall(ExpandSymmetric(comm, file, E));
   for (PetscInt d = 0; d < E->griddim; d++) cells *= E->grid[d];
   PetscCall(KrylearnIOCheck(comm, E->griddim && (E->griddim < 2 || cells != E->M || E->M != E->N), PETSC_ERR_FILE_UNEXPECTED, "%s: attribute 'grid' (%" PetscInt_FMT " entries, %" PetscInt64_FMT " cells) does not fit the %" PetscInt_FMT " x %" PetscInt_FMT " matrix", file, E->griddim, cells, E->M, E->N));
-  PetscCall(PetscLogEventBegin(KRYLEARNIO_Assemble, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_IngestAssemble, 0, 0, 0, 0));
   PetscCall(MatCreate(comm, A));
   PetscCall(MatSetSizes(*A, E->rend - E->rstart, PETSC_DECIDE, E->M, E->N));
   PetscCall(MatSetType(*A, MATAIJ));
@@ -159,7 +159,7 @@ static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries
     PetscCall(MatSetOption(*A, MAT_SYMMETRY_ETERNAL, PETSC_TRUE));
   }
   if (E->griddim) PetscCall(KrylearnMatSetGrid(*A, E->griddim, E->grid));
-  PetscCall(PetscLogEventEnd(KRYLEARNIO_Assemble, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_IngestAssemble, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -214,7 +214,7 @@ PetscErrorCode KrylearnMatLoad(MPI_Comm comm, const char file[], const char grou
     PetscCall(PetscStrendswith(file, ".mm", &mm));
     if (mtx || mm) layout = KRYLEARN_IO_LAYOUT_MTX;
   }
-  PetscCall(PetscLogEventBegin(KRYLEARNIO_Read, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_IngestRead, 0, 0, 0, 0));
   if (layout == KRYLEARN_IO_LAYOUT_MTX) ierr = KrylearnReadMatrixMarket(comm, file, &E);
   else {
     KrylearnH5 h5;
@@ -222,7 +222,7 @@ PetscErrorCode KrylearnMatLoad(MPI_Comm comm, const char file[], const char grou
     if (!ierr) ierr = ReadHDF5(&h5, &layout, &E);
     PetscCall(KrylearnH5Close(&h5));
   }
-  PetscCall(PetscLogEventEnd(KRYLEARNIO_Read, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_IngestRead, 0, 0, 0, 0));
   if (!ierr) ierr = Assemble(comm, file, &E, A);
   PetscCall(KrylearnEntriesDestroy(&E));
   if (ierr) PetscCall(MatDestroy(A));

@@ -166,7 +166,7 @@ PetscErrorCode KrylearnMatWriteHDF5(Mat A, const char file[], const char group[]
   PetscCall(PetscObjectGetComm((PetscObject)A, &comm));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(PetscLogEventBegin(KRYLEARNIO_Write, A, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_IngestWrite, A, 0, 0, 0));
   PetscCall(PetscMemzero(&b, sizeof(b)));
   b.file  = file;
   b.group = group && group[0] ? group : "/";
@@ -184,6 +184,6 @@ PetscErrorCode KrylearnMatWriteHDF5(Mat A, const char file[], const char group[]
   }
   PetscCallExternal(H5Eset_auto2, H5E_DEFAULT, errfunc, errdata);
   PetscCall(PetscFree3(b.ptr, b.col, b.val));
-  PetscCall(PetscLogEventEnd(KRYLEARNIO_Write, A, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_IngestWrite, A, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -54,13 +54,13 @@ PetscErrorCode KrylearnVecLoad(Mat A, const char file[], const char dataset[], V
   PetscValidPointer(v, 4);
   PetscCall(KrylearnIOInitializePackage());
   PetscCall(PetscObjectGetComm((PetscObject)A, &comm));
-  PetscCall(PetscLogEventBegin(KRYLEARNIO_VecLoad, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_IngestVecLoad, 0, 0, 0, 0));
   PetscCall(MatCreateVecs(A, NULL, v));
   ierr = KrylearnH5Open(comm, file, dataset, &h5);
   if (!ierr) ierr = ReadVec(&h5, A, *v);
   PetscCall(KrylearnH5Close(&h5));
   if (ierr) PetscCall(VecDestroy(v));
-  PetscCall(PetscLogEventEnd(KRYLEARNIO_VecLoad, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_IngestVecLoad, 0, 0, 0, 0));
   PetscCall(ierr);
   PetscCall(PetscObjectSetName((PetscObject)*v, dataset));
   PetscFunctionReturn(0);

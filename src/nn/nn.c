@@ -2,11 +2,11 @@
 #include "nnimpl.h"
 
 static PetscBool     NNPackageInitialized = PETSC_FALSE;
-static PetscClassId  KRYLEARNNET_CLASSID;
-static PetscLogEvent KRYLEARNNET_Load, KRYLEARNNET_SetUp, KRYLEARNNET_Apply;
+PetscClassId         KRYLEARNNET_CLASSID;
+static PetscLogEvent KRYLEARN_NetLoad, KRYLEARN_NetSetUp, KRYLEARN_NetApply;
 
 /*@C
-  KrylearnNNInitializePackage - Registers the log events of the network runtime.
+  KrylearnNNInitializePackage - Registers the KrylearnNet class and the log events of the network runtime.
 
   Level: developer
 @*/
@@ -16,9 +16,9 @@ PetscErrorCode KrylearnNNInitializePackage(void)
   if (NNPackageInitialized) PetscFunctionReturn(0);
   NNPackageInitialized = PETSC_TRUE;
   PetscCall(PetscClassIdRegister("Krylearn network", &KRYLEARNNET_CLASSID));
-  PetscCall(PetscLogEventRegister("KrylearnNetLoad", KRYLEARNNET_CLASSID, &KRYLEARNNET_Load));
-  PetscCall(PetscLogEventRegister("KrylearnNetSetUp", KRYLEARNNET_CLASSID, &KRYLEARNNET_SetUp));
-  PetscCall(PetscLogEventRegister("KrylearnNetApply", KRYLEARNNET_CLASSID, &KRYLEARNNET_Apply));
+  PetscCall(PetscLogEventRegister("NetLoad", KRYLEARNNET_CLASSID, &KRYLEARN_NetLoad));
+  PetscCall(PetscLogEventRegister("NetSetUp", KRYLEARNNET_CLASSID, &KRYLEARN_NetSetUp));
+  PetscCall(PetscLogEventRegister("NetApply", KRYLEARNNET_CLASSID, &KRYLEARN_NetApply));
   PetscFunctionReturn(0);
 }
 
@@ -40,9 +40,13 @@ PetscErrorCode KrylearnNNInitializePackage(void)
   kernels, NaN or Inf weights, an unsupported format version, a file that is not HDF5) is a
   PETSc error naming the file and the problem.
 
+  The network is a PetscObject of class `KRYLEARNNET_CLASSID`: give it an options prefix
+  with `KrylearnNetSetOptionsPrefix()` and read its options with `KrylearnNetSetFromOptions()`
+  before `KrylearnNetSetUp()`.
+
   Level: beginner
 
-.seealso: `KrylearnNetSetUp()`, `KrylearnNetApply()`, `KrylearnNetDestroy()`
+.seealso: `KrylearnNetSetUp()`, `KrylearnNetApply()`, `KrylearnNetDestroy()`, `KrylearnNetSetFromOptions()`
 @*/
 PetscErrorCode KrylearnNetLoad(MPI_Comm comm, const char file[], KrylearnNet *net)
 {
@@ -54,17 +58,169 @@ PetscErrorCode KrylearnNetLoad(MPI_Comm comm, const char file[], KrylearnNet *ne
   PetscValidPointer(net, 3);
   PetscCall(KrylearnNNInitializePackage());
   *net = NULL;
-  PetscCall(PetscLogEventBegin(KRYLEARNNET_Load, 0, 0, 0, 0));
-  PetscCall(PetscNew(&n));
-  n->comm = comm;
+  PetscCall(PetscHeaderCreate(n, KRYLEARNNET_CLASSID, "KrylearnNet", "Krylearn network", "KrylearnNet", comm, KrylearnNetDestroy, KrylearnNetView));
+  PetscCall(PetscLogEventBegin(KRYLEARN_NetLoad, n, 0, 0, 0));
+  n->comm    = PetscObjectComm((PetscObject)n);
+  n->usednnl = PETSC_TRUE;
   PetscCall(PetscStrallocpy(file, &n->file));
   ierr = KrylearnNetReadFile_Private(n);
   if (ierr) {
+    PetscCall(PetscLogEventEnd(KRYLEARN_NetLoad, n, 0, 0, 0));
     PetscCall(KrylearnNetDestroy(&n));
     PetscCall(ierr);
   }
-  PetscCall(PetscLogEventEnd(KRYLEARNNET_Load, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_NetLoad, n, 0, 0, 0));
   *net = n;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetSetOptionsPrefix - Sets the prefix of the network's options in the database
+
+  Logically Collective
+
+  Input Parameters:
++ net - the network
+- prefix - the prefix; KSPDEEPCD and PCDEEPCD give theirs followed by deepcd_, so that the
+           network of a KSP reads -ksp_deepcd_net_dnnl and that of a PC -pc_deepcd_net_dnnl
+
+  Level: intermediate
+
+.seealso: `KrylearnNetAppendOptionsPrefix()`, `KrylearnNetGetOptionsPrefix()`, `KrylearnNetSetFromOptions()`
+@*/
+PetscErrorCode KrylearnNetSetOptionsPrefix(KrylearnNet net, const char prefix[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
+  PetscCall(PetscObjectSetOptionsPrefix((PetscObject)net, prefix));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetAppendOptionsPrefix - Appends to the prefix of the network's options in the database
+
+  Logically Collective
+
+  Input Parameters:
++ net - the network
+- prefix - the text appended to the current prefix
+
+  Level: intermediate
+
+.seealso: `KrylearnNetSetOptionsPrefix()`, `KrylearnNetGetOptionsPrefix()`
+@*/
+PetscErrorCode KrylearnNetAppendOptionsPrefix(KrylearnNet net, const char prefix[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
+  PetscCall(PetscObjectAppendOptionsPrefix((PetscObject)net, prefix));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetGetOptionsPrefix - Gets the prefix of the network's options in the database
+
+  Not Collective
+
+  Input Parameter:
+. net - the network
+
+  Output Parameter:
+. prefix - the prefix, or NULL when none is set (owned by the network)
+
+  Level: intermediate
+
+.seealso: `KrylearnNetSetOptionsPrefix()`
+@*/
+PetscErrorCode KrylearnNetGetOptionsPrefix(KrylearnNet net, const char *prefix[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
+  PetscValidPointer(prefix, 2);
+  PetscCall(PetscObjectGetOptionsPrefix((PetscObject)net, prefix));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KrylearnNetSetUseDNNL - Chooses how convolutions run: with oneDNN (the default; the direct
+  kernel still runs the convolutions for which oneDNN has only reference code) or with the
+  built-in direct kernel everywhere
+
+  Logically Collective
+
+  Input Parameters:
++ net - the network
+- flg - `PETSC_TRUE` for oneDNN
+
+  Options Database Key:
+. -net_dnnl <bool> - under the network's prefix, e.g. -ksp_deepcd_net_dnnl, -pc_deepcd_net_dnnl
+
+  Note:
+  Takes effect at the next `KrylearnNetSetUp()`.
+
+  Level: intermediate
+
+.seealso: `KrylearnNetGetUseDNNL()`, `KrylearnNetSetFromOptions()`
+@*/
+PetscErrorCode KrylearnNetSetUseDNNL(KrylearnNet net, PetscBool flg)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
+  PetscValidLogicalCollectiveBool(net, flg, 2);
+  net->usednnl = flg;
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KrylearnNetGetUseDNNL - Tells whether convolutions run with oneDNN
+
+  Not Collective
+
+  Input Parameter:
+. net - the network
+
+  Output Parameter:
+. flg - `PETSC_TRUE` for oneDNN, `PETSC_FALSE` for the direct kernel everywhere
+
+  Level: intermediate
+
+.seealso: `KrylearnNetSetUseDNNL()`
+@*/
+PetscErrorCode KrylearnNetGetUseDNNL(KrylearnNet net, PetscBool *flg)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
+  PetscValidBoolPointer(flg, 2);
+  *flg = net->usednnl;
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KrylearnNetSetFromOptions - Reads the network's options, under its prefix
+
+  Collective
+
+  Input Parameter:
+. net - the network
+
+  Options Database Key:
+. -net_dnnl <bool> - oneDNN convolutions (default) or the direct kernel everywhere; see `KrylearnNetSetUseDNNL()`
+
+  Level: beginner
+
+.seealso: `KrylearnNetSetOptionsPrefix()`, `KrylearnNetSetUseDNNL()`
+@*/
+PetscErrorCode KrylearnNetSetFromOptions(KrylearnNet net)
+{
+  PetscBool flg, usednnl;
+
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
+  PetscObjectOptionsBegin((PetscObject)net);
+  PetscCall(PetscOptionsBool("-net_dnnl", "Run convolutions with oneDNN (else the direct kernel)", "KrylearnNetSetUseDNNL", net->usednnl, &usednnl, &flg));
+  if (flg) PetscCall(KrylearnNetSetUseDNNL(net, usednnl));
+  PetscCall(PetscObjectProcessOptionsHandlers((PetscObject)net, PetscOptionsObject));
+  PetscOptionsEnd();
   PetscFunctionReturn(0);
 }
 
@@ -73,12 +229,20 @@ PetscErrorCode KrylearnNetLoad(MPI_Comm comm, const char file[], KrylearnNet *ne
 
   Not Collective
 
+  Input Parameter:
+. net - the network
+
+  Output Parameter:
+. dim - 2 or 3
+
   Level: beginner
+
+.seealso: `KrylearnNetLoad()`
 @*/
 PetscErrorCode KrylearnNetGetDimension(KrylearnNet net, PetscInt *dim)
 {
   PetscFunctionBegin;
-  PetscValidPointer(net, 1);
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
   PetscValidIntPointer(dim, 2);
   *dim = net->dim;
   PetscFunctionReturn(0);
@@ -95,16 +259,13 @@ PetscErrorCode KrylearnNetGetDimension(KrylearnNet net, PetscInt *dim)
 + net - the network
 - dm - a DMDA with 1 degree of freedom, of the network's dimension, with non-periodic boundaries
 
-  Options Database Key:
-. -krylearn_net_dnnl <bool> - run convolutions with oneDNN (default) or with the built-in direct kernel
-
   Note:
   Pooling does not cross process blocks: each process's block extents must be divisible by
   2^p, p being the deepest pooling. Calling it again with another grid replaces the set-up.
 
   Level: beginner
 
-.seealso: `KrylearnNetLoad()`, `KrylearnNetApply()`
+.seealso: `KrylearnNetLoad()`, `KrylearnNetApply()`, `KrylearnNetSetUseDNNL()`
 @*/
 PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
 {
@@ -115,7 +276,7 @@ PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
   PetscBool       isda;
 
   PetscFunctionBegin;
-  PetscValidPointer(net, 1);
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
   PetscValidHeaderSpecific(dm, DM_CLASSID, 2);
   PetscCall(PetscObjectTypeCompare((PetscObject)dm, DMDA, &isda));
   PetscCheck(isda, net->comm, PETSC_ERR_ARG_WRONG, "Model file %s: KrylearnNetSetUp needs a DMDA", net->file);
@@ -123,14 +284,10 @@ PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
   PetscCheck(dim == net->dim, net->comm, PETSC_ERR_ARG_WRONG, "Model file %s holds a %" PetscInt_FMT "-D network but the DMDA is %" PetscInt_FMT "-D", net->file, net->dim, dim);
   PetscCheck(dof == 1, net->comm, PETSC_ERR_ARG_WRONG, "Model file %s: the DMDA must have 1 degree of freedom, not %" PetscInt_FMT, net->file, dof);
   PetscCheck(bx == DM_BOUNDARY_NONE && by == DM_BOUNDARY_NONE && bz == DM_BOUNDARY_NONE, net->comm, PETSC_ERR_SUP, "Model file %s: the network pads with zeros; the DMDA must have non-periodic (DM_BOUNDARY_NONE) boundaries", net->file);
-  PetscCall(PetscLogEventBegin(KRYLEARNNET_SetUp, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_NetSetUp, net, 0, 0, 0));
   PetscCall(KrylearnNetResetPlan_Private(net));
   PetscCall(PetscObjectReference((PetscObject)dm));
-  net->dm      = dm;
-  net->usednnl = PETSC_TRUE;
-  PetscOptionsBegin(net->comm, NULL, "Krylearn network options", "KrylearnNet");
-  PetscCall(PetscOptionsBool("-krylearn_net_dnnl", "Run convolutions with oneDNN (else the direct kernel)", "KrylearnNetSetUp", net->usednnl, &net->usednnl, NULL));
-  PetscOptionsEnd();
+  net->dm = dm;
   net->M[0] = M;
   net->M[1] = N;
   net->M[2] = dim == 3 ? P : 1;
@@ -146,7 +303,7 @@ PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
     }
   }
   PetscCall(KrylearnNetPlan_Private(net));
-  PetscCall(PetscLogEventEnd(KRYLEARNNET_SetUp, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_NetSetUp, net, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -169,7 +326,7 @@ PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
 PetscErrorCode KrylearnNetGetGeometry(KrylearnNet net, const char *kind[])
 {
   PetscFunctionBegin;
-  PetscValidPointer(net, 1);
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
   PetscValidPointer(kind, 2);
   *kind = net->geometry[0] ? net->geometry : NULL;
   PetscFunctionReturn(0);
@@ -199,7 +356,7 @@ PetscErrorCode KrylearnNetSetGeometry(KrylearnNet net, Vec g)
   float             *dst;
 
   PetscFunctionBegin;
-  PetscValidPointer(net, 1);
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
   PetscValidHeaderSpecific(g, VEC_CLASSID, 2);
   PetscCheck(net->geometry[0], net->comm, PETSC_ERR_ARG_WRONGSTATE, "Model file %s reads no geometry field", net->file);
   PetscCheck(net->dm, net->comm, PETSC_ERR_ORDER, "Model file %s: call KrylearnNetSetUp() before KrylearnNetSetGeometry()", net->file);
@@ -243,7 +400,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
   float             *in, *out;
 
   PetscFunctionBegin;
-  PetscValidPointer(net, 1);
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
   PetscValidHeaderSpecific(x, VEC_CLASSID, 2);
   PetscValidHeaderSpecific(y, VEC_CLASSID, 3);
   PetscCheck(net->dm, net->comm, PETSC_ERR_ORDER, "Model file %s: call KrylearnNetSetUp() before KrylearnNetApply()", net->file);
@@ -251,7 +408,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
   PetscCheck(!net->geometry[0] || net->geomset, net->comm, PETSC_ERR_ORDER, "Model file %s reads a '%s' geometry field: call KrylearnNetSetGeometry() after KrylearnNetSetUp()", net->file, net->geometry);
   PetscCall(VecGetLocalSize(x, &nloc));
   PetscCheck((size_t)nloc == net->values[net->input].size, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: vector has local size %" PetscInt_FMT ", the grid block %zu", net->file, nloc, net->values[net->input].size);
-  PetscCall(PetscLogEventBegin(KRYLEARNNET_Apply, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_NetApply, net, x, y, 0));
   in = net->bufs[net->values[net->input].buf];
   PetscCall(VecGetArrayRead(x, &xa));
   for (PetscInt i = 0; i < nloc; i++) in[i] = (float)PetscRealPart(xa[i]);
@@ -286,7 +443,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
   for (PetscInt i = 0; i < nloc; i++) ya[i] = (PetscScalar)out[i];
   PetscCall(VecRestoreArrayWrite(y, &ya));
   PetscCall(PetscLogFlops(net->flops));
-  PetscCall(PetscLogEventEnd(KRYLEARNNET_Apply, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_NetApply, net, x, y, 0));
   PetscFunctionReturn(0);
 }
 
@@ -296,7 +453,13 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
 
   Collective
 
+  Input Parameters:
++ net - the network
+- viewer - an ASCII viewer, or NULL for standard output
+
   Level: beginner
+
+.seealso: `KrylearnNetLoad()`, `KrylearnNetSetUp()`
 @*/
 PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
 {
@@ -305,7 +468,7 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
   size_t    mem = 0;
 
   PetscFunctionBegin;
-  PetscValidPointer(net, 1);
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
   if (!viewer) PetscCall(PetscViewerASCIIGetStdout(net->comm, &viewer));
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
   if (!iascii) PetscFunctionReturn(0);
@@ -343,7 +506,15 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
 
   Collective
 
+  Input Parameter:
+. net - the network; set to NULL
+
+  Note:
+  Frees the network when the last reference (see PetscObjectReference()) goes.
+
   Level: beginner
+
+.seealso: `KrylearnNetLoad()`
 @*/
 PetscErrorCode KrylearnNetDestroy(KrylearnNet *net)
 {
@@ -351,6 +522,11 @@ PetscErrorCode KrylearnNetDestroy(KrylearnNet *net)
 
   PetscFunctionBegin;
   if (!net || !*net) PetscFunctionReturn(0);
+  PetscValidHeaderSpecific(*net, KRYLEARNNET_CLASSID, 1);
+  if (--((PetscObject)(*net))->refct > 0) {
+    *net = NULL;
+    PetscFunctionReturn(0);
+  }
   n = *net;
   PetscCall(KrylearnNetResetPlan_Private(n));
   for (PetscInt gi = 0; gi < n->ngraphs; gi++) {
@@ -361,7 +537,6 @@ PetscErrorCode KrylearnNetDestroy(KrylearnNet *net)
   for (PetscInt w = 0; w < n->nweights; w++) PetscCall(PetscFree(n->weights[w].data));
   PetscCall(PetscFree(n->weights));
   PetscCall(PetscFree(n->file));
-  PetscCall(PetscFree(n));
-  *net = NULL;
+  PetscCall(PetscHeaderDestroy(net));
   PetscFunctionReturn(0);
 }

@@ -86,7 +86,8 @@ typedef struct {
 } NNStep;
 
 struct _p_KrylearnNet {
-  MPI_Comm   comm;
+  PETSCHEADER(int);             /* a PetscObject without an ops table, like PETSc's own containers */
+  MPI_Comm   comm;              /* PetscObjectComm(net), named once for the many messages */
   char      *file;
   PetscInt   dim, ngraphs, nweights;
   NNGraph   *graphs;

@@ -4,7 +4,7 @@
 
 #include <krylearnot.h>
 #include <petsc/private/petscimpl.h>
-#include "otkernel.h"
+#include "ot/impls/otkernel.h"
 
 #define OT_MAX_MONITORS 5
 
@@ -47,7 +47,7 @@ struct _p_OT {
   void     *data;
 };
 
-PETSC_EXTERN PetscLogEvent OT_SetUp, OT_Sinkhorn, OT_PlanStats, OT_NewtonAssembly, OT_NewtonSolve, OT_LineSearch;
+PETSC_INTERN PetscLogEvent KRYLEARN_OTSetUp, KRYLEARN_OTSinkhorn, KRYLEARN_OTPlanStats, KRYLEARN_OTNewtonAssembly, KRYLEARN_OTNewtonSolve, KRYLEARN_OTLineSearch;
 
 /* Phase passed to the monitors. */
 #define OT_PHASE_SINKHORN 0

@@ -750,6 +750,16 @@ PetscErrorCode KrylearnSpectrumAnalysisSetFromOptions(KrylearnSpectrumAnalysis a
   PetscCall(PetscOptionsString("-plot", "PNG plot of the results", "KrylearnSpectrumAnalysisSetPlot", an->plot ? an->plot : "", file, sizeof(file), &set));
   if (set) PetscCall(KrylearnSpectrumAnalysisSetPlot(an, file));
   PetscOptionsEnd();
+  {
+    MPI_Comm    comm = PetscObjectComm((PetscObject)an);
+    const char *p    = ((PetscObject)an)->prefix ? ((PetscObject)an)->prefix : "";
+
+    PetscCheck(an->steps >= 1, comm, PETSC_ERR_USER_INPUT, "-%sdensity_steps %" PetscInt_FMT ": the density needs at least 1 Lanczos step", p, an->steps);
+    PetscCheck(an->probes >= 1, comm, PETSC_ERR_USER_INPUT, "-%sdensity_probes %" PetscInt_FMT ": the density needs at least 1 probe", p, an->probes);
+    PetscCheck(an->ngrid >= 2, comm, PETSC_ERR_USER_INPUT, "-%sdensity_grid %" PetscInt_FMT ": the density needs at least 2 grid points", p, an->ngrid);
+    PetscCheck(an->sigma > 0 && an->sigma < PETSC_MAX_REAL, comm, PETSC_ERR_USER_INPUT, "-%sdensity_sigma %g: the broadening must be positive and finite", p, (double)an->sigma);
+    PetscCheck(an->tproducts >= 1, comm, PETSC_ERR_USER_INPUT, "-%strace_products %" PetscInt_FMT ": the trace needs at least 1 product", p, an->tproducts);
+  }
   PetscFunctionReturn(0);
 }
 

@@ -1,5 +1,6 @@
 /* Spectral density from quadrature nodes, and the outlier count of a spectrum. */
 #include <krylearnspectrum.h>
+#include <petsc/private/petscimpl.h> /* PetscValid* checks */
 
 /*@C
   KrylearnSpectrumDensity - Evaluates the smoothed spectral density
@@ -28,6 +29,12 @@ PetscErrorCode KrylearnSpectrumDensity(PetscInt n, const PetscReal nodes[], cons
   const PetscReal c = 1.0 / (probes * sigma * PetscSqrtReal(2.0 * PETSC_PI));
 
   PetscFunctionBegin;
+  PetscValidRealPointer(nodes, 2);
+  PetscValidRealPointer(weights, 3);
+  PetscValidRealPointer(grid, 7);
+  PetscValidRealPointer(density, 8);
+  PetscCheck(n >= 0 && probes >= 1 && ngrid >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Density needs n >= 0 nodes, at least one probe (-density_probes) and one grid point (-density_grid), got %" PetscInt_FMT ", %" PetscInt_FMT ", %" PetscInt_FMT, n, probes, ngrid);
+  PetscCheck(sigma > 0 && !PetscIsInfOrNanReal(sigma), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Density broadening sigma %g (-density_sigma) must be positive and finite", (double)sigma);
   PetscCheck(sigma > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "The density broadening must be positive, got %g", (double)sigma);
   for (PetscInt g = 0; g < ngrid; g++) {
     PetscReal s = 0;
@@ -61,6 +68,7 @@ PetscErrorCode KrylearnSpectrumOutlierCount(PetscInt k, const PetscReal eig[], P
   PetscReal best = 0;
 
   PetscFunctionBegin;
+  PetscValidIntPointer(count, 3);
   *count = 0;
   for (PetscInt i = 0; i + 1 < k && eig[i] > 0; i++) {
     const PetscReal gap = eig[i + 1] > 0 ? PetscLogReal(eig[i] / eig[i + 1]) : PETSC_MAX_REAL;

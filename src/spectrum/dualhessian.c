@@ -8,6 +8,7 @@
    It is positive semi-definite with the null vector (1, -1). Vectors (x, y) are laid
    out with each rank's rows of x followed by its rows of y. */
 #include <krylearnspectrum.h>
+#include <petsc/private/petscimpl.h> /* PetscValid* checks */
 
 typedef struct {
   Mat        P;
@@ -91,6 +92,9 @@ PetscErrorCode KrylearnSinkhornDualHessian(Mat P, PetscReal eta, Mat *H)
   Vec          z, ones;
 
   PetscFunctionBegin;
+  PetscValidHeaderSpecific(P, MAT_CLASSID, 1);
+  PetscValidLogicalCollectiveReal(P, eta, 2);
+  PetscValidPointer(H, 3);
   PetscCheck(eta > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "The inverse temperature eta must be positive, got %g", (double)eta);
   PetscCall(PetscNew(&d));
   PetscCall(PetscObjectReference((PetscObject)P));

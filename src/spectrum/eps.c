@@ -1,6 +1,6 @@
 /* Extreme eigenpairs and eigenvalues in an interval of a symmetric operator with SLEPc. */
 #include <krylearnspectrum.h>
-#include <petsc/private/petscimpl.h>
+#include <petsc/private/petscimpl.h> /* PetscValid* checks */
 
 /* Residual norms relative to the spectral radius: the small eigenvalues of a Hessian
    are as well determined as its largest ones, not to a relative accuracy of their own. */
@@ -99,6 +99,7 @@ PetscErrorCode KrylearnSpectrumExtremes(Mat A, PetscInt k, EPSWhich which, const
 {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
+  PetscValidLogicalCollectiveInt(A, k, 2);
   PetscValidRealPointer(rho, 5);
   PetscCall(Extremes(A, k, which, EPS_HEP, prefix, rho, eig, NULL, X));
   PetscFunctionReturn(0);
@@ -132,6 +133,7 @@ PetscErrorCode KrylearnSpectrumExtremesNonHermitian(Mat A, PetscInt k, EPSWhich 
 {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
+  PetscValidLogicalCollectiveInt(A, k, 2);
   PetscValidRealPointer(rho, 5);
   PetscCall(Extremes(A, k, which, EPS_NHEP, prefix, rho, eigr, eigi, NULL));
   PetscFunctionReturn(0);

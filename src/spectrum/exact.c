@@ -1,5 +1,6 @@
 /* The full spectrum of a small operator: assembled column by column, solved by LAPACK. */
 #include <krylearnspectrum.h>
+#include <petsc/private/petscimpl.h> /* PetscValid* checks */
 #include <petscblaslapack.h>
 
 /*@C
@@ -30,6 +31,8 @@ PetscErrorCode KrylearnSpectrumExact(Mat A, PetscReal **eig)
   const PetscScalar *c;
 
   PetscFunctionBegin;
+  PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
+  PetscValidPointer(eig, 2);
   PetscCall(MatGetSize(A, &N, NULL));
   PetscCheck(N <= 20000, comm, PETSC_ERR_ARG_SIZ, "The exact spectrum needs a dense %" PetscInt_FMT " x %" PetscInt_FMT " matrix: limited to dimension 20000", N, N);
   PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumExact, A, 0, 0, 0));

@@ -3,6 +3,7 @@
 #define KRYLEARN_SPECTRUM_KRYLOV_H
 
 #include <krylearnspectrum.h>
+#include <petsc/private/petscimpl.h> /* PetscValid* checks */
 
 PETSC_INTERN PetscErrorCode KrylearnOrthogonalize(PetscInt, Vec[], Vec);
 

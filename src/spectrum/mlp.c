@@ -173,6 +173,20 @@ PetscErrorCode MLPWorkCreate(const MLPModel *m, PetscInt n, PetscInt ntotal, con
   PetscFunctionReturn(0);
 }
 
+/* Rows per block of the products: the block buffers are remade for the new size */
+PetscErrorCode MLPWorkSetBlock(const MLPModel *m, MLPWork *w, PetscInt block)
+{
+  PetscFunctionBegin;
+  w->block = PetscMax(1, PetscMin(block, w->n));
+  for (PetscInt l = 0; l < m->nlayers; l++) {
+    PetscCall(PetscFree(w->ract[l + 1]));
+    PetscCall(PetscFree(w->rdelta[l + 1]));
+    PetscCall(PetscMalloc1(w->block * m->layer[l].nout, &w->ract[l + 1]));
+    PetscCall(PetscMalloc1(w->block * m->layer[l].nout, &w->rdelta[l + 1]));
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode MLPWorkDestroy(const MLPModel *m, MLPWork *w)
 {
   PetscFunctionBegin;
@@ -352,7 +366,7 @@ static PetscErrorCode BackwardDirectional(const MLPModel *m, MLPWork *w, const P
   samples are processed in blocks of w->block rows, so that the directional
   quantities of a block stay in cache between the layers.
 */
-PetscErrorCode MLPProductApply(const MLPModel *m, MLPWork *w, MLPProduct type, const PetscReal *v, PetscReal *out)
+PetscErrorCode MLPProductApply(const MLPModel *m, MLPWork *w, KrylearnCurvature type, const PetscReal *v, PetscReal *out)
 {
   PetscFunctionBegin;
   PetscCall(PetscArrayzero(out, m->nparam));
@@ -360,9 +374,9 @@ PetscErrorCode MLPProductApply(const MLPModel *m, MLPWork *w, MLPProduct type, c
     const PetscInt nb = PetscMin(w->block, w->n - i0);
 
     PetscCall(ForwardDirectional(m, w, v, i0, nb));
-    if (type == MLP_PRODUCT_FISHER) FisherOutputApply(m, w, i0, nb);
+    if (type == KRYLEARN_CURVATURE_FISHER) FisherOutputApply(m, w, i0, nb);
     else LossHessianApply(m, w, i0, nb);
-    if (type == MLP_PRODUCT_HESSIAN) PetscCall(BackwardDirectional(m, w, v, i0, nb, out));
+    if (type == KRYLEARN_CURVATURE_HESSIAN) PetscCall(BackwardDirectional(m, w, v, i0, nb, out));
     else PetscCall(Backward(m, w, i0, nb, w->rdelta, out));
   }
   PetscFunctionReturn(0);

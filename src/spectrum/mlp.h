@@ -7,7 +7,7 @@
 #ifndef KRYLEARN_SPECTRUM_MLP_H
 #define KRYLEARN_SPECTRUM_MLP_H
 
-#include <petscsys.h>
+#include <krylearnspectrum.h> /* KrylearnCurvature: which product */
 
 typedef enum {
   MLP_LAYER_LINEAR,
@@ -21,12 +21,6 @@ typedef enum {
   MLP_LOSS_CROSS_ENTROPY,
   MLP_LOSS_MSE
 } MLPLoss;
-
-typedef enum {
-  MLP_PRODUCT_HESSIAN,
-  MLP_PRODUCT_GGN,
-  MLP_PRODUCT_FISHER
-} MLPProduct;
 
 typedef struct {
   MLPLayerType type;
@@ -69,6 +63,7 @@ PETSC_INTERN PetscErrorCode MLPModelReset(MLPModel *);
 PETSC_INTERN PetscErrorCode MLPWorkCreate(const MLPModel *, PetscInt, PetscInt, const PetscReal *, const PetscInt *, const PetscReal *, PetscInt, MLPWork *);
 PETSC_INTERN PetscErrorCode MLPWorkDestroy(const MLPModel *, MLPWork *);
 PETSC_INTERN PetscErrorCode MLPEvaluate(const MLPModel *, MLPWork *, PetscReal *);
-PETSC_INTERN PetscErrorCode MLPProductApply(const MLPModel *, MLPWork *, MLPProduct, const PetscReal *, PetscReal *);
+PETSC_INTERN PetscErrorCode MLPProductApply(const MLPModel *, MLPWork *, KrylearnCurvature, const PetscReal *, PetscReal *);
+PETSC_INTERN PetscErrorCode MLPWorkSetBlock(const MLPModel *, MLPWork *, PetscInt);
 
 #endif

@@ -5,9 +5,12 @@
 #include <krylearnspectrum.h>
 #include "mlp.h"
 
-struct _n_KrylearnMLP {
-  MPI_Comm   comm;
-  PetscInt   refct;
+#include <petsc/private/petscimpl.h>
+
+struct _p_KrylearnMLP {
+  PETSCHEADER(int);           /* a PetscObject without an ops table, like PETSc's own containers */
+  MPI_Comm   comm;            /* PetscObjectComm(mlp), named once for the many messages */
+  PetscInt   block;           /* samples per block in the products */
   MLPModel   model;
   MLPWork    work;
   PetscInt   nsamples;        /* in the whole data set */

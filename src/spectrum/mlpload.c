@@ -247,10 +247,10 @@ static PetscErrorCode ReadFile(KrylearnMLP mlp, const char file[], PetscBool ism
   Shapes that disagree, unknown layer types, non-finite weights and labels out of
   range are errors that name the file and the problem.
 
-  Options Database Key:
-. -mlp_block_size <512> - samples per block in the curvature products (blocks stay in cache between layers)
+  The loss is a PetscObject of class `KRYLEARNMLP_CLASSID`; `KrylearnMLPSetFromOptions()`
+  reads its options (-mlp_block_size) under its prefix.
 
-.seealso: `KrylearnMLPCreateOperator()`, `KrylearnMLPDestroy()`
+.seealso: `KrylearnMLPCreateOperator()`, `KrylearnMLPDestroy()`, `KrylearnMLPSetFromOptions()`
 @*/
 PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char data[], KrylearnMLP *mlp)
 {
@@ -259,17 +259,17 @@ PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char dat
   void          *edata;
   Vec            x;
   PetscReal     *g, gsum = 0, tsum = 0;
-  PetscInt       block = 512;
+  const PetscInt block = 512; /* default of KrylearnMLPSetBlockSize() */
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
+  PetscValidCharPointer(model, 2);
+  PetscValidCharPointer(data, 3);
+  PetscValidPointer(mlp, 4);
   PetscCall(KrylearnSpectrumInitializePackage());
-  PetscOptionsBegin(comm, NULL, "Multi-layer perceptron loss", "KrylearnMLPLoad");
-  PetscCall(PetscOptionsInt("-mlp_block_size", "Samples per block in the curvature products", "KrylearnMLPLoad", block, &block, NULL));
-  PetscOptionsEnd();
-  PetscCall(PetscNew(&p));
-  p->comm  = comm;
-  p->refct = 1;
+  PetscCall(PetscHeaderCreate(p, KRYLEARNMLP_CLASSID, "KrylearnMLP", "Multi-layer perceptron loss", "KrylearnMLP", comm, KrylearnMLPDestroy, KrylearnMLPView));
+  p->comm  = PetscObjectComm((PetscObject)p);
+  p->block = block;
   /* HDF5 prints its own error stack unless silenced; the errors here name file and problem */
   H5Eget_auto2(H5E_DEFAULT, &efunc, &edata);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -279,7 +279,7 @@ PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char dat
   if (ierr) PetscCall(KrylearnMLPDestroy(&p));
   PetscCall(ierr);
 
-  PetscCall(PetscLogEventBegin(KRYLEARN_MLPEvaluate, 0, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_MLPEvaluate, p, 0, 0, 0));
   PetscCall(PetscCalloc1(p->model.nparam, &g));
   PetscCall(MLPEvaluate(&p->model, &p->work, g));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, g, p->model.nparam, MPIU_REAL, MPI_SUM, comm));
@@ -292,7 +292,7 @@ PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char dat
   p->loss += 0.5 * p->model.weight_decay * tsum;
   p->gradnorm = PetscSqrtReal(gsum);
   PetscCall(PetscFree(g));
-  PetscCall(PetscLogEventEnd(KRYLEARN_MLPEvaluate, 0, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_MLPEvaluate, p, 0, 0, 0));
 
   PetscCall(VecCreateMPI(comm, PETSC_DECIDE, p->model.nparam, &x));
   PetscCall(VecScatterCreateToAll(x, &p->toall, &p->vall));

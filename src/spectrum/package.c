@@ -1,12 +1,13 @@
-/* Registration of the spectrum analyses' log events. */
+/* Registration of the spectrum analysis and KrylearnMLP classes and the spectrum analyses' log events. */
 #include <krylearnspectrum.h>
 
+PetscClassId  KRYLEARNMLP_CLASSID;
 PetscLogEvent KRYLEARN_MLPEvaluate, KRYLEARN_MLPProduct, KRYLEARN_SpectrumEPS, KRYLEARN_SpectrumSLQ, KRYLEARN_SpectrumTrace, KRYLEARN_SpectrumExact;
 
 static PetscBool KrylearnSpectrumPackageInitialized = PETSC_FALSE;
 
 /*@C
-  KrylearnSpectrumInitializePackage - Registers the spectrum analysis class and the log events of the analyses.
+  KrylearnSpectrumInitializePackage - Registers the spectrum analysis and KrylearnMLP classes and the log events of the analyses.
 
   Level: developer
 
@@ -22,8 +23,9 @@ PetscErrorCode KrylearnSpectrumInitializePackage(void)
   KrylearnSpectrumPackageInitialized = PETSC_TRUE;
   PetscCall(PetscClassIdRegister("Krylearn spectrum", &id));
   PetscCall(PetscClassIdRegister("Spectrum analysis", &KRYLEARN_SPECTRUMANALYSIS_CLASSID));
-  PetscCall(PetscLogEventRegister("MLPEvaluate", id, &KRYLEARN_MLPEvaluate));
-  PetscCall(PetscLogEventRegister("MLPProduct", id, &KRYLEARN_MLPProduct));
+  PetscCall(PetscClassIdRegister("Krylearn MLP loss", &KRYLEARNMLP_CLASSID));
+  PetscCall(PetscLogEventRegister("MLPEvaluate", KRYLEARNMLP_CLASSID, &KRYLEARN_MLPEvaluate));
+  PetscCall(PetscLogEventRegister("MLPProduct", KRYLEARNMLP_CLASSID, &KRYLEARN_MLPProduct));
   PetscCall(PetscLogEventRegister("SpectrumEPS", id, &KRYLEARN_SpectrumEPS));
   PetscCall(PetscLogEventRegister("SpectrumSLQ", id, &KRYLEARN_SpectrumSLQ));
   PetscCall(PetscLogEventRegister("SpectrumTrace", id, &KRYLEARN_SpectrumTrace));

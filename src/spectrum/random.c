@@ -24,6 +24,8 @@ PetscErrorCode KrylearnSpectrumRademacher(PetscRandom rnd, Vec v)
   PetscReal    r;
 
   PetscFunctionBegin;
+  PetscValidHeaderSpecific(rnd, PETSC_RANDOM_CLASSID, 1);
+  PetscValidHeaderSpecific(v, VEC_CLASSID, 2);
   PetscCall(VecGetSize(v, &N));
   PetscCall(VecGetOwnershipRange(v, &rstart, &rend));
   PetscCall(VecGetArrayWrite(v, &a));

@@ -56,6 +56,13 @@ PetscErrorCode KrylearnSpectrumSLQ(Mat A, PetscInt steps, PetscInt probes, Petsc
   PetscReal *alpha, *beta, *nd, *wt, nrm;
 
   PetscFunctionBegin;
+  PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
+  PetscValidLogicalCollectiveInt(A, steps, 2);
+  PetscValidLogicalCollectiveInt(A, probes, 3);
+  PetscValidHeaderSpecific(rnd, PETSC_RANDOM_CLASSID, 4);
+  PetscValidIntPointer(n, 5);
+  PetscValidPointer(nodes, 6);
+  PetscValidPointer(weights, 7);
   PetscCall(MatGetSize(A, &N, NULL));
   PetscCheck(steps >= 1 && steps <= N, PetscObjectComm((PetscObject)A), PETSC_ERR_ARG_OUTOFRANGE, "SLQ steps %" PetscInt_FMT " must lie between 1 and the dimension %" PetscInt_FMT, steps, N);
   PetscCheck(probes >= 1, PetscObjectComm((PetscObject)A), PETSC_ERR_ARG_OUTOFRANGE, "SLQ needs at least one probe, got %" PetscInt_FMT, probes);

@@ -59,6 +59,11 @@ PetscErrorCode KrylearnSpectrumTrace(Mat A, KrylearnTraceType type, PetscInt pro
   PetscReal  low = 0, q, nrm;
 
   PetscFunctionBegin;
+  PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
+  PetscValidLogicalCollectiveEnum(A, type, 2);
+  PetscValidLogicalCollectiveInt(A, products, 3);
+  PetscValidHeaderSpecific(rnd, PETSC_RANDOM_CLASSID, 4);
+  PetscValidRealPointer(trace, 5);
   PetscCall(MatGetSize(A, &N, NULL));
   PetscCheck(products >= (type == KRYLEARN_TRACE_HUTCHPP ? 4 : 1), PetscObjectComm((PetscObject)A), PETSC_ERR_ARG_OUTOFRANGE, "Trace estimation with %s needs more products than %" PetscInt_FMT, KrylearnTraceTypes[type], products);
   PetscCall(PetscLogEventBegin(KRYLEARN_SpectrumTrace, A, 0, 0, 0));

@@ -1,5 +1,5 @@
-"""Independent references for the deepcd tests: the pressure-Poisson matrix of the
-project convention (scipy), small test models written with krylearn_model, a numpy
+"""Independent references for the deepcd tests: the pressure-Poisson problem of the
+project convention (train/poisson.py), small test models written with krylearn_model, a numpy
 DCDM loop running the same model in PyTorch, and helpers to run the programs."""
 import os
 import re
@@ -10,63 +10,21 @@ import scipy.sparse as sp
 import torch
 
 import krylearn_model as km
+import poisson
 
 ROOT, BIN, LIB = os.environ["ROOT"], os.environ["BIN"], os.environ["LIB"]
 MPIEXEC = os.environ["MPIEXEC"].split()
 
 
-def solid_mask(dim, n, obstacle):
-    """Solid cells, array indexed [k,] j, i (x fastest when flattened)."""
-    shape = (n,) * dim
-    c = np.meshgrid(*[np.arange(n) + 0.5] * dim, indexing="ij")[::-1]  # x, y[, z]
-    if obstacle == "none":
-        return np.zeros(shape, bool)
-    if obstacle == "disc":
-        centre = (0.5 * n, 0.4 * n, 0.5 * n)
-        return sum((c[d] - centre[d]) ** 2 for d in range(dim)) <= (0.15 * n) ** 2
-    centre = (0.55 * n, 0.5 * n, 0.5 * n)
-    return np.logical_and.reduce([np.abs(c[d] - centre[d]) <= 0.125 * n for d in range(dim)])
-
-
 def pressure_matrix(dim, n, obstacle, neumann=False):
-    """Fluid: diagonal = fluid neighbours (+ outside faces unless neumann), -1 per fluid neighbour; solid: identity."""
-    solid = solid_mask(dim, n, obstacle).reshape(-1)
-    N = n ** dim
-    rows, cols, vals = [], [], []
-    diag = np.zeros(N)
-    idx = np.arange(N)
-    ijk = [(idx // n ** d) % n for d in range(dim)]
-    for d in range(dim):
-        for s in (-1, 1):
-            nbc = ijk[d] + s
-            inside = (nbc >= 0) & (nbc < n)
-            nb = idx + s * n ** d
-            fl = ~solid
-            link = fl & inside
-            link[link] &= ~solid[nb[link]]
-            diag += link
-            if not neumann:
-                diag += fl & ~inside
-            rows.append(idx[link]), cols.append(nb[link]), vals.append(-np.ones(link.sum()))
-    diag[solid] = 1.0
-    rows.append(idx), cols.append(idx), vals.append(diag)
-    A = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(N, N))
+    """The n^dim pressure problem's matrix and solid mask (train/poisson.py)."""
+    A, _, solid = poisson.pressure_problem((n,) * dim, obstacle, neumann)
     return A, solid
 
 
 def pressure_rhs(dim, n, obstacle, neumann=False):
-    """The plume-like right-hand side of KrylearnPressureCreate."""
-    solid = solid_mask(dim, n, obstacle).reshape(-1)
-    idx = np.arange(n ** dim)
-    x, y = (idx % n + 0.5) / n, ((idx // n) % n + 0.5) / n
-    z = ((idx // n ** 2) % n + 0.5) / n if dim == 3 else 0.5
-    r2 = (x - 0.5) ** 2 + (y - 0.15) ** 2 + (z - 0.5) ** 2
-    b = np.exp(-r2 / (2 * 0.1 ** 2)) * (1 + 0.5 * np.sin(14 * np.pi * x) * np.sin(10 * np.pi * y)) + 0.1 * np.cos(6 * np.pi * z)
-    b[solid] = 0.0
-    if neumann:
-        f = (~solid).astype(float)
-        b -= f * (b @ f) / (f @ f)
-    return b
+    """The plume-like right-hand side of KrylearnPressureCreate (train/poisson.py)."""
+    return poisson.pressure_problem((n,) * dim, obstacle, neumann)[1]
 
 
 def poly_model(dim, path, terms=12):

@@ -132,7 +132,7 @@ def main():
             make(path)
         cmd = f"{TBIN}/nn/nn_apply -check_error -model {path} -n {grid}"
         if args.valgrind:
-            cmd = f"{os.environ['VALGRIND']} {cmd} -krylearn_net_dnnl 0"
+            cmd = f"{os.environ['VALGRIND']} {cmd} -net_dnnl 0"
         elif np_ > 1:
             cmd = f"{MPIEXEC} -n {np_} {cmd}"
         r = subprocess.run(shlex.split(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -94,7 +94,7 @@ def run_c(models, shape, np_, backend):
     """Runs every model of a group on one grid in one process launch; shape is (nz,) ny, nx."""
     outs = [f"out{i}.h5" for i in range(len(models))]
     cmd = (f"{TBIN}/nn/nn_apply -model {','.join(models)} -input in.h5 -output {','.join(outs)} "
-           f"-n {','.join(map(str, shape[::-1]))} -krylearn_net_dnnl {int(backend == 'dnnl')}")
+           f"-n {','.join(map(str, shape[::-1]))} -net_dnnl {int(backend == 'dnnl')}")
     if np_ > 1:
         cmd = f"{MPIEXEC} -n {np_} {cmd}"
     r = subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

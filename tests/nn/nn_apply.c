@@ -20,6 +20,7 @@ static PetscErrorCode LoadAndSetUp(const char *model, const PetscInt n[3], Kryle
   PetscFunctionBegin;
   *da = NULL;
   PetscCall(KrylearnNetLoad(PETSC_COMM_WORLD, model, net));
+  PetscCall(KrylearnNetSetFromOptions(*net));
   PetscCall(KrylearnNetGetDimension(*net, &dim));
   if (dim == 2) PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_BOX, n[0], n[1], PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, da));
   else PetscCall(DMDACreate3d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_BOX, n[0], n[1], n[2], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, da));

@@ -27,6 +27,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
   PetscOptionsEnd();
   PetscCall(KrylearnMLPLoad(PETSC_COMM_WORLD, model, data, &mlp));
+  PetscCall(KrylearnMLPSetFromOptions(mlp));
   PetscCall(KrylearnMLPGetSizes(mlp, &N, NULL, NULL));
   PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gnorm));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "parameters %" PetscInt_FMT " loss %.17g gradient_norm %.17g\n", N, (double)loss, (double)gnorm));

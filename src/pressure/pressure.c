@@ -5,7 +5,7 @@
    A_ii = 2*dim minus its solid neighbours, A_ij = -1 for each fluid neighbour j; a
    neighbour outside the grid is open air (Dirichlet p = 0: counted on the diagonal) or,
    for the closed box, a wall (not counted). Solid cells keep an identity row, rhs 0. */
-#include <krylearnksp.h>
+#include <krylearnpressure.h>
 
 const char *const KrylearnObstacles[] = {"none", "disc", "box", "KrylearnObstacle", "KRYLEARN_OBSTACLE_", NULL};
 

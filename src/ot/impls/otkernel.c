@@ -19,12 +19,12 @@ __m512d _ZGVeN8v_exp(__m512d);
    far-negative exponents of small-temperature plans would otherwise leave. */
 #define OT_EXP_MIN -708.0
 
-static void VecExpTail(PetscInt k, PetscInt n, PetscReal *restrict t)
+static void ExpArrayTail(PetscInt k, PetscInt n, PetscReal *restrict t)
 {
   for (; k < n; k++) t[k] = t[k] < OT_EXP_MIN ? 0 : exp(t[k]);
 }
 
-static void VecExp_SSE2(PetscInt n, PetscReal *restrict t)
+static void ExpArray_SSE2(PetscInt n, PetscReal *restrict t)
 {
   const __m128d lo = _mm_set1_pd(OT_EXP_MIN);
   PetscInt      k  = 0;
@@ -32,10 +32,10 @@ static void VecExp_SSE2(PetscInt n, PetscReal *restrict t)
     const __m128d v = _mm_loadu_pd(t + k), under = _mm_cmplt_pd(v, lo);
     _mm_storeu_pd(t + k, _mm_andnot_pd(under, _ZGVbN2v_exp(_mm_max_pd(v, lo))));
   }
-  VecExpTail(k, n, t);
+  ExpArrayTail(k, n, t);
 }
 
-__attribute__((target("avx2"))) static void VecExp_AVX2(PetscInt n, PetscReal *restrict t)
+__attribute__((target("avx2"))) static void ExpArray_AVX2(PetscInt n, PetscReal *restrict t)
 {
   const __m256d lo = _mm256_set1_pd(OT_EXP_MIN);
   PetscInt      k  = 0;
@@ -43,10 +43,10 @@ __attribute__((target("avx2"))) static void VecExp_AVX2(PetscInt n, PetscReal *r
     const __m256d v = _mm256_loadu_pd(t + k), under = _mm256_cmp_pd(v, lo, _CMP_LT_OQ);
     _mm256_storeu_pd(t + k, _mm256_andnot_pd(under, _ZGVdN4v_exp(_mm256_max_pd(v, lo))));
   }
-  VecExpTail(k, n, t);
+  ExpArrayTail(k, n, t);
 }
 
-__attribute__((target("avx512f"))) static void VecExp_AVX512(PetscInt n, PetscReal *restrict t)
+__attribute__((target("avx512f"))) static void ExpArray_AVX512(PetscInt n, PetscReal *restrict t)
 {
   const __m512d lo = _mm512_set1_pd(OT_EXP_MIN);
   PetscInt      k  = 0;
@@ -55,34 +55,34 @@ __attribute__((target("avx512f"))) static void VecExp_AVX512(PetscInt n, PetscRe
     const __mmask8  keep  = _mm512_cmp_pd_mask(v, lo, _CMP_GE_OQ);
     _mm512_storeu_pd(t + k, _mm512_maskz_mov_pd(keep, _ZGVeN8v_exp(_mm512_max_pd(v, lo))));
   }
-  VecExpTail(k, n, t);
+  ExpArrayTail(k, n, t);
 }
 
-static void (*VecExpImpl)(PetscInt, PetscReal *) = NULL;
+static void (*ExpArrayImpl)(PetscInt, PetscReal *) = NULL;
 
 PetscInt OTKernelSetExpWidth(PetscInt width)
 {
   __builtin_cpu_init();
   if (width <= 0) width = __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx2") ? 4 : 2;
   if (width >= 8 && __builtin_cpu_supports("avx512f")) {
-    VecExpImpl = VecExp_AVX512;
+    ExpArrayImpl = ExpArray_AVX512;
     return 8;
   }
   if (width >= 4 && __builtin_cpu_supports("avx2")) {
-    VecExpImpl = VecExp_AVX2;
+    ExpArrayImpl = ExpArray_AVX2;
     return 4;
   }
-  VecExpImpl = VecExp_SSE2;
+  ExpArrayImpl = ExpArray_SSE2;
   return 2;
 }
 
-static inline void VecExp(PetscInt n, PetscReal *restrict t)
+static inline void ExpArray(PetscInt n, PetscReal *restrict t)
 {
-  if (!VecExpImpl) OTKernelSetExpWidth(0);
-  VecExpImpl(n, t);
+  if (!ExpArrayImpl) OTKernelSetExpWidth(0);
+  ExpArrayImpl(n, t);
 }
 
-static inline PetscReal VecSum(PetscInt n, const PetscReal *restrict t)
+static inline PetscReal ArraySum(PetscInt n, const PetscReal *restrict t)
 {
   PetscReal s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   PetscInt  k  = 0;
@@ -96,7 +96,7 @@ static inline PetscReal VecSum(PetscInt n, const PetscReal *restrict t)
   return (s0 + s1) + (s2 + s3);
 }
 
-static inline PetscReal VecMax(PetscInt n, const PetscReal *restrict t)
+static inline PetscReal ArrayMax(PetscInt n, const PetscReal *restrict t)
 {
   PetscReal mx = -INFINITY;
   for (PetscInt k = 0; k < n; k++) mx = t[k] > mx ? t[k] : mx;
@@ -170,18 +170,18 @@ void OTKernelRowScale(const OTCostRows *c, PetscReal eta, const PetscReal *x, co
     PetscReal        s, logs;
 
     Exponents(nc, cols, crow, y, eta, a, t);
-    VecExp(nc, t);
-    s = VecSum(nc, t);
+    ExpArray(nc, t);
+    s = ArraySum(nc, t);
     if (s >= 1e-250 && s <= 1e250) logs = log(s);
     else { /* far from balanced: shift by the row maximum */
       PetscReal mx;
       Exponents(nc, cols, crow, y, eta, a, t);
-      mx = VecMax(nc, t);
+      mx = ArrayMax(nc, t);
       if (mx == -INFINITY) logs = -INFINITY;
       else {
         for (PetscInt k = 0; k < nc; k++) t[k] -= mx;
-        VecExp(nc, t);
-        logs = mx + log(VecSum(nc, t));
+        ExpArray(nc, t);
+        logs = mx + log(ArraySum(nc, t));
       }
       s = exp(logs);
     }
@@ -201,7 +201,7 @@ void OTKernelColSums(const OTCostRows *c, PetscReal eta, const PetscReal *x, con
     const PetscReal *crow = CostRow(c, i, buf, &cols, &nc);
 
     Exponents(nc, cols, crow, y, eta, eta * x[i] - 1, t);
-    VecExp(nc, t);
+    ExpArray(nc, t);
     ColumnAdd(nc, cols, t, colsum);
   }
 }
@@ -237,7 +237,7 @@ void OTKernelColSumsShifted(const OTCostRows *c, PetscReal eta, const PetscReal 
       for (PetscInt k = 0; k < nc; k++) t[k] -= colmax[cols[k]];
     else
       for (PetscInt k = 0; k < nc; k++) t[k] -= colmax[k];
-    VecExp(nc, t);
+    ExpArray(nc, t);
     ColumnAdd(nc, cols, t, colsum);
   }
 }
@@ -254,8 +254,8 @@ void OTKernelPlanStats(const OTCostRows *c, PetscReal eta, const PetscReal *x, c
 
     Exponents(nc, cols, crow, y, eta, eta * x[i] - 1, t);
     for (PetscInt k = 0; k < nc; k++) p[k] = t[k];
-    VecExp(nc, p);
-    rowsum[i] = VecSum(nc, p);
+    ExpArray(nc, p);
+    rowsum[i] = ArraySum(nc, p);
     ColumnAdd(nc, cols, p, colsum);
     for (PetscInt k = 0; k < nc; k++) cp += crow[k] * p[k];
     tc += cp;
@@ -275,7 +275,7 @@ void OTKernelPlanRow(const OTCostRows *c, PetscReal eta, const PetscReal *x, con
   const PetscReal *crow = CostRow(c, i, work, &ccols, nc);
 
   Exponents(*nc, ccols, crow, y, eta, eta * x[i] - 1, vals);
-  VecExp(*nc, vals);
+  ExpArray(*nc, vals);
   if (ccols)
     for (PetscInt k = 0; k < *nc; k++) cols[k] = ccols[k];
   else
@@ -294,13 +294,13 @@ PetscReal OTKernelLineSearchPhi(const OTCostRows *c, PetscReal eta, const PetscR
     PetscReal        s    = 0;
 
     Exponents(nc, cols, crow, y, eta, eta * x[i] - 1, t);
-    VecExp(nc, t);
+    ExpArray(nc, t);
     if (cols)
       for (PetscInt k = 0; k < nc; k++) u[k] = ea * (dx[i] + dy[cols[k]]);
     else
       for (PetscInt k = 0; k < nc; k++) u[k] = ea * (dx[i] + dy[k]);
     for (PetscInt k = 0; k < nc; k++) e[k] = u[k];
-    VecExp(nc, e);
+    ExpArray(nc, e);
     for (PetscInt k = 0; k < nc; k++) {
       const PetscReal v = u[k];
       /* exp(v) - 1 - v: Taylor series to v^11 for |v| < 0.1 (error < 1e-17 relative) */

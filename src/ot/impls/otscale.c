@@ -2,7 +2,7 @@
    the explicit plan statistics. The kernels (otkernel.c) work on the local rows; here
    the column quantities are reduced across ranks. */
 #include <math.h>
-#include "otimpl.h"
+#include "ot/otimpl.h"
 
 /* Column log-sums log sum_i P_ij, left in ot->colsum.
    One pass in the common case; columns whose sum leaves [1e-250, 1e250] on any rank
@@ -49,7 +49,7 @@ PetscErrorCode OTSinkhornSweeps_Private(OT ot, PetscReal eta, PetscInt maxit, Pe
   PetscInt   k;
 
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(OT_Sinkhorn, ot, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_OTSinkhorn, ot, 0, 0, 0));
   for (k = 0;; k++) {
     OTKernelRowScale(&ot->rows, eta, ot->x, ot->y, ot->rl, ot->xnew, &e, ot->work);
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &e, 1, MPIU_REAL, MPIU_SUM, comm));
@@ -63,7 +63,7 @@ PetscErrorCode OTSinkhornSweeps_Private(OT ot, PetscReal eta, PetscInt maxit, Pe
     for (PetscInt j = 0; j < ot->m; j++) ot->y[j] += (log(ot->cf[j]) - ot->colsum[j]) / eta;
     ot->its_sinkhorn++;
   }
-  PetscCall(PetscLogEventEnd(OT_Sinkhorn, ot, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_OTSinkhorn, ot, 0, 0, 0));
   *its = k;
   *err = e;
   PetscFunctionReturn(0);
@@ -82,7 +82,7 @@ PetscErrorCode OTPlanStats_Private(OT ot, PetscReal *rowsum, PetscReal *colsum, 
   PetscReal loc[2] = {0, 0};
 
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(OT_PlanStats, ot, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_OTPlanStats, ot, 0, 0, 0));
   if (!rowsum) rowsum = ot->xnew;
   if (!colsum) colsum = ot->colsum;
   PetscCall(PetscArrayzero(colsum, ot->m));
@@ -95,6 +95,6 @@ PetscErrorCode OTPlanStats_Private(OT ot, PetscReal *rowsum, PetscReal *colsum, 
   for (PetscInt j = 0; j < ot->m; j++) loc[0] += PetscAbsReal(colsum[j] - ot->cf[j]);
   if (err) *err = loc[0];
   if (transport) *transport = loc[1];
-  PetscCall(PetscLogEventEnd(OT_PlanStats, ot, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_OTPlanStats, ot, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -1,6 +1,6 @@
 /* OTSINKHORN: log-domain Sinkhorn with optional epsilon scaling. */
 #include <math.h>
-#include "otimpl.h"
+#include "ot/otimpl.h"
 
 typedef struct {
   PetscReal factor;    /* eta is divided by factor^s for the stages s = stages, ..., 1 */
@@ -28,16 +28,18 @@ static PetscErrorCode OTSolve_Sinkhorn(OT ot)
 
 static PetscErrorCode OTSetFromOptions_Sinkhorn(OT ot, PetscOptionItems *PetscOptionsObject)
 {
-  OT_SK *sk = (OT_SK *)ot->data;
+  OT_SK    *sk        = (OT_SK *)ot->data;
+  PetscReal factor    = sk->factor, stage_tol = sk->stage_tol;
+  PetscInt  stages    = sk->stages;
+  PetscBool flg[3];
 
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "OT Sinkhorn options");
-  PetscCall(PetscOptionsReal("-ot_sinkhorn_eps_scaling_factor", "Epsilon scaling: eta is divided by factor^s at stage s", "OTSinkhornSetEpsilonScaling", sk->factor, &sk->factor, NULL));
-  PetscCall(PetscOptionsInt("-ot_sinkhorn_eps_scaling_stages", "Epsilon scaling: number of stages before the final eta (0: off)", "OTSinkhornSetEpsilonScaling", sk->stages, &sk->stages, NULL));
-  PetscCall(PetscOptionsReal("-ot_sinkhorn_eps_scaling_tol", "Epsilon scaling: marginal error that ends an intermediate stage", "OTSinkhornSetEpsilonScaling", sk->stage_tol, &sk->stage_tol, NULL));
+  PetscCall(PetscOptionsReal("-ot_sinkhorn_eps_scaling_factor", "Epsilon scaling: eta is divided by factor^s at stage s", "OTSinkhornSetEpsilonScaling", factor, &factor, &flg[0]));
+  PetscCall(PetscOptionsInt("-ot_sinkhorn_eps_scaling_stages", "Epsilon scaling: number of stages before the final eta (0: off)", "OTSinkhornSetEpsilonScaling", stages, &stages, &flg[1]));
+  PetscCall(PetscOptionsReal("-ot_sinkhorn_eps_scaling_tol", "Epsilon scaling: marginal error that ends an intermediate stage", "OTSinkhornSetEpsilonScaling", stage_tol, &stage_tol, &flg[2]));
   PetscOptionsHeadEnd();
-  PetscCheck(sk->stages >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sinkhorn_eps_scaling_stages must be non-negative, not %" PetscInt_FMT, sk->stages);
-  PetscCheck(sk->factor > 1 || sk->stages == 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sinkhorn_eps_scaling_factor must exceed 1, not %g", (double)sk->factor);
+  if (flg[0] || flg[1] || flg[2]) PetscCall(OTSinkhornSetEpsilonScaling(ot, factor, stages, stage_tol));
   PetscFunctionReturn(0);
 }
 
@@ -55,6 +57,7 @@ static PetscErrorCode OTDestroy_Sinkhorn(OT ot)
 {
   PetscFunctionBegin;
   PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSinkhornSetEpsilonScaling_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSinkhornGetEpsilonScaling_C", NULL));
   PetscCall(PetscFree(ot->data));
   PetscFunctionReturn(0);
 }
@@ -64,8 +67,11 @@ static PetscErrorCode OTSinkhornSetEpsilonScaling_Sinkhorn(OT ot, PetscReal fact
   OT_SK *sk = (OT_SK *)ot->data;
 
   PetscFunctionBegin;
-  PetscCheck(factor > 1 || stages == 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "Epsilon-scaling factor must exceed 1, not %g", (double)factor);
-  PetscCheck(stages >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "Number of stages must be non-negative");
+  PetscCheck(stages >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sinkhorn_eps_scaling_stages %" PetscInt_FMT ": the number of stages must be non-negative", stages);
+  PetscCheck(stages == 0 || (factor > 1 && !PetscIsInfOrNanReal(factor)), PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sinkhorn_eps_scaling_factor %g: the factor must be finite and exceed 1", (double)factor);
+  /* the first stage runs at eta / factor^stages, which must stay a normal number */
+  PetscCheck(stages == 0 || PetscIsNormalReal(ot->eta / PetscPowReal(factor, (PetscReal)stages)), PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sinkhorn_eps_scaling_stages %" PetscInt_FMT " with factor %g: eta / factor^stages underflows", stages, (double)factor);
+  PetscCheck(stage_tol > 0 && !PetscIsInfOrNanReal(stage_tol), PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sinkhorn_eps_scaling_tol %g: the stage tolerance must be positive and finite", (double)stage_tol);
   sk->factor    = factor;
   sk->stages    = stages;
   sk->stage_tol = stage_tol;
@@ -90,13 +96,55 @@ static PetscErrorCode OTSinkhornSetEpsilonScaling_Sinkhorn(OT ot, PetscReal fact
 
   Level: intermediate
 
-.seealso: `OTSINKHORN`
+  Note:
+  eta / factor^stages is checked against the eta set when this is called; set eta first.
+
+.seealso: `OTSINKHORN`, `OTSinkhornGetEpsilonScaling()`
 @*/
 PetscErrorCode OTSinkhornSetEpsilonScaling(OT ot, PetscReal factor, PetscInt stages, PetscReal stage_tol)
 {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscValidLogicalCollectiveReal(ot, factor, 2);
+  PetscValidLogicalCollectiveInt(ot, stages, 3);
+  PetscValidLogicalCollectiveReal(ot, stage_tol, 4);
   PetscTryMethod(ot, "OTSinkhornSetEpsilonScaling_C", (OT, PetscReal, PetscInt, PetscReal), (ot, factor, stages, stage_tol));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode OTSinkhornGetEpsilonScaling_Sinkhorn(OT ot, PetscReal *factor, PetscInt *stages, PetscReal *stage_tol)
+{
+  OT_SK *sk = (OT_SK *)ot->data;
+
+  PetscFunctionBegin;
+  if (factor) *factor = sk->factor;
+  if (stages) *stages = sk->stages;
+  if (stage_tol) *stage_tol = sk->stage_tol;
+  PetscFunctionReturn(0);
+}
+
+/*@
+  OTSinkhornGetEpsilonScaling - Gets the epsilon-scaling settings of `OTSINKHORN`
+
+  Not Collective
+
+  Input Parameter:
+. ot - the solver, of type `OTSINKHORN`
+
+  Output Parameters:
++ factor - ratio between consecutive inverse temperatures, or NULL
+. stages - number of stages before the final one, or NULL
+- stage_tol - marginal error that ends an intermediate stage, or NULL
+
+  Level: intermediate
+
+.seealso: `OTSINKHORN`, `OTSinkhornSetEpsilonScaling()`
+@*/
+PetscErrorCode OTSinkhornGetEpsilonScaling(OT ot, PetscReal *factor, PetscInt *stages, PetscReal *stage_tol)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscUseMethod(ot, "OTSinkhornGetEpsilonScaling_C", (OT, PetscReal *, PetscInt *, PetscReal *), (ot, factor, stages, stage_tol));
   PetscFunctionReturn(0);
 }
 
@@ -134,5 +182,6 @@ PetscErrorCode OTCreate_Sinkhorn(OT ot)
   ot->ops->view            = OTView_Sinkhorn;
   ot->ops->destroy         = OTDestroy_Sinkhorn;
   PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSinkhornSetEpsilonScaling_C", OTSinkhornSetEpsilonScaling_Sinkhorn));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSinkhornGetEpsilonScaling_C", OTSinkhornGetEpsilonScaling_Sinkhorn));
   PetscFunctionReturn(0);
 }

@@ -1,5 +1,6 @@
 /* One timed solve with a one-line report, shared by the command-line programs. */
 #include <krylearnksp.h>
+#include "kspreport.h"
 
 /*@C
   KrylearnKSPSolveReport - Sets up and solves with a KSP, then prints one line with the KSP and PC

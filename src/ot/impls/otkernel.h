@@ -4,7 +4,7 @@
    the local rows once; per row it builds the exponents eta(-C_ij + x_i + y_j) - 1
    (the logarithm of the plan entry) in a contiguous buffer and exponentiates it with
    the vector exp. Column quantities are accumulated into full-length arrays that the
-   caller reduces across ranks. */
+   caller reduces across ranks. Internal to the library (PETSC_INTERN). */
 #ifndef KRYLEARN_OTKERNEL_H
 #define KRYLEARN_OTKERNEL_H
 
@@ -32,27 +32,27 @@ typedef struct {
 
 /* Chooses the vector exp: width 2 (SSE2), 4 (AVX2) or 8 (AVX-512) doubles, capped by what
    the processor supports; 0 picks the widest. Process-wide; returns the width in use. */
-PetscInt OTKernelSetExpWidth(PetscInt width);
+PETSC_INTERN PetscInt OTKernelSetExpWidth(PetscInt width);
 
 /* Workspace length (in PetscReal) every kernel below needs. */
-PetscInt OTKernelWorkSize(const OTCostRows *);
+PETSC_INTERN PetscInt OTKernelWorkSize(const OTCostRows *);
 
 /* Row scaling: for each local row, the current row sum s_i of P, err += |s_i - r_i|,
    xnew_i = x_i + (log r_i - log s_i)/eta (log s_i computed stably). */
-void OTKernelRowScale(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, const PetscReal *r, PetscReal *xnew, PetscReal *err, PetscReal *work);
+PETSC_INTERN void OTKernelRowScale(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, const PetscReal *r, PetscReal *xnew, PetscReal *err, PetscReal *work);
 
 /* colsum_j += sum_i P_ij (unshifted); flags nothing, the caller checks the range. */
-void OTKernelColSums(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscReal *colsum, PetscReal *work);
+PETSC_INTERN void OTKernelColSums(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscReal *colsum, PetscReal *work);
 
 /* colmax_j = max(colmax_j, max_i log P_ij). */
-void OTKernelColMax(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscReal *colmax, PetscReal *work);
+PETSC_INTERN void OTKernelColMax(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscReal *colmax, PetscReal *work);
 
 /* colsum_j += sum_i exp(log P_ij - colmax_j). */
-void OTKernelColSumsShifted(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, const PetscReal *colmax, PetscReal *colsum, PetscReal *work);
+PETSC_INTERN void OTKernelColSumsShifted(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, const PetscReal *colmax, PetscReal *colsum, PetscReal *work);
 
 /* rowsum_i = sum_j P_ij, colsum_j += sum_i P_ij, *transport += sum C_ij P_ij, and when
    hmass/hcount are given the mass and count of off-diagonal entries per bin of -log P. */
-void OTKernelPlanStats(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscReal *rowsum, PetscReal *colsum, PetscReal *transport, PetscReal *hmass, PetscReal *hcount, PetscReal *work);
+PETSC_INTERN void OTKernelPlanStats(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscReal *rowsum, PetscReal *colsum, PetscReal *transport, PetscReal *hmass, PetscReal *hcount, PetscReal *work);
 
 /* Bin of -log P used by the histogram and by the sparsification test. */
 static inline PetscInt OTKernelBin(PetscReal logp)
@@ -64,11 +64,11 @@ static inline PetscInt OTKernelBin(PetscReal logp)
 }
 
 /* Entries of row i of P: values into vals (length *nc), column indices into cols. */
-void OTKernelPlanRow(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscInt i, PetscInt *nc, PetscInt *cols, PetscReal *vals, PetscReal *work);
+PETSC_INTERN void OTKernelPlanRow(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, PetscInt i, PetscInt *nc, PetscInt *cols, PetscReal *vals, PetscReal *work);
 
 /* sum_ij P_ij phi(eta alpha (dx_i + dy_j)) with phi(u) = exp(u) - 1 - u computed without
    cancellation: the line-search change of the dual objective is
    alpha g.d - (1/eta) * this sum. */
-PetscReal OTKernelLineSearchPhi(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, const PetscReal *dx, const PetscReal *dy, PetscReal alpha, PetscReal *work);
+PETSC_INTERN PetscReal OTKernelLineSearchPhi(const OTCostRows *, PetscReal eta, const PetscReal *x, const PetscReal *y, const PetscReal *dx, const PetscReal *dy, PetscReal alpha, PetscReal *work);
 
 #endif

@@ -1,7 +1,7 @@
 /* OTSNS: Sinkhorn-Newton-Sparse. Sinkhorn warm-up, then Newton steps on the dual
-   (Lyapunov) potential with a sparsified Hessian solved by a KSP (prefix ot_). */
+   (Lyapunov) potential with a sparsified Hessian solved by a KSP (prefix: the OT's, then ot_). */
 #include <math.h>
-#include "otimpl.h"
+#include "ot/otimpl.h"
 
 typedef struct {
   PetscInt          warmup;        /* Sinkhorn sweeps before the first Newton step, and per fallback */
@@ -23,6 +23,16 @@ typedef struct {
   PetscReal *kept_val;
   PetscInt  ksp_its, fallbacks, last_kept;
 } OT_SNS;
+
+/* The Newton KSP's prefix follows the OT's: <OT prefix>ot_ (set again at set-up, after any
+   OTSetOptionsPrefix()) */
+static PetscErrorCode OTSNSSetKSPPrefix(OT ot, OT_SNS *sns)
+{
+  PetscFunctionBegin;
+  PetscCall(KSPSetOptionsPrefix(sns->ksp, ((PetscObject)ot)->prefix));
+  PetscCall(KSPAppendOptionsPrefix(sns->ksp, "ot_"));
+  PetscFunctionReturn(0);
+}
 
 static PetscErrorCode OTSetUp_SNS(OT ot)
 {
@@ -81,6 +91,7 @@ static PetscErrorCode OTSetUp_SNS(OT ot)
   PetscCall(PetscFree3(sns->cols, sns->kept_ptr, sns->colcnt));
   PetscCall(PetscMalloc5(ot->nloc + 1, &sns->rowsum, ot->m, &sns->colsum, 2 * OT_HIST_BINS, &sns->hist, ot->m, &sns->dy, ot->m, &sns->vals));
   PetscCall(PetscMalloc3(ot->m, &sns->cols, ot->nloc + 1, &sns->kept_ptr, ot->m, &sns->colcnt));
+  PetscCall(OTSNSSetKSPPrefix(ot, sns));
   PetscCall(KSPSetFromOptions(sns->ksp));
   sns->fieldsplit_set = PETSC_FALSE;
   PetscFunctionReturn(0);
@@ -115,7 +126,7 @@ static PetscErrorCode OTSNSAssemble(OT ot, OT_SNS *sns, PetscInt K, Mat *H)
   PetscInt        nnz  = 0, nl = ot->nloc + sns->mloc, *dnnz, *onnz, yend = sns->ylo + sns->mloc;
 
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(OT_NewtonAssembly, ot, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_OTNewtonAssembly, ot, 0, 0, 0));
   PetscCall(PetscArrayzero(sns->colcnt, ot->m));
   sns->kept_ptr[0] = 0;
   for (PetscInt i = 0; i < ot->nloc; i++) {
@@ -164,7 +175,7 @@ static PetscErrorCode OTSNSAssemble(OT ot, OT_SNS *sns, PetscInt K, Mat *H)
   nnz = sns->kept_ptr[ot->nloc];
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &nnz, 1, MPIU_INT, MPI_SUM, comm));
   sns->last_kept = nnz;
-  PetscCall(PetscLogEventEnd(OT_NewtonAssembly, ot, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_OTNewtonAssembly, ot, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -195,9 +206,9 @@ static PetscErrorCode OTSNSDirection(OT ot, OT_SNS *sns, Mat H, PetscReal err, P
     sns->fieldsplit_set = PETSC_TRUE;
   }
   PetscCall(KSPSetTolerances(sns->ksp, PetscMin(sns->rtol_max, err), PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
-  PetscCall(PetscLogEventBegin(OT_NewtonSolve, ot, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_OTNewtonSolve, ot, 0, 0, 0));
   PetscCall(KSPSolve(sns->ksp, sns->rhs, sns->sol));
-  PetscCall(PetscLogEventEnd(OT_NewtonSolve, ot, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_OTNewtonSolve, ot, 0, 0, 0));
   PetscCall(KSPGetIterationNumber(sns->ksp, &its));
   PetscCall(KSPGetConvergedReason(sns->ksp, &kreason));
   sns->ksp_its += its;
@@ -226,7 +237,7 @@ static PetscErrorCode OTSNSLineSearch(OT ot, OT_SNS *sns, PetscReal gd, PetscBoo
   PetscReal alpha = 1;
 
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(OT_LineSearch, ot, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_OTLineSearch, ot, 0, 0, 0));
   *ok = PETSC_FALSE;
   for (PetscInt t = 0; t < 40; t++, alpha *= 0.5) {
     PetscReal phi = OTKernelLineSearchPhi(&ot->rows, ot->eta, ot->x, ot->y, ot->xnew, sns->dy, alpha, ot->work), df;
@@ -237,7 +248,7 @@ static PetscErrorCode OTSNSLineSearch(OT ot, OT_SNS *sns, PetscReal gd, PetscBoo
       break;
     }
   }
-  PetscCall(PetscLogEventEnd(OT_LineSearch, ot, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_OTLineSearch, ot, 0, 0, 0));
   if (*ok) {
     for (PetscInt i = 0; i < ot->nloc; i++) ot->x[i] += alpha * ot->xnew[i];
     for (PetscInt j = 0; j < ot->m; j++) ot->y[j] += alpha * sns->dy[j];
@@ -306,19 +317,29 @@ static PetscErrorCode OTSolve_SNS(OT ot)
 
 static PetscErrorCode OTSetFromOptions_SNS(OT ot, PetscOptionItems *PetscOptionsObject)
 {
-  OT_SNS *sns = (OT_SNS *)ot->data;
+  OT_SNS           *sns  = (OT_SNS *)ot->data;
+  MPI_Comm          comm = PetscObjectComm((PetscObject)ot);
+  PetscInt          warmup = sns->warmup;
+  OTSNSSparsifyType sparsify = sns->sparsify;
+  PetscReal         fraction = sns->mass_fraction, lambda = sns->lambda;
+  PetscBool         flg, flgtype, flgfrac, flglambda;
 
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "OT Sinkhorn-Newton-Sparse options");
-  PetscCall(PetscOptionsInt("-ot_sns_warmup", "Sinkhorn sweeps before the first Newton step (and per fallback)", "OTSNSSetWarmup", sns->warmup, &sns->warmup, NULL));
-  PetscCall(PetscOptionsEnum("-ot_sns_sparsify", "Hessian sparsification: by dropped mass or by kept count", "OTSNSSetSparsify", OTSNSSparsifyTypes, (PetscEnum)sns->sparsify, (PetscEnum *)&sns->sparsify, NULL));
-  PetscCall(PetscOptionsReal("-ot_sns_mass_fraction", "Mass rule: dropped mass at most this fraction of the marginal error", "OTSNSSetSparsify", sns->mass_fraction, &sns->mass_fraction, NULL));
-  PetscCall(PetscOptionsReal("-ot_sns_lambda", "Count rule: keep about lambda * n * m entries of the plan (0: 2/n)", "OTSNSSetSparsify", sns->lambda, &sns->lambda, NULL));
+  PetscCall(PetscOptionsInt("-ot_sns_warmup", "Sinkhorn sweeps before the first Newton step (and per fallback)", "OTSNSSetWarmup", warmup, &warmup, &flg));
+  if (flg) PetscCall(OTSNSSetWarmup(ot, warmup));
+  PetscCall(PetscOptionsEnum("-ot_sns_sparsify", "Hessian sparsification: by dropped mass or by kept count", "OTSNSSetSparsify", OTSNSSparsifyTypes, (PetscEnum)sparsify, (PetscEnum *)&sparsify, &flgtype));
+  PetscCall(PetscOptionsReal("-ot_sns_mass_fraction", "Mass rule: dropped mass at most this fraction of the marginal error", "OTSNSSetSparsify", fraction, &fraction, &flgfrac));
+  PetscCall(PetscOptionsReal("-ot_sns_lambda", "Count rule: keep about lambda * n * m entries of the plan (0: 2/n)", "OTSNSSetSparsify", lambda, &lambda, &flglambda));
+  /* each rule's parameter goes through the setter; the rule chosen last */
+  if (flgfrac) PetscCall(OTSNSSetSparsify(ot, OT_SNS_SPARSIFY_MASS, fraction));
+  if (flglambda) PetscCall(OTSNSSetSparsify(ot, OT_SNS_SPARSIFY_COUNT, lambda));
+  if (flgtype || flgfrac || flglambda) PetscCall(OTSNSSetSparsify(ot, sparsify, sparsify == OT_SNS_SPARSIFY_MASS ? sns->mass_fraction : sns->lambda));
   PetscCall(PetscOptionsReal("-ot_sns_ksp_rtol_max", "Newton systems are solved to relative tolerance min(this, marginal error)", "", sns->rtol_max, &sns->rtol_max, NULL));
+  PetscCheck(sns->rtol_max > 0 && sns->rtol_max < 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-ot_sns_ksp_rtol_max %g: the relative tolerance cap must lie in (0, 1)", (double)sns->rtol_max);
   PetscCall(PetscOptionsInt("-ot_sns_max_fallbacks", "Sinkhorn fallbacks allowed before giving up", "", sns->max_fallbacks, &sns->max_fallbacks, NULL));
+  PetscCheck(sns->max_fallbacks >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "-ot_sns_max_fallbacks %" PetscInt_FMT ": the number of fallbacks must be non-negative", sns->max_fallbacks);
   PetscOptionsHeadEnd();
-  PetscCheck(sns->warmup >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sns_warmup must be non-negative");
-  PetscCheck(sns->mass_fraction > 0 && sns->lambda >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sns_mass_fraction must be positive and -ot_sns_lambda non-negative (0: 2/n)");
   PetscFunctionReturn(0);
 }
 
@@ -358,6 +379,8 @@ static PetscErrorCode OTDestroy_SNS(OT ot)
   PetscCall(PetscFree(sns->kept_val));
   PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSNSSetWarmup_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSNSSetSparsify_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSNSGetWarmup_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSNSGetSparsify_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSNSGetKSP_C", NULL));
   PetscCall(PetscFree(ot->data));
   PetscFunctionReturn(0);
@@ -366,7 +389,7 @@ static PetscErrorCode OTDestroy_SNS(OT ot)
 static PetscErrorCode OTSNSSetWarmup_SNS(OT ot, PetscInt warmup)
 {
   PetscFunctionBegin;
-  PetscCheck(warmup >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "Warm-up must be non-negative");
+  PetscCheck(warmup >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sns_warmup %" PetscInt_FMT ": the warm-up must be non-negative", warmup);
   ((OT_SNS *)ot->data)->warmup = warmup;
   PetscFunctionReturn(0);
 }
@@ -376,10 +399,29 @@ static PetscErrorCode OTSNSSetSparsify_SNS(OT ot, OTSNSSparsifyType type, PetscR
   OT_SNS *sns = (OT_SNS *)ot->data;
 
   PetscFunctionBegin;
-  PetscCheck(value > 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "Sparsification parameter must be positive");
+  PetscCheck(type == OT_SNS_SPARSIFY_MASS || type == OT_SNS_SPARSIFY_COUNT, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "Unknown sparsification rule %d (-ot_sns_sparsify mass or count)", (int)type);
+  if (type == OT_SNS_SPARSIFY_MASS) PetscCheck(value > 0 && !PetscIsInfOrNanReal(value), PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sns_mass_fraction %g: the fraction must be positive and finite", (double)value);
+  else PetscCheck(value >= 0 && value <= 1, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "-ot_sns_lambda %g: lambda (the kept fraction of the n x m plan entries) must lie in [0, 1], 0 meaning 2/n", (double)value);
   sns->sparsify = type;
   if (type == OT_SNS_SPARSIFY_MASS) sns->mass_fraction = value;
   else sns->lambda = value;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode OTSNSGetWarmup_SNS(OT ot, PetscInt *warmup)
+{
+  PetscFunctionBegin;
+  *warmup = ((OT_SNS *)ot->data)->warmup;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode OTSNSGetSparsify_SNS(OT ot, OTSNSSparsifyType *type, PetscReal *value)
+{
+  OT_SNS *sns = (OT_SNS *)ot->data;
+
+  PetscFunctionBegin;
+  if (type) *type = sns->sparsify;
+  if (value) *value = sns->sparsify == OT_SNS_SPARSIFY_MASS ? sns->mass_fraction : sns->lambda;
   PetscFunctionReturn(0);
 }
 
@@ -410,7 +452,32 @@ PetscErrorCode OTSNSSetWarmup(OT ot, PetscInt warmup)
 {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscValidLogicalCollectiveInt(ot, warmup, 2);
   PetscTryMethod(ot, "OTSNSSetWarmup_C", (OT, PetscInt), (ot, warmup));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  OTSNSGetWarmup - Gets the number of Sinkhorn sweeps before the first Newton step
+
+  Not Collective
+
+  Input Parameter:
+. ot - the solver, of type `OTSNS`
+
+  Output Parameter:
+. warmup - number of sweeps
+
+  Level: intermediate
+
+.seealso: `OTSNS`, `OTSNSSetWarmup()`
+@*/
+PetscErrorCode OTSNSGetWarmup(OT ot, PetscInt *warmup)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscValidIntPointer(warmup, 2);
+  PetscUseMethod(ot, "OTSNSGetWarmup_C", (OT, PetscInt *), (ot, warmup));
   PetscFunctionReturn(0);
 }
 
@@ -443,12 +510,38 @@ PetscErrorCode OTSNSSetSparsify(OT ot, OTSNSSparsifyType type, PetscReal value)
 {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscValidLogicalCollectiveEnum(ot, type, 2);
+  PetscValidLogicalCollectiveReal(ot, value, 3);
   PetscTryMethod(ot, "OTSNSSetSparsify_C", (OT, OTSNSSparsifyType, PetscReal), (ot, type, value));
   PetscFunctionReturn(0);
 }
 
 /*@
-  OTSNSGetKSP - Gets the KSP (options prefix ot_) that solves the Newton systems
+  OTSNSGetSparsify - Gets how the Hessian is sparsified
+
+  Not Collective
+
+  Input Parameter:
+. ot - the solver, of type `OTSNS`
+
+  Output Parameters:
++ type - `OT_SNS_SPARSIFY_MASS` or `OT_SNS_SPARSIFY_COUNT`, or NULL
+- value - the rule's parameter (mass fraction or lambda; lambda 0 means 2/n), or NULL
+
+  Level: intermediate
+
+.seealso: `OTSNS`, `OTSNSSetSparsify()`
+@*/
+PetscErrorCode OTSNSGetSparsify(OT ot, OTSNSSparsifyType *type, PetscReal *value)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ot, OT_CLASSID, 1);
+  PetscUseMethod(ot, "OTSNSGetSparsify_C", (OT, OTSNSSparsifyType *, PetscReal *), (ot, type, value));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  OTSNSGetKSP - Gets the KSP that solves the Newton systems (options prefix: the OT's, then ot_)
 
   Not Collective
 
@@ -516,7 +609,7 @@ PetscErrorCode OTCreate_SNS(OT ot)
   sns->max_fallbacks = 10;
   PetscCall(KSPCreate(PetscObjectComm((PetscObject)ot), &sns->ksp));
   PetscCall(PetscObjectIncrementTabLevel((PetscObject)sns->ksp, (PetscObject)ot, 1));
-  PetscCall(KSPSetOptionsPrefix(sns->ksp, "ot_"));
+  PetscCall(OTSNSSetKSPPrefix(ot, sns));
   PetscCall(KSPSetType(sns->ksp, KSPCG));
   PetscCall(KSPGetPC(sns->ksp, &pc));
   PetscCall(PCSetType(pc, PCJACOBI));
@@ -529,6 +622,8 @@ PetscErrorCode OTCreate_SNS(OT ot)
   ot->ops->destroy        = OTDestroy_SNS;
   PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSNSSetWarmup_C", OTSNSSetWarmup_SNS));
   PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSNSSetSparsify_C", OTSNSSetSparsify_SNS));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSNSGetWarmup_C", OTSNSGetWarmup_SNS));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSNSGetSparsify_C", OTSNSGetSparsify_SNS));
   PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSNSGetKSP_C", OTSNSGetKSP_SNS));
   PetscFunctionReturn(0);
 }
