@@ -142,6 +142,7 @@ int main(int argc, char **argv)
     PetscReal loss, gradnorm;
 
     PetscCall(KrylearnMLPLoad(PETSC_COMM_WORLD, o.model, o.data, &mlp));
+    PetscCall(KrylearnMLPSetFromOptions(mlp));
     PetscCall(KrylearnMLPGetSizes(mlp, &N, &nsamples, &nout));
     PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gradnorm));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " parameters, %" PetscInt_FMT " outputs; %s: %" PetscInt_FMT " samples; loss %.10g, gradient norm %.3g\n", o.model, N, nout, o.data, nsamples, (double)loss, (double)gradnorm));
