@@ -9,6 +9,7 @@
 #include <krylearnot.h>
 #include <krylearnspectrum.h>
 #include <krylearnksp.h>
+#include <krylearnbalance.h>
 
 PETSC_EXTERN PetscErrorCode KrylearnInitializePackage(void);
 

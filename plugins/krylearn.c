@@ -25,6 +25,7 @@ PetscErrorCode KrylearnInitializePackage(void)
   PetscCall(KrylearnOTInitializePackage());
   PetscCall(KrylearnSpectrumInitializePackage());
   PetscCall(KrylearnDeepCDInitializePackage());
+  PetscCall(KrylearnSinkhornInitializePackage());
   PetscFunctionReturn(0);
 }
 
