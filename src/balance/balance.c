@@ -77,6 +77,8 @@ PetscErrorCode KrylearnBalanceCreate(MPI_Comm comm, KrylearnBalance *bal)
   PetscCall(PetscObjectIncrementTabLevel((PetscObject)b->ksp, (PetscObject)b, 1));
   PetscCall(KSPSetOptionsPrefix(b->ksp, "balance_"));
   PetscCall(KSPSetType(b->ksp, KSPCG));
+  /* the step is accepted on its true residual: stop on it too, whatever the preconditioner */
+  PetscCall(KSPSetNormType(b->ksp, KSP_NORM_UNPRECONDITIONED));
   PetscCall(KSPGetPC(b->ksp, &pc));
   PetscCall(PCSetType(pc, PCJACOBI));
   *bal = b;
@@ -112,6 +114,7 @@ PetscErrorCode KrylearnBalanceReset(KrylearnBalance bal)
   PetscCall(VecDestroy(&bal->r));
   PetscCall(VecDestroy(&bal->c));
   PetscCall(VecDestroy(&bal->t));
+  PetscCall(VecDestroy(&bal->flip));
   PetscCall(MatNullSpaceDestroy(&bal->nullsp));
   PetscCall(VecScatterDestroy(&bal->ghost));
   PetscCall(VecDestroy(&bal->wghost));
@@ -734,18 +737,15 @@ static PetscErrorCode BuildWorkspace(KrylearnBalance b)
   PetscCall(VecDuplicate(b->w, &b->res));
   PetscCall(VecSet(b->w, 1.0));
   if (!b->symmetric) {
-    Vec          nv;
     PetscScalar *a;
 
     PetscCall(MatCreateVecs(b->K, &b->c, &b->r));
     PetscCall(VecDuplicate(b->r, &b->t));
-    PetscCall(VecDuplicate(b->w, &nv));
-    PetscCall(VecGetArray(nv, &a));
+    PetscCall(VecDuplicate(b->w, &b->flip));
+    PetscCall(VecGetArray(b->flip, &a));
     for (PetscInt k = 0; k < 2 * b->nloc; k++) a[k] = k < b->nloc ? 1 : -1;
-    PetscCall(VecRestoreArray(nv, &a));
-    PetscCall(VecNormalize(nv, NULL));
-    PetscCall(MatNullSpaceCreate(comm, PETSC_FALSE, 1, &nv, &b->nullsp));
-    PetscCall(VecDestroy(&nv));
+    PetscCall(VecRestoreArray(b->flip, &a));
+    PetscCall(MatNullSpaceCreate(comm, PETSC_TRUE, 0, NULL, &b->nullsp));
   } else {
     PetscCall(MatCreateVecs(b->K, NULL, &b->r));
     PetscCall(VecDuplicate(b->r, &b->t));
@@ -976,9 +976,11 @@ PetscErrorCode KrylearnBalanceGetMarginalError(KrylearnBalance bal, PetscReal *e
   A pattern without a perfect matching or without total support (some entries lie on no
   perfect matching, so their scaled values can only tend to zero while the scalings diverge)
   has no doubly stochastic scaling. Such a pattern shows as Newton steps that keep moving the
-  scalings by a factor e or more, or as an exhausted iteration limit; the pattern is then
+  scalings by a factor e or more, as a tenth Newton step, as repeated failed Newton steps, or as
+  an exhausted iteration limit; the pattern is then
   analysed (matching and strongly connected components, on the first rank) and the solve stops
-  with an error naming the rows involved.
+  with an error naming the rows involved. A pattern found balanceable is not analysed again,
+  and the iteration goes on.
 
   Not converging within the limit is not an error: check `KrylearnBalanceGetConvergedReason()`.
 

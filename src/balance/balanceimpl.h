@@ -28,7 +28,8 @@ struct _p_KrylearnBalance {
   Mat       S, H;              /* symmetric form of K (diagonal stored), Newton matrix */
   Vec       w, Sw, rs, g, d, res; /* in S's layout: scalings, S w, row sums of P, gradient, step, scratch */
   Vec       r, c, t;           /* scalings of A (c NULL in symmetric mode; general sweeps work in them); scratch, A's layout */
-  MatNullSpace nullsp;         /* general mode: (1, -1) */
+  Vec       flip;              /* general mode: 1 on r's unknowns, -1 on c's (see NewtonStep) */
+  MatNullSpace nullsp;         /* general mode: the constants, after the flip */
   Mat       Sd, So;            /* local blocks of S (So NULL on one rank) */
   VecScatter ghost;            /* S's off-process columns */
   Vec       wghost, dghost;

@@ -162,8 +162,15 @@ static PetscErrorCode NewtonStep(KrylearnBalance b, PetscReal err, PetscBool *ok
   PetscFunctionBegin;
   *step = 0;
   PetscCall(PetscLogEventBegin(KRYLEARN_Balance_NewtonAssembly, b, 0, 0, 0));
+  /* General mode solves with F H F, F = diag(flip): [[diag(P1), -P], [-P^T, diag(P^T 1)]] is the
+     Laplacian of the bipartite graph of P, whose null space is the constants, the form that
+     algebraic multigrid expects; CG with Jacobi is unaffected (same spectrum). */
   PetscCall(MatCopy(b->S, b->H, SAME_NONZERO_PATTERN));
-  PetscCall(MatDiagonalScale(b->H, b->w, b->w));
+  if (b->flip) {
+    PetscCall(VecPointwiseMult(b->res, b->flip, b->w));
+    PetscCall(MatDiagonalScale(b->H, b->res, b->res));
+    PetscCall(VecPointwiseMult(b->g, b->flip, b->g));
+  } else PetscCall(MatDiagonalScale(b->H, b->w, b->w));
   PetscCall(MatDiagonalSet(b->H, b->rs, ADD_VALUES));
   if (b->nullsp) {
     PetscCall(MatSetNullSpace(b->H, b->nullsp));
@@ -173,6 +180,7 @@ static PetscErrorCode NewtonStep(KrylearnBalance b, PetscReal err, PetscBool *ok
   PetscCall(KrylearnDualNewtonDirection((PetscObject)b, KRYLEARN_Balance_NewtonSolve, b->ksp, b->H, b->nullsp, b->g, b->d, b->res, PetscMin(b->rtol_max, err), &ls.gd, ok, &its));
   b->ksp_its += its;
   if (!*ok) PetscFunctionReturn(0);
+  if (b->flip) PetscCall(VecPointwiseMult(b->d, b->flip, b->d));
   if (b->ghost) {
     PetscCall(VecScatterBegin(b->ghost, b->w, b->wghost, INSERT_VALUES, SCATTER_FORWARD));
     PetscCall(VecScatterEnd(b->ghost, b->w, b->wghost, INSERT_VALUES, SCATTER_FORWARD));
@@ -274,9 +282,11 @@ PetscErrorCode KrylearnBalanceSolve_Private(KrylearnBalance b)
     if (ok) {
       b->its_newton++;
       fails = 0;
-      /* Scalings that keep moving by a factor e per step signal a pattern without total support */
+      /* Newton converges in a few steps when a balancing exists. Without total support the dual has
+         no maximiser: the steps converge linearly while the scalings drift (each step moving them
+         by a factor e or more at first); both signs lead to the structural analysis, once. */
       bigsteps = step >= 1 ? bigsteps + 1 : 0;
-      if (bigsteps >= 5 && !b->support_checked) PetscCall(KrylearnBalanceCheckSupport_Private(b, &b->support_checked));
+      if ((bigsteps >= 5 || b->its_newton >= 10) && !b->support_checked) PetscCall(KrylearnBalanceCheckSupport_Private(b, &b->support_checked));
       continue;
     }
     /* Newton failing again and again also signals a pattern that cannot be balanced */

@@ -128,11 +128,23 @@ PetscErrorCode KrylearnBalanceCheckSupport_Private(KrylearnBalance b, PetscBool 
   PetscCall(MatCreateSubMatrices(b->K, 1, &isrow, &iscol, MAT_INITIAL_MATRIX, &sub));
   PetscCall(PetscArrayzero(info, 2 + 2 * SUPPORT_LIST));
   if (rank == 0) {
-    const PetscInt *ia, *ja;
-    PetscInt        n, *rowmatch, *colmatch, *comp;
-    PetscBool       done;
+    const PetscInt    *ia0, *ja0;
+    const PetscScalar *a;
+    PetscInt           n, nr, *ia, *ja, *rowmatch, *colmatch, *comp;
+    PetscBool          done;
 
-    PetscCall(MatGetRowIJ(sub[0], 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
+    /* the pattern of the nonzero values: stored zeros are no entries */
+    PetscCall(MatGetRowIJ(sub[0], 0, PETSC_FALSE, PETSC_FALSE, &n, &ia0, &ja0, &done));
+    PetscCall(MatSeqAIJGetArrayRead(sub[0], &a));
+    PetscCall(PetscMalloc2(n + 1, &ia, ia0[n], &ja));
+    ia[0] = 0;
+    for (PetscInt i = 0; i < n; i++) {
+      ia[i + 1] = ia[i];
+      for (PetscInt e = ia0[i]; e < ia0[i + 1]; e++)
+        if (PetscAbsScalar(a[e]) > 0) ja[ia[i + 1]++] = ja0[e];
+    }
+    PetscCall(MatSeqAIJRestoreArrayRead(sub[0], &a));
+    PetscCall(MatRestoreRowIJ(sub[0], 0, PETSC_FALSE, PETSC_FALSE, &nr, &ia0, &ja0, &done));
     PetscCall(PetscMalloc3(n, &rowmatch, n, &colmatch, n, &comp));
     PetscCall(MaximumMatching(n, ia, ja, rowmatch, colmatch));
     for (PetscInt i = 0; i < n; i++)
@@ -155,7 +167,7 @@ PetscErrorCode KrylearnBalanceCheckSupport_Private(KrylearnBalance b, PetscBool 
           }
     }
     PetscCall(PetscFree3(rowmatch, colmatch, comp));
-    PetscCall(MatRestoreRowIJ(sub[0], 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
+    PetscCall(PetscFree2(ia, ja));
   }
   PetscCall(MatDestroySubMatrices(1, &sub));
   PetscCall(ISDestroy(&isrow));
