@@ -7,6 +7,7 @@ static const char help[] = "Matrix balancing benchmark: Newton against plain Sin
                            "  -tables balance,solve  which tables\n"
                            "  -pcs none,jacobi,ilu,gamg,hypre  inner PCs of the solve table\n"
                            "  -sweeps_max M  cap of the plain Sinkhorn sweeps (default 20000)\n"
+                           "  -balance_methods newton_jacobi,newton_gamg,plain  rows of the balance table\n"
                            "  -bench_ksp_max_it K  GMRES iteration cap (default 2000)\n"
                            "  -sinkhorn_extra \"OPTS\"  more options for the -pc_type sinkhorn rows\n";
 
@@ -132,7 +133,7 @@ static PetscErrorCode RandomScaling(Mat A, PetscReal s)
 
 /* Newton with its default Newton KSP (CG + Jacobi), Newton with CG + GAMG on the Newton systems,
    and plain Sinkhorn sweeps, each to marginal error 1e-8. */
-static PetscErrorCode BalanceTable(Mat A, PetscInt sweeps_max)
+static PetscErrorCode BalanceTable(Mat A, PetscInt sweeps_max, PetscBool run[3])
 {
   const char *names[3] = {"Sinkhorn-Newton, CG + Jacobi", "Sinkhorn-Newton, CG + GAMG", "plain Sinkhorn"};
   const char *prefix[3] = {"newton_", "newton_gamg_", "plain_"};
@@ -143,6 +144,7 @@ static PetscErrorCode BalanceTable(Mat A, PetscInt sweeps_max)
   PetscFunctionBeginUser;
   for (PetscInt k = 0; k < 3; k++) {
     KrylearnBalance                bal;
+    if (!run[k]) continue;
     KrylearnBalanceConvergedReason why;
     PetscLogDouble                 t0, t1, c0, c1;
     KSP                            ksp;
@@ -173,8 +175,10 @@ static PetscErrorCode BalanceTable(Mat A, PetscInt sweeps_max)
     PetscCall(KrylearnBalanceDestroy(&bal));
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| method | sweeps | Newton steps | Newton KSP its | marginal error | wall (s) | CPU (s) | result |\n|---|---|---|---|---|---|---|---|\n"));
-  for (PetscInt k = 0; k < 3; k++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %" PetscInt_FMT " | %" PetscInt_FMT " | %" PetscInt_FMT " | %.2e | %.3f | %.3f | %s |\n", names[k], sw[k], nw[k], kits[k], (double)err[k], (double)t[k], (double)cpu[k], reason[k]));
-  for (PetscInt k = 0; k < 2; k++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ratio %s / plain sweeps: wall %.3f, CPU %.3f%s\n", names[k], (double)(t[k] / t[2]), (double)(cpu[k] / cpu[2]), err[2] < 1e-8 ? "" : " (the sweeps stopped at their cap before 1e-8: an upper bound)"));
+  for (PetscInt k = 0; k < 3; k++)
+    if (run[k]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %" PetscInt_FMT " | %" PetscInt_FMT " | %" PetscInt_FMT " | %.2e | %.3f | %.3f | %s |\n", names[k], sw[k], nw[k], kits[k], (double)err[k], (double)t[k], (double)cpu[k], reason[k]));
+  for (PetscInt k = 0; k < 2; k++)
+    if (run[k] && run[2]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ratio %s / plain sweeps: wall %.3f, CPU %.3f%s\n", names[k], (double)(t[k] / t[2]), (double)(cpu[k] / cpu[2]), err[2] < 1e-8 ? "" : " (the sweeps stopped at their cap before 1e-8: an upper bound)"));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
   PetscFunctionReturn(0);
 }
@@ -277,7 +281,9 @@ int main(int argc, char **argv)
   char      kase[64] = "convdiff", file[PETSC_MAX_PATH_LEN] = "", extra[256] = "", *tables[2], *pcs[8];
   PetscInt  n = 256, ntables = 2, npcs = 8, sweeps_max = 20000, max_it = 2000, findex = 0, M, nnz;
   PetscReal scale = 2;
-  PetscBool dobalance = PETSC_FALSE, dosolve = PETSC_FALSE, flg;
+  PetscBool dobalance = PETSC_FALSE, dosolve = PETSC_FALSE, flg, methods[3] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE};
+  char     *mnames[3];
+  PetscInt  nm = 3;
   Mat       A;
   MatInfo   info;
 
@@ -301,6 +307,18 @@ int main(int argc, char **argv)
     const char *def[] = {"none", "jacobi", "ilu", "gamg", "hypre"};
     npcs              = 5;
     for (PetscInt k = 0; k < npcs; k++) PetscCall(PetscStrallocpy(def[k], &pcs[k]));
+  }
+  PetscCall(PetscOptionsStringArray("-balance_methods", "Rows of the balance table: newton_jacobi, newton_gamg, plain", NULL, mnames, &nm, &flg));
+  if (flg) {
+    const char *known[3] = {"newton_jacobi", "newton_gamg", "plain"};
+    for (PetscInt k = 0; k < 3; k++) methods[k] = PETSC_FALSE;
+    for (PetscInt k = 0; k < nm; k++) {
+      PetscBool found = PETSC_FALSE;
+      for (PetscInt j = 0; j < 3; j++)
+        if (!strcmp(mnames[k], known[j])) methods[j] = found = PETSC_TRUE;
+      PetscCheck(found, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "Unknown balance method %s (newton_jacobi, newton_gamg, plain)", mnames[k]);
+      PetscCall(PetscFree(mnames[k]));
+    }
   }
   PetscCall(PetscOptionsInt("-sweeps_max", "Cap of the plain Sinkhorn sweeps", NULL, sweeps_max, &sweeps_max, NULL));
   PetscCall(PetscOptionsString("-sinkhorn_extra", "More options of the -pc_type sinkhorn rows, e.g. \"-sinkhorn_balance_pc_type gamg\"", NULL, extra, extra, sizeof(extra), NULL));
@@ -340,7 +358,7 @@ int main(int argc, char **argv)
   PetscCall(MatGetInfo(A, MAT_GLOBAL_SUM, &info));
   nnz = (PetscInt)info.nz_used;
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "case %s: %" PetscInt_FMT " rows, %" PetscInt_FMT " nonzeros\n\n", kase, M, nnz));
-  if (dobalance) PetscCall(BalanceTable(A, sweeps_max));
+  if (dobalance) PetscCall(BalanceTable(A, sweeps_max, methods));
   if (dosolve) PetscCall(SolveTable(A, pcs, npcs, max_it, extra));
   for (PetscInt k = 0; k < npcs; k++) PetscCall(PetscFree(pcs[k]));
   PetscCall(MatDestroy(&A));

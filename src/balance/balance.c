@@ -563,25 +563,30 @@ PetscErrorCode KrylearnBalanceSetFromOptions(KrylearnBalance bal)
   PetscFunctionReturn(0);
 }
 
-/* Kernel K = |A|^p in AIJ format, with its non-finite entries refused by index. */
+/* Kernel K = |A|^p in AIJ format, with its non-finite entries refused by index (the one in the
+   lowest row, found collectively). */
 static PetscErrorCode BuildKernel(KrylearnBalance b)
 {
+  MPI_Comm  comm = PetscObjectComm((PetscObject)b);
   Mat       blocks[2];
-  PetscInt  nb = 0, rstart;
+  PetscInt  nb = 0, rstart, cstart, bad[2] = {PETSC_MAX_INT, -1};
+  PetscReal badval = 0;
   PetscBool mpi;
+  const PetscInt *garray = NULL;
 
   PetscFunctionBegin;
   PetscCall(MatDestroy(&b->K));
   PetscCall(MatConvert(b->A, MATAIJ, MAT_INITIAL_MATRIX, &b->K));
   PetscCall(PetscObjectTypeCompare((PetscObject)b->K, MATMPIAIJ, &mpi));
   if (mpi) {
-    PetscCall(MatMPIAIJGetSeqAIJ(b->K, &blocks[0], &blocks[1], NULL));
+    PetscCall(MatMPIAIJGetSeqAIJ(b->K, &blocks[0], &blocks[1], &garray));
     nb = 2;
   } else blocks[nb++] = b->K;
   PetscCall(MatGetOwnershipRange(b->K, &rstart, NULL));
+  PetscCall(MatGetOwnershipRangeColumn(b->K, &cstart, NULL));
   for (PetscInt k = 0; k < nb; k++) {
     const PetscInt *ia, *ja;
-    PetscInt        n;
+    PetscInt        n, nr;
     PetscBool       done;
     PetscScalar    *a;
 
@@ -589,23 +594,25 @@ static PetscErrorCode BuildKernel(KrylearnBalance b)
     PetscCall(MatSeqAIJGetArray(blocks[k], &a));
     for (PetscInt i = 0; i < n; i++)
       for (PetscInt e = ia[i]; e < ia[i + 1]; e++) {
-        if (PetscIsInfOrNanScalar(a[e])) {
-          PetscInt col = ja[e];
-          if (mpi) {
-            const PetscInt *garray;
-            PetscInt        cstart;
-            PetscCall(MatMPIAIJGetSeqAIJ(b->K, NULL, NULL, &garray));
-            PetscCall(MatGetOwnershipRangeColumn(b->K, &cstart, NULL));
-            col = k == 0 ? cstart + ja[e] : garray[ja[e]];
-          }
-          SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FP, "Matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: a matrix to balance must have finite entries", rstart + i, col, (double)PetscRealPart(a[e]));
+        if (PetscIsInfOrNanScalar(a[e]) && rstart + i < bad[0]) {
+          bad[0] = rstart + i;
+          bad[1] = k == 0 ? cstart + ja[e] : garray[ja[e]];
+          badval = PetscRealPart(a[e]);
         }
         a[e] = b->power == 1 ? PetscAbsScalar(a[e]) : PetscPowReal(PetscAbsScalar(a[e]), b->power);
       }
     PetscCall(MatSeqAIJRestoreArray(blocks[k], &a));
-    PetscCall(MatRestoreRowIJ(blocks[k], 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
+    PetscCall(MatRestoreRowIJ(blocks[k], 0, PETSC_FALSE, PETSC_FALSE, &nr, &ia, &ja, &done));
   }
   PetscCall(PetscObjectStateIncrease((PetscObject)b->K));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad[0], 1, MPIU_INT, MPI_MIN, comm));
+  if (bad[0] < PETSC_MAX_INT) {
+    const char *kinds[3] = {"nan", "inf", "-inf"};
+    const PetscBool owner = (PetscBool)(bad[0] >= rstart && bad[0] < rstart + b->nloc);
+    PetscInt        mine[2] = {owner ? bad[1] : -1, owner ? (PetscIsNanReal(badval) ? 0 : badval > 0 ? 1 : 2) : -1};
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, mine, 2, MPIU_INT, MPI_MAX, comm));
+    SETERRQ(comm, PETSC_ERR_FP, "Matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %s: a matrix to balance must have finite entries", bad[0], mine[0], kinds[mine[1]]);
+  }
   PetscFunctionReturn(0);
 }
 
@@ -805,7 +812,11 @@ PetscErrorCode KrylearnBalanceSetUp(KrylearnBalance bal)
   PetscCall(MatGetSize(bal->A, &M, &N));
   PetscCall(MatGetLocalSize(bal->A, &m, &n));
   PetscCheck(M == N, comm, PETSC_ERR_ARG_SIZ, "Only a square matrix can be balanced to a doubly stochastic one; the matrix is %" PetscInt_FMT " x %" PetscInt_FMT, M, N);
-  PetscCheck(m == n, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Balancing needs equal local row and column sizes, got %" PetscInt_FMT " and %" PetscInt_FMT, m, n);
+  {
+    PetscInt unequal = m != n;
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &unequal, 1, MPIU_INT, MPI_MAX, comm));
+    PetscCheck(!unequal, comm, PETSC_ERR_ARG_SIZ, "Balancing needs equal row and column layouts (local sizes differ on some rank)");
+  }
   PetscCall(PetscLogEventBegin(KRYLEARN_Balance_SetUp, bal, 0, 0, 0));
   newpattern = (PetscBool)(!bal->S || nzst != bal->Anzstate);
   if (newpattern) PetscCall(KrylearnBalanceReset(bal)); /* a new pattern starts afresh */
