@@ -1,6 +1,7 @@
 static const char help[] = "Balancing test driver.\n"
                            "  -f FILE        matrix (Matrix Market or HDF5, as krylearn-ingest reads)\n"
                            "  -o FILE        write the scalings r and c as text (row i: r_i c_i), gathered in global order\n"
+                           "  -nan_entry I,J set entry (I, J) of the loaded matrix to NaN (it must be in the pattern)\n"
                            "  -ksp_solves N  instead: solve A x = A 1 N times with the KSP of the options database; before\n"
                            "                 the last solve the values of A change (A <- 2 A + diagonal shift), the pattern not\n";
 
@@ -114,6 +115,17 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsGetString(NULL, NULL, "-o", out, sizeof(out), NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-ksp_solves", &nsolves, NULL));
   PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, "", &A));
+  {
+    PetscInt ij[2], n = 2;
+    PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-nan_entry", ij, &n, &flg));
+    if (flg) {
+      PetscInt rstart, rend;
+      PetscCall(MatGetOwnershipRange(A, &rstart, &rend));
+      if (ij[0] >= rstart && ij[0] < rend) PetscCall(MatSetValue(A, ij[0], ij[1], NAN, INSERT_VALUES));
+      PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+      PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+    }
+  }
   if (nsolves > 0) PetscCall(Solves(A, nsolves));
   else PetscCall(Balance(A, out));
   PetscCall(MatDestroy(&A));
