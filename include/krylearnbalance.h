@@ -43,6 +43,8 @@ PETSC_EXTERN PetscErrorCode KrylearnBalanceSetTolerances(KrylearnBalance, PetscR
 PETSC_EXTERN PetscErrorCode KrylearnBalanceGetTolerances(KrylearnBalance, PetscReal *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KrylearnBalanceSetWarmup(KrylearnBalance, PetscInt, PetscBool);
 PETSC_EXTERN PetscErrorCode KrylearnBalanceGetWarmup(KrylearnBalance, PetscInt *, PetscBool *);
+PETSC_EXTERN PetscErrorCode KrylearnBalanceSetDropUnsupported(KrylearnBalance, PetscBool);
+PETSC_EXTERN PetscErrorCode KrylearnBalanceGetDropUnsupported(KrylearnBalance, PetscBool *);
 PETSC_EXTERN PetscErrorCode KrylearnBalanceGetKSP(KrylearnBalance, KSP *);
 PETSC_EXTERN PetscErrorCode KrylearnBalanceSetOptionsPrefix(KrylearnBalance, const char[]);
 PETSC_EXTERN PetscErrorCode KrylearnBalanceAppendOptionsPrefix(KrylearnBalance, const char[]);

@@ -222,6 +222,7 @@ PetscErrorCode PCSinkhornGetSubPC(PC pc, PC *inner)
 .  -sinkhorn_balance_symmetric - symmetric balancing (r = c), which keeps a symmetric operator symmetric for CG
 .  -sinkhorn_balance_tol <1e-8> - tolerance on the marginal error
 .  -sinkhorn_balance_power <1> - balance |a_ij|^p
+.  -sinkhorn_balance_drop_unsupported <true> - entries on no perfect matching left out of the balancing (false: an error)
 -  -sinkhorn_balance_ksp_type, ... - the Newton KSP, see `KrylearnBalanceSetFromOptions()`
 
    Notes:
@@ -241,6 +242,9 @@ static PetscErrorCode PCCreate_Sinkhorn(PC pc)
   PetscFunctionBegin;
   PetscCall(PetscNew(&sk));
   PetscCall(KrylearnBalanceCreate(PetscObjectComm((PetscObject)pc), &sk->bal));
+  /* Jacobians with identity rows for Dirichlet values have no total support: precondition with
+     the balancing Sinkhorn tends to rather than fail */
+  PetscCall(KrylearnBalanceSetDropUnsupported(sk->bal, PETSC_TRUE));
   PetscCall(PetscObjectIncrementTabLevel((PetscObject)sk->bal, (PetscObject)pc, 1));
   PetscCall(PCCreate(PetscObjectComm((PetscObject)pc), &sk->inner));
   PetscCall(PetscObjectIncrementTabLevel((PetscObject)sk->inner, (PetscObject)pc, 1));

@@ -122,6 +122,7 @@ PetscErrorCode KrylearnBalanceReset(KrylearnBalance bal)
   bal->Sd = bal->So     = NULL;
   bal->warm             = PETSC_FALSE;
   bal->support_checked  = PETSC_FALSE;
+  bal->ndropped         = 0;
   bal->Astate           = 0;
   bal->Anzstate         = 0;
   bal->reason           = KRYLEARN_BALANCE_CONVERGED_ITERATING;
@@ -434,6 +435,62 @@ PetscErrorCode KrylearnBalanceGetWarmup(KrylearnBalance bal, PetscInt *warmup, P
 }
 
 /*@
+  KrylearnBalanceSetDropUnsupported - Chooses what a pattern without total support does: stop with an error, or leave the entries that lie on no perfect matching out of the balancing
+
+  Logically Collective
+
+  Input Parameters:
++ bal - the balancing object
+- flg - `PETSC_TRUE` to leave them out
+
+  Options Database Key:
+. -balance_drop_unsupported <bool> - default false (`PCSINKHORN`: true)
+
+  Level: intermediate
+
+  Notes:
+  Sinkhorn's iteration on such a pattern tends to a doubly stochastic matrix in which those entries
+  are zero, while the scalings diverge; that limit is the balancing of the pattern without them,
+  which is what is computed here. Jacobians with Dirichlet rows kept as identity rows (but their
+  columns not eliminated) are such patterns: a column whose only other partner is an identity row
+  can match no other row. A pattern without a perfect matching always stops with an error.
+
+.seealso: `KrylearnBalanceGetDropUnsupported()`, `KrylearnBalanceSolve()`
+@*/
+PetscErrorCode KrylearnBalanceSetDropUnsupported(KrylearnBalance bal, PetscBool flg)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(bal, KRYLEARN_BALANCE_CLASSID, 1);
+  PetscValidLogicalCollectiveBool(bal, flg, 2);
+  bal->drop_unsupported = flg;
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KrylearnBalanceGetDropUnsupported - Tells whether entries on no perfect matching are left out of the balancing
+
+  Not Collective
+
+  Input Parameter:
+. bal - the balancing object
+
+  Output Parameter:
+. flg - `PETSC_TRUE` when they are left out, `PETSC_FALSE` when such a pattern stops with an error
+
+  Level: intermediate
+
+.seealso: `KrylearnBalanceSetDropUnsupported()`
+@*/
+PetscErrorCode KrylearnBalanceGetDropUnsupported(KrylearnBalance bal, PetscBool *flg)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(bal, KRYLEARN_BALANCE_CLASSID, 1);
+  PetscValidBoolPointer(flg, 2);
+  *flg = bal->drop_unsupported;
+  PetscFunctionReturn(0);
+}
+
+/*@
   KrylearnBalanceGetKSP - Gets the KSP that solves the Newton systems (CG with Jacobi by default)
 
   Not Collective
@@ -522,6 +579,7 @@ PetscErrorCode KrylearnBalanceAppendOptionsPrefix(KrylearnBalance bal, const cha
 . -balance_warmup <10> - Sinkhorn sweeps before Newton
 . -balance_newton <true> - false: plain Sinkhorn
 . -balance_ksp_rtol_max <0.1> - Newton systems solved to relative tolerance min(this, marginal error)
+. -balance_drop_unsupported <false> - leave entries on no perfect matching out instead of an error
 . -balance_monitor - marginal error at each iteration
 . -balance_view - view after each solve
 - -balance_ksp_type, -balance_pc_type, ... - the Newton KSP (cg, jacobi)
@@ -556,6 +614,7 @@ PetscErrorCode KrylearnBalanceSetFromOptions(KrylearnBalance bal)
   PetscCall(KrylearnBalanceSetWarmup(bal, warmup, newton));
   PetscCall(PetscOptionsReal("-balance_ksp_rtol_max", "Newton systems are solved to relative tolerance min(this, marginal error)", "", bal->rtol_max, &bal->rtol_max, NULL));
   PetscCheck(bal->rtol_max > 0 && bal->rtol_max < 1, PetscObjectComm((PetscObject)bal), PETSC_ERR_ARG_OUTOFRANGE, "-balance_ksp_rtol_max must lie in (0, 1), got %g", (double)bal->rtol_max);
+  PetscCall(PetscOptionsBool("-balance_drop_unsupported", "Leave entries on no perfect matching out of the balancing instead of stopping with an error", "KrylearnBalanceSetDropUnsupported", bal->drop_unsupported, &bal->drop_unsupported, NULL));
   PetscCall(PetscOptionsBool("-balance_monitor", "Print the marginal error at each iteration", "", bal->monitor, &bal->monitor, NULL));
   PetscCall(PetscObjectProcessOptionsHandlers((PetscObject)bal, PetscOptionsObject));
   PetscOptionsEnd();
@@ -726,6 +785,20 @@ static PetscErrorCode BuildSymmetricForm(KrylearnBalance b)
   PetscCall(PetscFree2(cols, vals));
   PetscCall(MatAssemblyBegin(b->S, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(b->S, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
+/* After entries of K were set to zero in place (same pattern): the transpose, S and S's blocks. */
+PetscErrorCode KrylearnBalanceKernelChanged_Private(KrylearnBalance b)
+{
+  PetscFunctionBegin;
+  if (!b->symmetric) {
+    PetscCall(MatDestroy(&b->Kt));
+    PetscCall(MatTranspose(b->K, MAT_INITIAL_MATRIX, &b->Kt));
+  }
+  PetscCall(BuildSymmetricForm(b));
+  if (b->ghost) PetscCall(MatMPIAIJGetSeqAIJ(b->S, &b->Sd, &b->So, NULL));
+  else b->Sd = b->S;
   PetscFunctionReturn(0);
 }
 
@@ -1037,6 +1110,7 @@ PetscErrorCode KrylearnBalanceView(KrylearnBalance bal, PetscViewer viewer)
   if (bal->reason != KRYLEARN_BALANCE_CONVERGED_ITERATING) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "last solve: %s; %" PetscInt_FMT " Sinkhorn sweeps, %" PetscInt_FMT " Newton steps (%" PetscInt_FMT " KSP iterations)\n", KrylearnBalanceConvergedReasons[bal->reason], bal->its_sinkhorn, bal->its_newton, bal->ksp_its));
     PetscCall(PetscViewerASCIIPrintf(viewer, "final marginal error %g\n", (double)bal->err));
+    if (bal->ndropped) PetscCall(PetscViewerASCIIPrintf(viewer, "no total support: %" PetscInt_FMT " entries on no perfect matching left out of the balancing\n", bal->ndropped));
     if (bal->symmetric) PetscCall(PetscViewerASCIIPrintf(viewer, "scaling d in [%g, %g]\n", (double)bal->wmin, (double)bal->wmax));
     else PetscCall(PetscViewerASCIIPrintf(viewer, "scalings: r in [%g, %g], c in [%g, %g]\n", (double)bal->rmin, (double)bal->rmax, (double)bal->cmin, (double)bal->cmax));
   }

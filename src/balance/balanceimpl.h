@@ -20,6 +20,7 @@ struct _p_KrylearnBalance {
   PetscReal power, tol, rtol_max;
   PetscInt  max_it, warmup;
   PetscBool newton, monitor;
+  PetscBool drop_unsupported;  /* leave entries on no perfect matching out instead of failing */
   /* set up from A */
   PetscObjectState Astate;     /* state of A when the kernel was built */
   PetscObjectState Anzstate;   /* nonzero state of A when the structures were built */
@@ -34,7 +35,8 @@ struct _p_KrylearnBalance {
   VecScatter ghost;            /* S's off-process columns */
   Vec       wghost, dghost;
   KSP       ksp;
-  PetscBool support_checked;   /* the pattern's total support was confirmed once */
+  PetscBool support_checked;   /* the pattern's total support was confirmed (or made) once */
+  PetscInt  ndropped;          /* entries left out of the kernel: on no perfect matching */
   PetscBool warm;              /* w holds the scalings of a previous solve of this pattern */
   /* results */
   KrylearnBalanceConvergedReason reason;
@@ -46,5 +48,6 @@ PETSC_EXTERN PetscLogEvent KRYLEARN_Balance_SetUp, KRYLEARN_Balance_Sinkhorn, KR
 
 PETSC_INTERN PetscErrorCode KrylearnBalanceSolve_Private(KrylearnBalance);
 PETSC_INTERN PetscErrorCode KrylearnBalanceCheckSupport_Private(KrylearnBalance, PetscBool *);
+PETSC_INTERN PetscErrorCode KrylearnBalanceKernelChanged_Private(KrylearnBalance);
 
 #endif

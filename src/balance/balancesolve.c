@@ -202,7 +202,15 @@ static PetscErrorCode NewtonStep(KrylearnBalance b, PetscReal err, PetscBool *ok
   PetscCall(VecScale(b->d, alpha));
   PetscCall(VecNorm(b->d, NORM_INFINITY, step));
   PetscCall(VecExp(b->d));
-  PetscCall(VecPointwiseMult(b->w, b->w, b->d));
+  PetscCall(VecPointwiseMult(b->res, b->w, b->d));
+  { /* a step along a near-null direction of H leaves P finite but may push scalings out of range */
+    PetscReal wmin, wmax;
+    PetscCall(VecMin(b->res, NULL, &wmin));
+    PetscCall(VecMax(b->res, NULL, &wmax));
+    *ok = (PetscBool)(wmin > 1e-300 && wmax < 1e300);
+  }
+  if (*ok) PetscCall(VecCopy(b->res, b->w));
+  else PetscCall(PetscInfo(b, "Newton step rejected: scalings out of range\n"));
   PetscFunctionReturn(0);
 }
 

@@ -118,6 +118,7 @@ PetscErrorCode KrylearnBalanceCheckSupport_Private(KrylearnBalance b, PetscBool 
   PetscInt    N, info[2 + 2 * SUPPORT_LIST]; /* kind (0 fine, 1 no matching, 2 no total support), count, indices */
   IS          isrow, iscol;
   Mat        *sub;
+  PetscInt   *droprow = NULL, *dropcol = NULL, ndrop = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscInfo(b, "Scalings diverge or the limit was reached: analysing the pattern\n"));
@@ -155,12 +156,17 @@ PetscErrorCode KrylearnBalanceCheckSupport_Private(KrylearnBalance b, PetscBool 
       }
     if (!info[0]) {
       PetscCall(Components(n, ia, ja, colmatch, comp));
+      if (b->drop_unsupported) PetscCall(PetscMalloc2(ia[n], &droprow, ia[n], &dropcol));
       for (PetscInt i = 0; i < n; i++)
         for (PetscInt e = ia[i]; e < ia[i + 1]; e++)
           if (comp[i] != comp[colmatch[ja[e]]]) {
             if (info[1] < SUPPORT_LIST) {
               info[2 + 2 * info[1]]     = i;
               info[2 + 2 * info[1] + 1] = ja[e];
+            }
+            if (droprow) {
+              droprow[ndrop]   = i;
+              dropcol[ndrop++] = ja[e];
             }
             info[0] = 2;
             info[1]++;
@@ -173,6 +179,19 @@ PetscErrorCode KrylearnBalanceCheckSupport_Private(KrylearnBalance b, PetscBool 
   PetscCall(ISDestroy(&isrow));
   PetscCall(ISDestroy(&iscol));
   PetscCallMPI(MPI_Bcast(info, 2 + 2 * SUPPORT_LIST, MPIU_INT, 0, comm));
+  if (info[0] == 2 && b->drop_unsupported) { /* balance the pattern of the entries that lie on a perfect matching */
+    const PetscScalar zero = 0;
+    for (PetscInt k = 0; k < ndrop; k++) PetscCall(MatSetValues(b->K, 1, &droprow[k], 1, &dropcol[k], &zero, INSERT_VALUES));
+    PetscCall(PetscFree2(droprow, dropcol));
+    PetscCall(MatAssemblyBegin(b->K, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(b->K, MAT_FINAL_ASSEMBLY));
+    PetscCall(KrylearnBalanceKernelChanged_Private(b));
+    PetscCall(PetscInfo(b, "No total support: %" PetscInt_FMT " entries on no perfect matching left out of the balancing\n", info[1]));
+    b->ndropped = info[1];
+    *ok         = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscFree2(droprow, dropcol));
   if (info[0]) {
     char     list[512] = "";
     size_t   len       = 0;
