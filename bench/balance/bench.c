@@ -3,6 +3,7 @@ static const char help[] = "Matrix balancing benchmark: Newton against plain Sin
                            "  -case convdiff|hard|multifield|file  the matrix (see docs/balance.md)\n"
                            "  -n N           grid size (N x N) of the generated cases\n"
                            "  -scale S       convdiff: rows and columns scaled by 10^U(-S,S)\n"
+                           "  -hard_eps E    hard: the strictly lower triangle times E (default 1e-2)\n"
                            "  -f FILE        case file: PETSc binary (.bin; -f_index K takes the K-th matrix), or what krylearn-ingest reads\n"
                            "  -tables balance,solve  which tables\n"
                            "  -pcs none,jacobi,ilu,gamg,hypre  inner PCs of the solve table\n"
@@ -280,7 +281,7 @@ int main(int argc, char **argv)
 {
   char      kase[64] = "convdiff", file[PETSC_MAX_PATH_LEN] = "", extra[256] = "", *tables[2], *pcs[8];
   PetscInt  n = 256, ntables = 2, npcs = 8, sweeps_max = 20000, max_it = 2000, findex = 0, M, nnz;
-  PetscReal scale = 2;
+  PetscReal scale = 2, eps = 1e-2;
   PetscBool dobalance = PETSC_FALSE, dosolve = PETSC_FALSE, flg, methods[3] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE};
   char     *mnames[3];
   PetscInt  nm = 3;
@@ -295,6 +296,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsString("-f", "Matrix file for -case file", NULL, file, file, sizeof(file), NULL));
   PetscCall(PetscOptionsInt("-f_index", "Which matrix of a PETSc binary file (0: the first)", NULL, findex, &findex, NULL));
   PetscCall(PetscOptionsInt("-n", "Grid size", NULL, n, &n, NULL));
+  PetscCall(PetscOptionsReal("-hard_eps", "hard: factor of the strictly lower triangle", NULL, eps, &eps, NULL));
   PetscCall(PetscOptionsReal("-scale", "convdiff: rows and columns scaled by 10^U(-S,S)", NULL, scale, &scale, NULL));
   PetscCall(PetscOptionsStringArray("-tables", "balance,solve", NULL, tables, &ntables, &flg));
   if (!flg) {
@@ -337,7 +339,7 @@ int main(int argc, char **argv)
   if (!strcmp(kase, "convdiff")) {
     PetscCall(ConvectionDiffusion(n, 30, &A));
     if (scale > 0) PetscCall(RandomScaling(A, scale));
-  } else if (!strcmp(kase, "hard")) PetscCall(NearlyTriangular(n, 1e-6, &A));
+  } else if (!strcmp(kase, "hard")) PetscCall(NearlyTriangular(n, eps, &A));
   else if (!strcmp(kase, "multifield")) PetscCall(MultiField(n, &A));
   else if (!strcmp(kase, "file")) {
     PetscBool bin;
