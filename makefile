@@ -92,6 +92,7 @@ bench: all
 	$(PYTHON) bench/ot/bench.py
 	$(PYTHON) bench/spectrum/bench.py
 	$(PYTHON) bench/spectrum/petsc_eigs.py
+	bench/balance/run.sh
 
 install: $(LIBRARY) $(APPS)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/krylearn $(DESTDIR)$(PREFIX)/bin \

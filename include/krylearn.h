@@ -12,5 +12,6 @@
 #include <krylearnspectrum.h>
 #include <krylearnksp.h>
 #include <krylearnpressure.h>
+#include <krylearnbalance.h>
 
 #endif

@@ -55,6 +55,7 @@ PetscErrorCode KrylearnInitializePackage(void)
   PetscCall(KrylearnDeepCDInitializePackage());
   PetscCall(PCRegister(PCSPECTRUM, PCCreate_Spectrum));
   PetscCall(SNESAddOptionsChecker(SNESSpectrumCheckOptions));
+  PetscCall(KrylearnSinkhornInitializePackage());
   PetscFunctionReturn(0);
 }
 

@@ -8,6 +8,7 @@
 #pragma GCC optimize("no-trapping-math", "no-math-errno")
 #include <math.h>
 #include <immintrin.h>
+#include <dualnewton/expm1mx.h>
 #include "otkernel.h"
 
 __m128d _ZGVbN2v_exp(__m128d);
@@ -301,13 +302,7 @@ PetscReal OTKernelLineSearchPhi(const OTCostRows *c, PetscReal eta, const PetscR
       for (PetscInt k = 0; k < nc; k++) u[k] = ea * (dx[i] + dy[k]);
     for (PetscInt k = 0; k < nc; k++) e[k] = u[k];
     ExpArray(nc, e);
-    for (PetscInt k = 0; k < nc; k++) {
-      const PetscReal v = u[k];
-      /* exp(v) - 1 - v: Taylor series to v^11 for |v| < 0.1 (error < 1e-17 relative) */
-      const PetscReal series = v * v * (1.0 / 2 + v * (1.0 / 6 + v * (1.0 / 24 + v * (1.0 / 120 + v * (1.0 / 720 + v * (1.0 / 5040 + v * (1.0 / 40320 + v * (1.0 / 362880 + v * (1.0 / 3628800 + v * (1.0 / 39916800))))))))));
-      const PetscReal phi    = fabs(v) < 0.1 ? series : (e[k] - 1) - v;
-      s += t[k] * phi;
-    }
+    for (PetscInt k = 0; k < nc; k++) s += t[k] * KrylearnExpm1mx(u[k], e[k]);
     total += s;
   }
   return total;

@@ -1,6 +1,7 @@
 /* OTSNS: Sinkhorn-Newton-Sparse. Sinkhorn warm-up, then Newton steps on the dual
    (Lyapunov) potential with a sparsified Hessian solved by a KSP (prefix: the OT's, then ot_). */
 #include <math.h>
+#include <dualnewton/dualnewton.h>
 #include "ot/otimpl.h"
 
 typedef struct {
@@ -184,10 +185,7 @@ static PetscErrorCode OTSNSDirection(OT ot, OT_SNS *sns, Mat H, PetscReal err, P
 {
   PetscScalar       *b;
   const PetscScalar *d;
-  PetscReal          bnorm, rnorm;
   PetscInt           its;
-  KSPConvergedReason kreason;
-  Vec                res = sns->res;
   PC                 pc;
   PetscBool          isfs;
 
@@ -196,8 +194,6 @@ static PetscErrorCode OTSNSDirection(OT ot, OT_SNS *sns, Mat H, PetscReal err, P
   for (PetscInt i = 0; i < ot->nloc; i++) b[i] = (ot->rl[i] - sns->rowsum[i]) / ot->eta;
   for (PetscInt j = 0; j < sns->mloc; j++) b[ot->nloc + j] = (ot->cf[sns->ylo + j] - sns->colsum[sns->ylo + j]) / ot->eta;
   PetscCall(VecRestoreArray(sns->rhs, &b));
-  PetscCall(MatNullSpaceRemove(sns->nullsp, sns->rhs));
-  PetscCall(KSPSetOperators(sns->ksp, H, H));
   PetscCall(KSPGetPC(sns->ksp, &pc));
   PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCFIELDSPLIT, &isfs));
   if (isfs && !sns->fieldsplit_set) {
@@ -205,23 +201,9 @@ static PetscErrorCode OTSNSDirection(OT ot, OT_SNS *sns, Mat H, PetscReal err, P
     PetscCall(PCFieldSplitSetIS(pc, "y", sns->isy));
     sns->fieldsplit_set = PETSC_TRUE;
   }
-  PetscCall(KSPSetTolerances(sns->ksp, PetscMin(sns->rtol_max, err), PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT));
-  PetscCall(PetscLogEventBegin(KRYLEARN_OTNewtonSolve, ot, 0, 0, 0));
-  PetscCall(KSPSolve(sns->ksp, sns->rhs, sns->sol));
-  PetscCall(PetscLogEventEnd(KRYLEARN_OTNewtonSolve, ot, 0, 0, 0));
-  PetscCall(KSPGetIterationNumber(sns->ksp, &its));
-  PetscCall(KSPGetConvergedReason(sns->ksp, &kreason));
+  PetscCall(KrylearnDualNewtonDirection((PetscObject)ot, KRYLEARN_OTNewtonSolve, sns->ksp, H, sns->nullsp, sns->rhs, sns->sol, sns->res, PetscMin(sns->rtol_max, err), gd, ok, &its));
   sns->ksp_its += its;
-  /* true relative residual */
-  PetscCall(MatMult(H, sns->sol, res));
-  PetscCall(VecAYPX(res, -1.0, sns->rhs));
-  PetscCall(MatNullSpaceRemove(sns->nullsp, res));
-  PetscCall(VecNorm(res, NORM_2, &rnorm));
-  PetscCall(VecNorm(sns->rhs, NORM_2, &bnorm));
-  PetscCall(VecDot(sns->rhs, sns->sol, gd));
   *gd *= ot->eta;
-  *ok = (PetscBool)(kreason != KSP_DIVERGED_NANORINF && kreason != KSP_DIVERGED_BREAKDOWN && rnorm <= 0.5 * bnorm && *gd > 0 && !PetscIsInfOrNanReal(*gd));
-  if (!*ok) PetscCall(PetscInfo(ot, "Newton step rejected: KSP %s after %" PetscInt_FMT " its, relative residual %g, grad.d %g\n", KSPConvergedReasons[kreason], its, (double)(rnorm / bnorm), (double)*gd));
   if (!*ok) PetscFunctionReturn(0);
   /* dx: local part; dy: every rank needs all of it */
   PetscCall(VecGetArrayRead(sns->sol, &d));
@@ -231,24 +213,33 @@ static PetscErrorCode OTSNSDirection(OT ot, OT_SNS *sns, Mat H, PetscReal err, P
   PetscFunctionReturn(0);
 }
 
+typedef struct {
+  OT      ot;
+  OT_SNS *sns;
+  PetscReal gd;
+} OTSNSLineSearchCtx;
+
+/* Change of the dual objective f along alpha (dx, dy) = alpha (ot->xnew, sns->dy). */
+static PetscErrorCode OTSNSDualChange(PetscReal alpha, PetscReal *change, void *ctx)
+{
+  OTSNSLineSearchCtx *ls  = (OTSNSLineSearchCtx *)ctx;
+  OT                  ot  = ls->ot;
+  PetscReal           phi = OTKernelLineSearchPhi(&ot->rows, ot->eta, ot->x, ot->y, ot->xnew, ls->sns->dy, alpha, ot->work);
+
+  PetscFunctionBegin;
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &phi, 1, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)ot)));
+  *change = alpha * ls->gd - phi / ot->eta;
+  PetscFunctionReturn(0);
+}
+
 /* Backtracking Armijo on the dual objective f along (dx, dy) = (ot->xnew, sns->dy). */
 static PetscErrorCode OTSNSLineSearch(OT ot, OT_SNS *sns, PetscReal gd, PetscBool *ok)
 {
-  PetscReal alpha = 1;
+  OTSNSLineSearchCtx ls = {ot, sns, gd};
+  PetscReal          alpha;
 
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(KRYLEARN_OTLineSearch, ot, 0, 0, 0));
-  *ok = PETSC_FALSE;
-  for (PetscInt t = 0; t < 40; t++, alpha *= 0.5) {
-    PetscReal phi = OTKernelLineSearchPhi(&ot->rows, ot->eta, ot->x, ot->y, ot->xnew, sns->dy, alpha, ot->work), df;
-    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &phi, 1, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)ot)));
-    df = alpha * gd - phi / ot->eta;
-    if (!PetscIsInfOrNanReal(df) && df >= 1e-4 * alpha * gd) {
-      *ok = PETSC_TRUE;
-      break;
-    }
-  }
-  PetscCall(PetscLogEventEnd(KRYLEARN_OTLineSearch, ot, 0, 0, 0));
+  PetscCall(KrylearnDualLineSearch((PetscObject)ot, KRYLEARN_OTLineSearch, gd, OTSNSDualChange, &ls, &alpha, ok));
   if (*ok) {
     for (PetscInt i = 0; i < ot->nloc; i++) ot->x[i] += alpha * ot->xnew[i];
     for (PetscInt j = 0; j < ot->m; j++) ot->y[j] += alpha * sns->dy[j];
