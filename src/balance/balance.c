@@ -2,7 +2,7 @@
 #include "balanceimpl.h"
 
 PetscClassId  KRYLEARN_BALANCE_CLASSID;
-PetscLogEvent KRYLEARN_Balance_SetUp, KRYLEARN_Balance_Sinkhorn, KRYLEARN_Balance_NewtonAssembly, KRYLEARN_Balance_NewtonSolve, KRYLEARN_Balance_LineSearch;
+PetscLogEvent KRYLEARN_BalanceSetUp, KRYLEARN_BalanceSinkhorn, KRYLEARN_BalanceNewtonAssembly, KRYLEARN_BalanceNewtonSolve, KRYLEARN_BalanceLineSearch;
 
 static const char *const BalanceConvergedReasons_Shifted[] = {"DIVERGED_NANORINF", "DIVERGED_MAX_IT", "", "", "CONVERGED_ITERATING", "", "CONVERGED_MARGINAL", "KrylearnBalanceConvergedReason", "KRYLEARN_BALANCE_", NULL};
 const char *const *KrylearnBalanceConvergedReasons = BalanceConvergedReasons_Shifted + 4;
@@ -33,11 +33,11 @@ PetscErrorCode KrylearnBalanceInitializePackage(void)
   BalancePackageInitialized = PETSC_TRUE;
   PetscCall(KSPInitializePackage());
   PetscCall(PetscClassIdRegister("Matrix balancing", &KRYLEARN_BALANCE_CLASSID));
-  PetscCall(PetscLogEventRegister("BalanceSetUp", KRYLEARN_BALANCE_CLASSID, &KRYLEARN_Balance_SetUp));
-  PetscCall(PetscLogEventRegister("BalanceSinkhorn", KRYLEARN_BALANCE_CLASSID, &KRYLEARN_Balance_Sinkhorn));
-  PetscCall(PetscLogEventRegister("BalanceNewtonAsm", KRYLEARN_BALANCE_CLASSID, &KRYLEARN_Balance_NewtonAssembly));
-  PetscCall(PetscLogEventRegister("BalanceNewtonKSP", KRYLEARN_BALANCE_CLASSID, &KRYLEARN_Balance_NewtonSolve));
-  PetscCall(PetscLogEventRegister("BalanceLineSrch", KRYLEARN_BALANCE_CLASSID, &KRYLEARN_Balance_LineSearch));
+  PetscCall(PetscLogEventRegister("BalanceSetUp", KRYLEARN_BALANCE_CLASSID, &KRYLEARN_BalanceSetUp));
+  PetscCall(PetscLogEventRegister("BalanceSinkhorn", KRYLEARN_BALANCE_CLASSID, &KRYLEARN_BalanceSinkhorn));
+  PetscCall(PetscLogEventRegister("BalanceNewtonAsm", KRYLEARN_BALANCE_CLASSID, &KRYLEARN_BalanceNewtonAssembly));
+  PetscCall(PetscLogEventRegister("BalanceNewtonKSP", KRYLEARN_BALANCE_CLASSID, &KRYLEARN_BalanceNewtonSolve));
+  PetscCall(PetscLogEventRegister("BalanceLineSrch", KRYLEARN_BALANCE_CLASSID, &KRYLEARN_BalanceLineSearch));
   PetscCall(PetscRegisterFinalize(BalanceFinalizePackage));
   PetscFunctionReturn(0);
 }
@@ -890,7 +890,7 @@ PetscErrorCode KrylearnBalanceSetUp(KrylearnBalance bal)
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &unequal, 1, MPIU_INT, MPI_MAX, comm));
     PetscCheck(!unequal, comm, PETSC_ERR_ARG_SIZ, "Balancing needs equal row and column layouts (local sizes differ on some rank)");
   }
-  PetscCall(PetscLogEventBegin(KRYLEARN_Balance_SetUp, bal, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_BalanceSetUp, bal, 0, 0, 0));
   newpattern = (PetscBool)(!bal->S || nzst != bal->Anzstate);
   if (newpattern) PetscCall(KrylearnBalanceReset(bal)); /* a new pattern starts afresh */
   bal->nloc = m;
@@ -910,7 +910,7 @@ PetscErrorCode KrylearnBalanceSetUp(KrylearnBalance bal)
   else bal->Sd = bal->S;
   PetscCall(PetscObjectStateGet((PetscObject)bal->A, &bal->Astate));
   bal->Anzstate = nzst;
-  PetscCall(PetscLogEventEnd(KRYLEARN_Balance_SetUp, bal, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_BalanceSetUp, bal, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 

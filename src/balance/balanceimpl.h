@@ -44,7 +44,7 @@ struct _p_KrylearnBalance {
   PetscReal err, wmin, wmax, rmin, rmax, cmin, cmax;
 };
 
-PETSC_EXTERN PetscLogEvent KRYLEARN_Balance_SetUp, KRYLEARN_Balance_Sinkhorn, KRYLEARN_Balance_NewtonAssembly, KRYLEARN_Balance_NewtonSolve, KRYLEARN_Balance_LineSearch;
+PETSC_INTERN PetscLogEvent KRYLEARN_BalanceSetUp, KRYLEARN_BalanceSinkhorn, KRYLEARN_BalanceNewtonAssembly, KRYLEARN_BalanceNewtonSolve, KRYLEARN_BalanceLineSearch;
 
 PETSC_INTERN PetscErrorCode KrylearnBalanceSolve_Private(KrylearnBalance);
 PETSC_INTERN PetscErrorCode KrylearnBalanceCheckSupport_Private(KrylearnBalance, PetscBool *);

@@ -68,7 +68,7 @@ static PetscErrorCode SinkhornSweeps(KrylearnBalance b, PetscInt n)
 
   PetscFunctionBegin;
   if (n <= 0) PetscFunctionReturn(0);
-  PetscCall(PetscLogEventBegin(KRYLEARN_Balance_Sinkhorn, b, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_BalanceSinkhorn, b, 0, 0, 0));
   if (!b->symmetric) PetscCall(SplitW(b, PETSC_FALSE));
   for (PetscInt k = 0; k < n; k++) {
     if (b->symmetric) {
@@ -86,7 +86,7 @@ static PetscErrorCode SinkhornSweeps(KrylearnBalance b, PetscInt n)
     if (err < b->tol || PetscIsInfOrNanReal(err)) break;
   }
   if (!b->symmetric) PetscCall(SplitW(b, PETSC_TRUE));
-  PetscCall(PetscLogEventEnd(KRYLEARN_Balance_Sinkhorn, b, 0, 0, 0));
+  PetscCall(PetscLogEventEnd(KRYLEARN_BalanceSinkhorn, b, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -161,7 +161,7 @@ static PetscErrorCode NewtonStep(KrylearnBalance b, PetscReal err, PetscBool *ok
 
   PetscFunctionBegin;
   *step = 0;
-  PetscCall(PetscLogEventBegin(KRYLEARN_Balance_NewtonAssembly, b, 0, 0, 0));
+  PetscCall(PetscLogEventBegin(KRYLEARN_BalanceNewtonAssembly, b, 0, 0, 0));
   /* General mode solves with F H F, F = diag(flip): [[diag(P1), -P], [-P^T, diag(P^T 1)]] is the
      Laplacian of the bipartite graph of P, whose null space is the constants, the form that
      algebraic multigrid expects; CG with Jacobi is unaffected (same spectrum). */
@@ -176,8 +176,8 @@ static PetscErrorCode NewtonStep(KrylearnBalance b, PetscReal err, PetscBool *ok
     PetscCall(MatSetNullSpace(b->H, b->nullsp));
     PetscCall(MatSetTransposeNullSpace(b->H, b->nullsp));
   }
-  PetscCall(PetscLogEventEnd(KRYLEARN_Balance_NewtonAssembly, b, 0, 0, 0));
-  PetscCall(KrylearnDualNewtonDirection((PetscObject)b, KRYLEARN_Balance_NewtonSolve, b->ksp, b->H, b->nullsp, b->g, b->d, b->res, PetscMin(b->rtol_max, err), &ls.gd, ok, &its));
+  PetscCall(PetscLogEventEnd(KRYLEARN_BalanceNewtonAssembly, b, 0, 0, 0));
+  PetscCall(KrylearnDualNewtonDirection((PetscObject)b, KRYLEARN_BalanceNewtonSolve, b->ksp, b->H, b->nullsp, b->g, b->d, b->res, PetscMin(b->rtol_max, err), &ls.gd, ok, &its));
   b->ksp_its += its;
   if (!*ok) PetscFunctionReturn(0);
   if (b->flip) PetscCall(VecPointwiseMult(b->d, b->flip, b->d));
@@ -191,7 +191,7 @@ static PetscErrorCode NewtonStep(KrylearnBalance b, PetscReal err, PetscBool *ok
   }
   PetscCall(VecGetArrayRead(b->w, &ls.w));
   PetscCall(VecGetArrayRead(b->d, &ls.d));
-  PetscCall(KrylearnDualLineSearch((PetscObject)b, KRYLEARN_Balance_LineSearch, ls.gd, DualChange, &ls, &alpha, ok));
+  PetscCall(KrylearnDualLineSearch((PetscObject)b, KRYLEARN_BalanceLineSearch, ls.gd, DualChange, &ls, &alpha, ok));
   PetscCall(VecRestoreArrayRead(b->d, &ls.d));
   PetscCall(VecRestoreArrayRead(b->w, &ls.w));
   if (b->ghost) {
