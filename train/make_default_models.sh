@@ -1,6 +1,8 @@
 #!/bin/sh
 # Trains the default models shipped in data/ (deepcd-2d.h5, deepcd-3d.h5): both, or with
-# "2d" / "3d" as argument one of them. Logs, checkpoints, the Ritz-pair cache and the 3-D
+# "2d" / "3d" as argument one of them; "2d-hybrid" / "3d-hybrid" fine-tune the shipped
+# weights as the coarse part of operator-smoothed hybrid directions (train/hybrid.py) into
+# data/deepcd-2d-hybrid.h5 / data/deepcd-3d-hybrid.h5. Logs, checkpoints, the Ritz-pair cache and the 3-D
 # first stage go to build/train/. Each run stops after a fixed training time (--minutes;
 # the learning-rate decay follows the elapsed fraction), so the step count depends on the
 # machine: train/README.md gives the times and step counts of the shipped models, also
@@ -32,4 +34,30 @@ if [ "$what" = all ] || [ "$what" = 3d ]; then
     --problem none:32,32,32 --problem disc:32,32,32 --problem none:64,64,64 --problem disc:64,64,64 \
     --select disc:32,32,32 --select disc:64,64,64 --select disc:128,128,128 --select-every 100 \
     --checkpoint build/train/deepcd-3d-2.ckpt --out data/deepcd-3d.h5 > build/train/deepcd-3d-2.log 2>&1
+fi
+# Hybrid variants: SWEEPS (default 2) Jacobi sweeps, LEVELS (default 1) classical levels; a
+# variant other than the default one gets the suffix -sSWEEPSlLEVELS in its file name
+SWEEPS=${SWEEPS:-2}
+LEVELS=${LEVELS:-1}
+suffix=$( [ "$SWEEPS$LEVELS" = 21 ] || echo "-s${SWEEPS}l${LEVELS}" )
+hybrid="--hybrid-levels $LEVELS --hybrid-sweeps $SWEEPS --lr 1e-3 --seed 2"
+if [ "$what" = 2d-hybrid ]; then
+  # the shipped 2-D weights as the network on the 2^LEVELS times coarser grid, 12 minutes
+  $PYTHON train/train_dcdm.py $common $hybrid --minutes 12 \
+    --batch 8 --val-every 50 --val-samples 16 --init-from data/deepcd-2d.h5 \
+    --problem none:64,64 --problem disc:64,64 --problem none:128,128 --problem disc:128,128 \
+    --problem none:256,256 --problem disc:256,256 \
+    --select disc:128,128 --select disc:256,256 --select disc:512,512 --select-every 100 \
+    --checkpoint build/train/deepcd-2d-hybrid$suffix.ckpt --out data/deepcd-2d-hybrid$suffix.h5 \
+    > build/train/deepcd-2d-hybrid$suffix.log 2>&1
+fi
+if [ "$what" = 3d-hybrid ]; then
+  # the same around the shipped gated 3-D weights (they read the coarse cells' fraction
+  # outside the domain), 20 minutes
+  $PYTHON train/train_dcdm.py $common --gated $hybrid --minutes 20 \
+    --batch 2 --val-every 50 --val-samples 8 --init-from data/deepcd-3d.h5 \
+    --problem none:32,32,32 --problem disc:32,32,32 --problem none:64,64,64 --problem disc:64,64,64 \
+    --select disc:32,32,32 --select disc:64,64,64 --select-every 50 \
+    --checkpoint build/train/deepcd-3d-hybrid$suffix.ckpt --out data/deepcd-3d-hybrid$suffix.h5 \
+    > build/train/deepcd-3d-hybrid$suffix.log 2>&1
 fi
