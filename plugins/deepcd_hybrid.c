@@ -35,31 +35,46 @@ static PetscInt HybridInterp1D(PetscInt i, PetscInt n, PetscInt c[2], PetscReal 
    of a level whose local rows are the natural cells nat[] of a grid of extents nf */
 static PetscErrorCode HybridCreateInterpolation(MPI_Comm comm, PetscInt dim, const PetscInt nf[], PetscInt mloc, const PetscInt nat[], Vec coarse, Mat *P)
 {
-  PetscInt nc[3], mc, rstart;
+  PetscInt nc[3], mc, rstart = 0, cstart, cend, *dnz, *onz;
 
   PetscFunctionBegin;
   for (PetscInt d = 0; d < 3; d++) nc[d] = d < dim ? (nf[d] + 1) / 2 : 1;
   PetscCall(VecGetLocalSize(coarse, &mc));
-  PetscCall(MatCreateAIJ(comm, mloc, mc, PETSC_DETERMINE, PETSC_DETERMINE, 8, NULL, 8, NULL, P));
-  PetscCall(MatGetOwnershipRange(*P, &rstart, NULL));
-  for (PetscInt r = 0; r < mloc; r++) {
-    PetscInt  ijk[3] = {nat[r] % nf[0], (nat[r] / nf[0]) % nf[1], nat[r] / (nf[0] * nf[1])};
-    PetscInt  c[3][2], cnt[3] = {1, 1, 1}, cols[8], ncols = 0, row = rstart + r;
-    PetscReal w[3][2], vals[8];
-
-    for (PetscInt d = 0; d < 3; d++) {
-      c[d][0] = 0, w[d][0] = 1.0;
-      if (d < dim) cnt[d] = HybridInterp1D(ijk[d], nf[d], c[d], w[d]);
+  PetscCall(VecGetOwnershipRange(coarse, &cstart, &cend));
+  PetscCall(MatCreate(comm, P));
+  PetscCall(MatSetSizes(*P, mloc, mc, PETSC_DETERMINE, PETSC_DETERMINE));
+  PetscCall(MatSetType(*P, MATAIJ));
+  PetscCall(PetscCalloc2(mloc, &dnz, mloc, &onz));
+  for (PetscInt pass = 0; pass < 2; pass++) { /* exact preallocation, then the values */
+    if (pass) {
+      PetscCall(MatSeqAIJSetPreallocation(*P, 0, dnz));
+      PetscCall(MatMPIAIJSetPreallocation(*P, 0, dnz, 0, onz));
+      PetscCall(MatGetOwnershipRange(*P, &rstart, NULL));
     }
-    for (PetscInt a = 0; a < cnt[2]; a++)
-      for (PetscInt b = 0; b < cnt[1]; b++)
-        for (PetscInt e = 0; e < cnt[0]; e++) {
-          cols[ncols] = c[0][e] + nc[0] * (c[1][b] + nc[1] * c[2][a]);
-          vals[ncols] = w[0][e] * w[1][b] * w[2][a];
-          ncols++;
-        }
-    PetscCall(MatSetValues(*P, 1, &row, ncols, cols, vals, INSERT_VALUES));
+    for (PetscInt r = 0; r < mloc; r++) {
+      PetscInt  ijk[3] = {nat[r] % nf[0], (nat[r] / nf[0]) % nf[1], nat[r] / (nf[0] * nf[1])};
+      PetscInt  c[3][2], cnt[3] = {1, 1, 1}, cols[8], ncols = 0, row = rstart + r;
+      PetscReal w[3][2], vals[8];
+
+      for (PetscInt d = 0; d < 3; d++) {
+        c[d][0] = 0, w[d][0] = 1.0;
+        if (d < dim) cnt[d] = HybridInterp1D(ijk[d], nf[d], c[d], w[d]);
+      }
+      for (PetscInt a = 0; a < cnt[2]; a++)
+        for (PetscInt b = 0; b < cnt[1]; b++)
+          for (PetscInt e = 0; e < cnt[0]; e++) {
+            cols[ncols] = c[0][e] + nc[0] * (c[1][b] + nc[1] * c[2][a]);
+            vals[ncols] = w[0][e] * w[1][b] * w[2][a];
+            if (!pass) {
+              if (cols[ncols] >= cstart && cols[ncols] < cend) dnz[r]++;
+              else onz[r]++;
+            }
+            ncols++;
+          }
+      if (pass) PetscCall(MatSetValues(*P, 1, &row, ncols, cols, vals, INSERT_VALUES));
+    }
   }
+  PetscCall(PetscFree2(dnz, onz));
   PetscCall(MatAssemblyBegin(*P, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(*P, MAT_FINAL_ASSEMBLY));
   PetscFunctionReturn(0);

@@ -5,7 +5,8 @@ static const char help[] = "Benchmark: pressure Poisson with a solid obstacle (2
                            "  -model2d A[,B] -model3d A[,B]  deepcd models (default: the shipped ones; several: side by side,\n"
                            "                          the first one in the deepcd/best summary)\n"
                            "  -repeat <2>             solves per entry; the fastest is reported\n"
-                           "  -deepcd_max_it <500>    iteration cap for deepcd, which can stagnate\n\n";
+                           "  -deepcd_max_it <500>    iteration cap for deepcd, which can stagnate\n"
+                           "  -classical <cg,icc,gamg,boomeramg>  classical solvers run (the best of them is the reference)\n\n";
 
 #include <unistd.h>
 #include <krylearn.h>
@@ -15,6 +16,7 @@ static const char help[] = "Benchmark: pressure Poisson with a solid obstacle (2
 #define MAXSIZES   8
 #define MAXRTOLS   8
 static const char *names[NCLASSICAL + 1] = {"deepcd", "CG", "CG+ICC(0)", "CG+GAMG", "CG+BoomerAMG"};
+static const char *keys[NCLASSICAL + 1]  = {"deepcd", "cg", "icc", "gamg", "boomeramg"};
 
 /* s = 0: deepcd with model (NULL: the shipped default); 1..4: the classical solvers */
 static PetscErrorCode Configure(KSP ksp, PetscInt s, const char model[])
@@ -62,7 +64,7 @@ int main(int argc, char **argv)
   /* per dimension, size, rtol: time and iterations of each deepcd model and of the best classical solver */
   PetscLogDouble   dtime[2][MAXSIZES][MAXRTOLS][MAXMODELS], btime[2][MAXSIZES][MAXRTOLS];
   PetscInt         dits[2][MAXSIZES][MAXRTOLS][MAXMODELS], bits[2][MAXSIZES][MAXRTOLS], best[2][MAXSIZES][MAXRTOLS];
-  PetscBool        dconv[2][MAXSIZES][MAXRTOLS][MAXMODELS];
+  PetscBool        dconv[2][MAXSIZES][MAXRTOLS][MAXMODELS], use[NCLASSICAL + 1] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE};
   PetscMPIInt      size;
   ssize_t          len;
 
@@ -94,6 +96,26 @@ int main(int argc, char **argv)
     PetscCall(PetscOptionsStringArray(d ? "-model3d" : "-model2d", "deepcd models, side by side", NULL, models[d], &nmax, &flg));
     if (flg) nmodels[d] = nmax;
   }
+  {
+    char     *list[NCLASSICAL] = {NULL};
+    PetscInt  nmax             = NCLASSICAL;
+    PetscBool flg;
+
+    PetscCall(PetscOptionsStringArray("-classical", "Classical solvers run: cg, icc, gamg, boomeramg", NULL, list, &nmax, &flg));
+    if (flg) {
+      for (PetscInt k = 1; k <= NCLASSICAL; k++) use[k] = PETSC_FALSE;
+      for (PetscInt i = 0; i < nmax; i++) {
+        PetscBool found = PETSC_FALSE;
+        for (PetscInt k = 1; k <= NCLASSICAL; k++) {
+          PetscBool eq;
+          PetscCall(PetscStrcmp(list[i], keys[k], &eq));
+          if (eq) use[k] = found = PETSC_TRUE;
+        }
+        PetscCheck(found, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-classical: unknown solver '%s' (cg, icc, gamg, boomeramg)", list[i]);
+        PetscCall(PetscFree(list[i]));
+      }
+    }
+  }
   PetscOptionsEnd();
 
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
@@ -107,6 +129,10 @@ int main(int argc, char **argv)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# stopping test: unpreconditioned residual norm, ||b - Ax|| <= rtol ||b||, zero initial guess, %" PetscInt_FMT " repeat(s), fastest kept, deepcd capped at %" PetscInt_FMT " iterations\n# time = setup (model load / factorisation / hierarchy) + solve, wall seconds; ratio = time / CG+GAMG time\n", repeat, dmaxit));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# classical solvers run:"));
+  for (PetscInt k = 1; k <= NCLASSICAL; k++)
+    if (use[k]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, " %s", names[k]));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| grid | rtol | solver | iterations | setup s | solve s | time s | ratio to GAMG | true rel. residual |\n|---|---|---|---|---|---|---|---|---|\n"));
   for (PetscInt dim = 2; dim <= 3; dim++) {
     for (PetscInt is = 0; is < nsizes[dim - 2]; is++) {
@@ -133,6 +159,7 @@ int main(int argc, char **argv)
           const PetscInt kind = s < nmodels[dim - 2] ? 0 : s - nmodels[dim - 2] + 1;
 
           setup[s] = solve[s] = PETSC_MAX_REAL;
+          if (!use[kind]) continue;
           for (PetscInt rep = 0; rep < repeat; rep++) {
             KSP            ksp;
             PetscLogDouble t0, t1, t2;
@@ -170,9 +197,10 @@ int main(int argc, char **argv)
           const PetscInt kind = s < nmodels[dim - 2] ? 0 : s - nmodels[dim - 2] + 1;
           char           name[32];
 
+          if (!use[kind]) continue;
           if (kind) PetscCall(PetscStrncpy(name, names[kind], sizeof(name)));
           else PetscCall(PetscSNPrintf(name, sizeof(name), nmodels[dim - 2] > 1 ? "deepcd [%" PetscInt_FMT "]" : "deepcd", s + 1));
-          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | %s | %" PetscInt_FMT "%s | %.3f | %.3f | %.3f | %.2f | %.1e |\n", grid, (double)rtols[it], name, its[s], reason[s] > 0 ? "" : " (not converged)", setup[s], solve[s], setup[s] + solve[s], (setup[s] + solve[s]) / (setup[gamg] + solve[gamg]), (double)res[s]));
+          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | %s | %" PetscInt_FMT "%s | %.3f | %.3f | %.3f | %.2f | %.1e |\n", grid, (double)rtols[it], name, its[s], reason[s] > 0 ? "" : " (not converged)", setup[s], solve[s], setup[s] + solve[s], use[3] ? (setup[s] + solve[s]) / (setup[gamg] + solve[gamg]) : (double)PETSC_INFINITY, (double)res[s]));
           if (!kind) {
             dtime[dim - 2][is][it][s] = setup[s] + solve[s];
             dits[dim - 2][is][it][s]  = its[s];
