@@ -8,6 +8,7 @@ static const char help[] = "Benchmark: pressure Poisson with a solid obstacle (2
                            "  -deepcd_max_it <500>    iteration cap for deepcd, which can stagnate\n"
                            "  -classical <cg,icc,gamg,boomeramg>  classical solvers run (the best of them is the reference)\n\n";
 
+#include <math.h>
 #include <unistd.h>
 #include <krylearn.h>
 
@@ -200,7 +201,7 @@ int main(int argc, char **argv)
           if (!use[kind]) continue;
           if (kind) PetscCall(PetscStrncpy(name, names[kind], sizeof(name)));
           else PetscCall(PetscSNPrintf(name, sizeof(name), nmodels[dim - 2] > 1 ? "deepcd [%" PetscInt_FMT "]" : "deepcd", s + 1));
-          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | %s | %" PetscInt_FMT "%s | %.3f | %.3f | %.3f | %.2f | %.1e |\n", grid, (double)rtols[it], name, its[s], reason[s] > 0 ? "" : " (not converged)", setup[s], solve[s], setup[s] + solve[s], use[3] ? (setup[s] + solve[s]) / (setup[gamg] + solve[gamg]) : (double)PETSC_INFINITY, (double)res[s]));
+          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | %s | %" PetscInt_FMT "%s | %.3f | %.3f | %.3f | %.2f | %.1e |\n", grid, (double)rtols[it], name, its[s], reason[s] > 0 ? "" : " (not converged)", setup[s], solve[s], setup[s] + solve[s], use[3] ? (setup[s] + solve[s]) / (setup[gamg] + solve[gamg]) : (double)INFINITY, (double)res[s]));
           if (!kind) {
             dtime[dim - 2][is][it][s] = setup[s] + solve[s];
             dits[dim - 2][is][it][s]  = its[s];
@@ -228,7 +229,7 @@ int main(int argc, char **argv)
       for (PetscInt it = 0; it < nrtol; it++)
         for (PetscInt m = 0; m < nmodels[dim - 2]; m++) {
           const PetscInt b     = best[dim - 2][is][it];
-          PetscReal      ratio = dconv[dim - 2][is][it][m] && b > 0 ? dtime[dim - 2][is][it][m] / btime[dim - 2][is][it] : PETSC_INFINITY;
+          PetscReal      ratio = dconv[dim - 2][is][it][m] && b > 0 ? dtime[dim - 2][is][it][m] / btime[dim - 2][is][it] : (PetscReal)INFINITY;
           char           grid[32], mname[16];
 
           PetscCall(PetscSNPrintf(grid, sizeof(grid), dim == 2 ? "%" PetscInt_FMT "^2" : "%" PetscInt_FMT "^3", sizes[dim - 2][is]));

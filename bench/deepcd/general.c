@@ -7,6 +7,7 @@ static const char help[] = "Generalisation of deepcd beyond its training family:
                            "  -models2d A,B -models3d A,B  deepcd models (default: the shipped one)\n"
                            "  -deepcd_max_it <500>    iteration cap for deepcd\n\n";
 
+#include <math.h>
 #include <krylearn.h>
 
 typedef enum {
@@ -219,7 +220,7 @@ int main(int argc, char **argv)
         PetscReal   ratio;
 
         PetscCall(Solve(A, b, dim, n, model, rtol, dmaxit, &dits, &dsecs, &dconv));
-        ratio = dconv ? (PetscReal)dits / gits : PETSC_INFINITY;
+        ratio = dconv ? (PetscReal)dits / gits : (PetscReal)INFINITY;
         if (m == 0) worst = PetscMax(worst, ratio);
         PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %s | %s | %" PetscInt_FMT "%s | %" PetscInt_FMT "%s | %.2f | %.3f | %.3f |\n", c->name, grid, model[0] ? model : "shipped default", dits, dconv ? "" : " (not converged)", gits, gconv ? "" : " (not converged)", (double)ratio, dsecs, gsecs));
       }
