@@ -26,6 +26,7 @@ PETSC_EXTERN PetscErrorCode KrylearnNetGetUseDNNL(KrylearnNet, PetscBool *);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetDimension(KrylearnNet, PetscInt *);
 PETSC_EXTERN PetscErrorCode KrylearnNetSetUp(KrylearnNet, DM);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetGeometry(KrylearnNet, const char *[]);
+PETSC_EXTERN PetscErrorCode KrylearnNetGetHybrid(KrylearnNet, const char *[], PetscInt *, PetscReal *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KrylearnNetSetGeometry(KrylearnNet, Vec);
 PETSC_EXTERN PetscErrorCode KrylearnNetApply(KrylearnNet, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KrylearnNetView(KrylearnNet, PetscViewer);

@@ -121,15 +121,15 @@ static PetscErrorCode DeepCDOwnership(PetscInt n, PetscInt p, PetscInt l[])
   PetscFunctionReturn(0);
 }
 
-/* The network's DMDA: padded extents and pooling-friendly ownership ranges, with the
-   process grid PETSc would choose for it */
-static PetscErrorCode DeepCDCreateNetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn)
+/* The network's DMDA for a grid of extents n: padded extents and pooling-friendly ownership
+   ranges, with the process grid PETSc would choose for it */
+static PetscErrorCode DeepCDCreateNetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, const PetscInt n[])
 {
   DM       tmp;
   PetscInt p[3] = {1, 1, 1}, *l[3] = {NULL, NULL, NULL};
 
   PetscFunctionBegin;
-  for (PetscInt d = 0; d < 3; d++) dn->N[d] = d < dn->dim ? DeepCDPaddedExtent(dn->n[d]) : 1;
+  for (PetscInt d = 0; d < 3; d++) dn->N[d] = d < dn->dim ? DeepCDPaddedExtent(n[d]) : 1;
   if (dn->dim == 2) PetscCall(DMDACreate2d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->N[0], dn->N[1], PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, &tmp));
   else PetscCall(DMDACreate3d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, dn->N[0], dn->N[1], dn->N[2], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &tmp));
   PetscCall(DMSetUp(tmp));
@@ -149,14 +149,47 @@ static PetscErrorCode DeepCDCreateNetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn)
   PetscFunctionReturn(0);
 }
 
+/* The network's options prefix: the owner's, then <pre>_deepcd_ (-ksp_deepcd_net_dnnl, -pc_deepcd_net_dnnl) */
+static PetscErrorCode DeepCDNetSetOptionsPrefix(KrylearnDeepCDNet *dn, PetscObject obj)
+{
+  char prefix[64];
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "%s_deepcd_", dn->pre));
+  PetscCall(KrylearnNetSetOptionsPrefix(dn->net, obj->prefix));
+  PetscCall(KrylearnNetAppendOptionsPrefix(dn->net, prefix));
+  PetscFunctionReturn(0);
+}
+
+/* The shipped default model for the grid's dimension unless one was given, configured
+   under the owner's prefix */
+static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj)
+{
+  MPI_Comm comm = PetscObjectComm(obj);
+  PetscInt ndim;
+
+  PetscFunctionBegin;
+  if (dn->model[0]) PetscCall(PetscStrncpy(dn->modelused, dn->model, sizeof(dn->modelused)));
+  else PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, dn->modelused, sizeof(dn->modelused)));
+  PetscCall(KrylearnNetLoad(comm, dn->modelused, &dn->net));
+  PetscCall(DeepCDNetSetOptionsPrefix(dn, obj));
+  PetscCall(KrylearnNetSetFromOptions(dn->net));
+  PetscCall(KrylearnNetGetDimension(dn->net, &ndim));
+  PetscCheck(ndim == dn->dim, comm, PETSC_ERR_ARG_INCOMP, "deepcd model %s is %" PetscInt_FMT "-D but the grid is %" PetscInt_FMT "-D", dn->modelused, ndim, dn->dim);
+  PetscFunctionReturn(0);
+}
+
 /* Grid: the DMDA attached to the solver, else the one set by option/setter for a matrix
-   in natural ordering. The network runs on its own DMDA (DeepCDCreateNetGrid); a scatter
-   maps the operator's rows (DMDA or natural ordering) to its cells. */
+   in natural ordering. The network runs on its own DMDA (DeepCDCreateNetGrid) for the
+   operator's grid, or for the coarsest classical level of a hybrid model; a scatter maps
+   the rows of that level (the operator's in DMDA or natural ordering, or the level's in
+   natural ordering) to its cells. Loads the model, which says which. */
 static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM dm, Mat A)
 {
   MPI_Comm  comm = PetscObjectComm(obj);
   PetscBool isda = PETSC_FALSE;
-  PetscInt  M, m, rstart, ncells, dof, *idx;
+  PetscInt  M, m, rstart, ncells, dof, *idx, levels;
+  const PetscInt *n;
   AO        opao = NULL, netao;
   IS        isrow, isnet;
   Vec       v;
@@ -208,14 +241,31 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
       SETERRQ(comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %s from the %s has %" PetscInt_FMT " cells", M, grid, dn->gridsource, ncells);
     }
   }
-  PetscCall(DeepCDCreateNetGrid(comm, dn));
+  PetscCall(DeepCDLoadModel(dn, obj));
 
-  /* operator row -> natural cell -> cell of the padded network grid -> network DMDA index */
+  /* operator row -> natural cell */
   PetscCall(PetscMalloc1(m, &idx));
   for (PetscInt r = 0; r < m; r++) idx[r] = rstart + r;
   if (opao) PetscCall(AOPetscToApplication(opao, m, idx));
+  PetscCall(KrylearnNetGetHybrid(dn->net, NULL, NULL, NULL, &levels));
+  if (levels) { /* the network's rows are the natural cells of the coarsest level */
+    PetscCall(KrylearnDeepCDHybridSetUpGrid(comm, dn, A, idx, &v));
+    PetscCall(PetscObjectReference((PetscObject)v));
+    PetscCall(VecGetLocalSize(v, &m));
+    PetscCall(VecGetOwnershipRange(v, &rstart, NULL));
+    PetscCall(PetscFree(idx));
+    PetscCall(PetscMalloc1(m, &idx));
+    for (PetscInt r = 0; r < m; r++) idx[r] = rstart + r;
+    n = dn->hyb.n[levels];
+  } else {
+    PetscCall(MatCreateVecs(A, NULL, &v));
+    n = dn->n;
+  }
+  PetscCall(DeepCDCreateNetGrid(comm, dn, n));
+
+  /* natural cell -> cell of the padded network grid -> network DMDA index */
   for (PetscInt r = 0; r < m; r++) {
-    PetscInt i = idx[r] % dn->n[0], j = (idx[r] / dn->n[0]) % dn->n[1], k = idx[r] / (dn->n[0] * dn->n[1]);
+    PetscInt i = idx[r] % n[0], j = (idx[r] / n[0]) % n[1], k = idx[r] / (n[0] * n[1]);
 
     idx[r] = i + dn->N[0] * (j + dn->N[1] * k);
   }
@@ -223,9 +273,9 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
   PetscCall(AOApplicationToPetsc(netao, m, idx));
   PetscCall(ISCreateStride(comm, m, rstart, 1, &isrow));
   PetscCall(ISCreateGeneral(comm, m, idx, PETSC_OWN_POINTER, &isnet));
-  PetscCall(MatCreateVecs(A, NULL, &v));
   PetscCall(VecScatterCreate(v, isrow, dn->xda, isnet, &dn->tonet));
   PetscCall(VecDestroy(&v));
+  PetscCall(KrylearnNetSetUp(dn->net, dn->da));
   PetscCall(ISDestroy(&isrow));
   PetscCall(ISDestroy(&isnet));
   PetscFunctionReturn(0);
@@ -255,7 +305,7 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
   PetscCall(VecSet(dn->mask, 1.0));
   PetscCall(VecSet(dn->dinv, 0.0));
   PetscCall(MatHasOperation(A, MATOP_GET_ROW, &getrow));
-  if (geometry) {
+  if (geometry && !dn->hyb.levels) {
     PetscCall(VecDuplicate(dn->mask, &referenced));
     PetscCall(VecSet(referenced, 0.0));
   }
@@ -305,21 +355,10 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
     PetscCall(KrylearnNetSetGeometry(dn->net, dn->xda));
     PetscCall(VecDestroy(&referenced));
   }
+  if (dn->hyb.levels) PetscCall(KrylearnDeepCDHybridSetUpOperator(dn, A, dn->mask));
   PetscCall(MPIU_Allreduce(local, global, 2, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)A)));
   dn->ndecoupled = global[0];
-  dn->nsolid     = geometry ? global[1] : -1;
-  PetscFunctionReturn(0);
-}
-
-/* The network's options prefix: the owner's, then <pre>_deepcd_ (-ksp_deepcd_net_dnnl, -pc_deepcd_net_dnnl) */
-static PetscErrorCode DeepCDNetSetOptionsPrefix(KrylearnDeepCDNet *dn, PetscObject obj)
-{
-  char prefix[64];
-
-  PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "%s_deepcd_", dn->pre));
-  PetscCall(KrylearnNetSetOptionsPrefix(dn->net, obj->prefix));
-  PetscCall(KrylearnNetAppendOptionsPrefix(dn->net, prefix));
+  dn->nsolid     = geometry && !dn->hyb.levels ? global[1] : -1;
   PetscFunctionReturn(0);
 }
 
@@ -327,24 +366,12 @@ static PetscErrorCode DeepCDNetSetOptionsPrefix(KrylearnDeepCDNet *dn, PetscObje
    decoupled rows when it is another matrix or has been modified */
 PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM dm, Mat A)
 {
-  MPI_Comm         comm = PetscObjectComm(obj);
   PetscObjectId    id;
   PetscObjectState state;
-  PetscInt         ndim;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KRYLEARN_DeepCDSetUp, obj, 0, 0, 0));
   if (!dn->da) PetscCall(DeepCDSetUpGrid(dn, obj, dm, A));
-  if (!dn->net) {
-    if (dn->model[0]) PetscCall(PetscStrncpy(dn->modelused, dn->model, sizeof(dn->modelused)));
-    else PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, dn->modelused, sizeof(dn->modelused)));
-    PetscCall(KrylearnNetLoad(comm, dn->modelused, &dn->net));
-    PetscCall(DeepCDNetSetOptionsPrefix(dn, obj));
-    PetscCall(KrylearnNetSetFromOptions(dn->net));
-    PetscCall(KrylearnNetGetDimension(dn->net, &ndim));
-    PetscCheck(ndim == dn->dim, comm, PETSC_ERR_ARG_INCOMP, "deepcd model %s is %" PetscInt_FMT "-D but the grid is %" PetscInt_FMT "-D", dn->modelused, ndim, dn->dim);
-    PetscCall(KrylearnNetSetUp(dn->net, dn->da));
-  }
   PetscCall(PetscObjectGetId((PetscObject)A, &id));
   PetscCall(PetscObjectStateGet((PetscObject)A, &state));
   if (!dn->mask || id != dn->matid || state != dn->matstate) {
@@ -356,7 +383,20 @@ PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM
   PetscFunctionReturn(0);
 }
 
-/* q = mask .* N(r): the network on the DMDA, zero on cells outside the domain */
+/* y = N(x) for x, y on the rows the scatter maps to the network's DMDA */
+PetscErrorCode KrylearnDeepCDNetRun_Private(KrylearnDeepCDNet *dn, Vec x, Vec y)
+{
+  PetscFunctionBegin;
+  PetscCall(VecScatterBegin(dn->tonet, x, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(dn->tonet, x, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(KrylearnNetApply(dn->net, dn->xda, dn->yda));
+  PetscCall(VecScatterBegin(dn->tonet, dn->yda, y, INSERT_VALUES, SCATTER_REVERSE));
+  PetscCall(VecScatterEnd(dn->tonet, dn->yda, y, INSERT_VALUES, SCATTER_REVERSE));
+  PetscFunctionReturn(0);
+}
+
+/* q = mask .* N(r): the network on the DMDA (or the hybrid cycle around it on its coarse
+   grid), zero on cells outside the domain */
 PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
 {
   PetscLogDouble t0, t1;
@@ -364,11 +404,8 @@ PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KRYLEARN_DeepCDNetApply, r, q, 0, 0));
   PetscCall(PetscTime(&t0));
-  PetscCall(VecScatterBegin(dn->tonet, r, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecScatterEnd(dn->tonet, r, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(KrylearnNetApply(dn->net, dn->xda, dn->yda));
-  PetscCall(VecScatterBegin(dn->tonet, dn->yda, q, INSERT_VALUES, SCATTER_REVERSE));
-  PetscCall(VecScatterEnd(dn->tonet, dn->yda, q, INSERT_VALUES, SCATTER_REVERSE));
+  if (dn->hyb.levels) PetscCall(KrylearnDeepCDHybridApply(dn, r, q));
+  else PetscCall(KrylearnDeepCDNetRun_Private(dn, r, q));
   PetscCall(PetscTime(&t1));
   PetscCall(PetscLogEventEnd(KRYLEARN_DeepCDNetApply, r, q, 0, 0));
   if (dn->ndecoupled) PetscCall(VecPointwiseMult(q, q, dn->mask));
@@ -390,7 +427,8 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s%s\n", dn->modelused, dn->model[0] ? "" : " (default)"));
   PetscCall(DeepCDGridString(dn->dim, dn->n, " x ", grid, sizeof(grid)));
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %s from the %s\n", grid, dn->gridsource));
-  if (dn->N[0] != dn->n[0] || dn->N[1] != dn->n[1] || dn->N[2] != dn->n[2]) {
+  if (dn->hyb.levels) PetscCall(KrylearnDeepCDHybridView(dn, viewer));
+  else if (dn->N[0] != dn->n[0] || dn->N[1] != dn->n[1] || dn->N[2] != dn->n[2]) {
     PetscCall(DeepCDGridString(dn->dim, dn->N, " x ", grid, sizeof(grid)));
     PetscCall(PetscViewerASCIIPrintf(viewer, "network grid padded with zero cells to %s\n", grid));
   }
@@ -409,6 +447,7 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
 PetscErrorCode KrylearnDeepCDNetReset(KrylearnDeepCDNet *dn)
 {
   PetscFunctionBegin;
+  PetscCall(KrylearnDeepCDHybridReset(dn));
   if (dn->net) PetscCall(KrylearnNetDestroy(&dn->net));
   PetscCall(DMDestroy(&dn->da));
   PetscCall(VecScatterDestroy(&dn->tonet));

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+import hybrid
 import poisson
 
 
@@ -18,6 +19,8 @@ def network_preconditioner(net, A, shape, device="cpu"):
     """Wrap a PyTorch network (batch, 1, *shape) -> (batch, 1, *shape) as a float64
     vector function, timing its calls in .seconds. A model that reads the geometry gets
     the solid cells of A."""
+    if getattr(net, "hybrid", None):
+        return hybrid_preconditioner(net, A, shape, device)
     geometry = None
     if getattr(net, "geometry", None):
         geometry = torch.as_tensor(poisson.solid_cells(A).reshape((1, 1) + tuple(shape)), dtype=torch.float32, device=device)
@@ -27,6 +30,23 @@ def network_preconditioner(net, A, shape, device="cpu"):
         with torch.no_grad():
             x = torch.as_tensor(r, dtype=torch.float32, device=device).reshape(1, 1, *shape)
             y = net(x, geometry).reshape(-1).double().cpu().numpy()
+        apply.seconds += time.perf_counter() - t
+        apply.calls += 1
+        return y
+    apply.seconds, apply.calls = 0.0, 0
+    return apply
+
+
+def hybrid_preconditioner(net, A, shape, device="cpu"):
+    """A hybrid model's direction (train/hybrid.py) as a float64 vector function: the
+    classical cycle in float64, the network in float32, as the C runtime does."""
+    hier = hybrid.Hierarchy(A, shape, net.hybrid["classical_levels"]).torch(device, torch.float64)
+
+    def apply(r):
+        t = time.perf_counter()
+        with torch.no_grad():
+            x = torch.as_tensor(r, dtype=torch.float64, device=device).reshape(1, -1)
+            y = hybrid.direction(net.hybrid, hier, net, x).reshape(-1).cpu().numpy()
         apply.seconds += time.perf_counter() - t
         apply.calls += 1
         return y

@@ -14,7 +14,13 @@ Description::
     {"dimension": 2 or 3,
      "name": "unet",                              # free text, for humans
      "geometry": "solid",                         # optional: the geometry field read
+     "hybrid": {"smoother": "jacobi", "sweeps": 2, "damping": 0.8,
+                "classical_levels": 1},           # optional: see train/hybrid.py
      "graphs": {"main": GRAPH, "level": GRAPH}}   # "main" is required
+
+A model with a "hybrid" structure is the coarse part of an operator-smoothed multigrid
+cycle (train/hybrid.py): its graphs run on the grid 2^classical_levels times coarser
+than the operator's, after `sweeps` damped-Jacobi sweeps with the operator itself.
 
     GRAPH = {"input": "x", "output": "y", "ops": [OP, OP, ...],   # executed in order
              "geometry": "g"}                     # optional: names the geometry field
@@ -67,9 +73,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import hybrid
+
 FORMAT_NAME = "krylearn-model"
 FORMAT_VERSION = 2          # version 2 added the geometry field and "mul"; version 1 files still load
-READ_VERSIONS = (1, 2)
+HYBRID_VERSION = 3          # written for models with a hybrid structure (version 3 added it)
+READ_VERSIONS = (1, 2, 3)
 GEOMETRIES = ("solid",)
 OP_TYPES = ("conv", "avgpool", "upsample", "add", "mul", "vcycle", "recurse")
 ACTIVATIONS = ("identity", "relu")
@@ -89,6 +98,8 @@ def _analyse(desc, weights_shape=None):
         raise ValueError("description has no 'main' graph")
     info = {}
 
+    if "hybrid" in desc:
+        hybrid.validate(desc["hybrid"])
     kind = desc.get("geometry")
     if kind is not None and kind not in GEOMETRIES:
         raise ValueError(f"unknown geometry {kind!r} (known: {', '.join(GEOMETRIES)})")
@@ -286,6 +297,12 @@ class KrylearnNet(nn.Module):
         return t[g["output"]]
 
     @property
+    def hybrid(self):
+        """The hybrid structure (dict, see train/hybrid.py) or None: the model is then
+        applied by hybrid.direction on the coarse grid of a classical cycle."""
+        return self.description.get("hybrid")
+
+    @property
     def geometry(self):
         """The geometry field the model reads ('solid'), or None."""
         return self.description.get("geometry")
@@ -443,11 +460,18 @@ def save(model, path, metadata=None):
     desc = model.description
     with h5py.File(path, "w") as f:
         f.attrs["format"] = _s(FORMAT_NAME)
-        f.attrs["format_version"] = np.int32(FORMAT_VERSION)
+        f.attrs["format_version"] = np.int32(HYBRID_VERSION if desc.get("hybrid") else FORMAT_VERSION)
         f.attrs["dimension"] = np.int32(desc["dimension"])
         f.attrs["name"] = _s(desc.get("name", ""))
         if desc.get("geometry"):
             f.attrs["geometry"] = _s(desc["geometry"])
+        if desc.get("hybrid"):
+            h = desc["hybrid"]
+            hg = f.create_group("hybrid")
+            hg.attrs["smoother"] = _s(h["smoother"])
+            hg.attrs["sweeps"] = np.int32(h["sweeps"])
+            hg.attrs["damping"] = np.float64(h["damping"])
+            hg.attrs["classical_levels"] = np.int32(h["classical_levels"])
         wg = f.create_group("weights")
         for name, p in model.weights.items():
             wg.create_dataset(name, data=p.detach().cpu().numpy().astype(np.float32))
@@ -495,6 +519,19 @@ def read_description(path):
         desc = {"dimension": int(f.attrs["dimension"]), "name": _str(f.attrs.get("name", b"")), "graphs": {}}
         if "geometry" in f.attrs:
             desc["geometry"] = _str(f.attrs["geometry"])
+        if "hybrid" in f:
+            if int(f.attrs["format_version"]) < HYBRID_VERSION:
+                raise ValueError(f"{path}: a /hybrid structure needs format version {HYBRID_VERSION}")
+            a = f["hybrid"].attrs
+            missing = [k for k in ("smoother", "sweeps", "damping", "classical_levels") if k not in a]
+            if missing:
+                raise ValueError(f"{path}: /hybrid lacks attribute {missing[0]!r}")
+            for k, kind in (("sweeps", "iu"), ("classical_levels", "iu"), ("damping", "f")):
+                if np.asarray(a[k]).dtype.kind not in kind or np.asarray(a[k]).size != 1:
+                    raise ValueError(f"{path}: attribute {k!r} of /hybrid is not one "
+                                     + ("integer" if kind == "iu" else "floating-point number"))
+            desc["hybrid"] = {"smoother": _str(a["smoother"]), "sweeps": int(a["sweeps"]),
+                              "damping": float(a["damping"]), "classical_levels": int(a["classical_levels"])}
         for gname, h in f["graphs"].items():
             ops = []
             for i in range(int(h.attrs["num_ops"])):

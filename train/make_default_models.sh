@@ -1,7 +1,12 @@
 #!/bin/sh
 # Trains the default models shipped in data/ (deepcd-2d.h5, deepcd-3d.h5): both, or with
-# "2d" / "3d" as argument one of them. Logs, checkpoints, the Ritz-pair cache and the 3-D
-# first stage go to build/train/. Each run stops after a fixed training time (--minutes;
+# "2d" / "3d" as argument one of them. Each is made in two steps: the plain learned V-cycle
+# (data/deepcd-2d-plain.h5, data/deepcd-3d-plain.h5: the previous defaults), then those
+# weights fine-tuned as the coarse part of operator-smoothed hybrid directions
+# (train/hybrid.py: 2 damped-Jacobi sweeps with the operator, the network on the 2x coarser
+# grid). "2d-hybrid" / "3d-hybrid" redo only the fine-tune; with SWEEPS=S LEVELS=L they
+# make the variant data/deepcd-Nd-hybrid-sSlL.h5 instead. Logs, checkpoints, the Ritz-pair
+# cache and the 3-D first stage go to build/train/. Each run stops after a fixed training time (--minutes;
 # the learning-rate decay follows the elapsed fraction), so the step count depends on the
 # machine: train/README.md gives the times and step counts of the shipped models, also
 # stored in their metadata.
@@ -18,7 +23,7 @@ if [ "$what" = all ] || [ "$what" = 2d ]; then
     --problem none:32,32 --problem disc:32,32 --problem none:64,64 --problem disc:64,64 \
     --problem none:128,128 --problem disc:128,128 --problem none:256,256 --problem disc:256,256 \
     --select disc:128,128 --select disc:256,256 --select disc:512,512 --select-every 200 \
-    --checkpoint build/train/deepcd-2d.ckpt --out data/deepcd-2d.h5 > build/train/deepcd-2d.log 2>&1
+    --checkpoint build/train/deepcd-2d.ckpt --out data/deepcd-2d-plain.h5 > build/train/deepcd-2d.log 2>&1
 fi
 if [ "$what" = all ] || [ "$what" = 3d ]; then
   # the gated V-cycle (reads the solid cells): 50 minutes on 16^3 and 32^3, then 45 minutes
@@ -31,5 +36,31 @@ if [ "$what" = all ] || [ "$what" = 3d ]; then
     --val-every 100 --val-samples 8 --init-from build/train/deepcd-3d-1.h5 \
     --problem none:32,32,32 --problem disc:32,32,32 --problem none:64,64,64 --problem disc:64,64,64 \
     --select disc:32,32,32 --select disc:64,64,64 --select disc:128,128,128 --select-every 100 \
-    --checkpoint build/train/deepcd-3d-2.ckpt --out data/deepcd-3d.h5 > build/train/deepcd-3d-2.log 2>&1
+    --checkpoint build/train/deepcd-3d-2.ckpt --out data/deepcd-3d-plain.h5 > build/train/deepcd-3d-2.log 2>&1
+fi
+# The hybrid fine-tunes: SWEEPS (default 2) Jacobi sweeps, LEVELS (default 1) classical
+# levels; the default structure is the shipped model, other ones are variants
+SWEEPS=${SWEEPS:-2}
+LEVELS=${LEVELS:-1}
+if [ "$SWEEPS$LEVELS" = 21 ]; then suffix=""; else suffix="-hybrid-s${SWEEPS}l${LEVELS}"; fi
+hybrid="--hybrid-levels $LEVELS --hybrid-sweeps $SWEEPS --lr 1e-3 --seed 2"
+if [ "$what" = all ] || [ "$what" = 2d ] || [ "$what" = 2d-hybrid ]; then
+  # the plain 2-D weights as the network on the 2^LEVELS times coarser grid, 12 minutes
+  $PYTHON train/train_dcdm.py $common $hybrid --minutes 12 \
+    --batch 8 --val-every 50 --val-samples 16 --init-from data/deepcd-2d-plain.h5 \
+    --problem none:64,64 --problem disc:64,64 --problem none:128,128 --problem disc:128,128 \
+    --problem none:256,256 --problem disc:256,256 \
+    --select disc:128,128 --select disc:256,256 --select disc:512,512 --select-every 100 \
+    --checkpoint build/train/deepcd-2d$suffix.ckpt --out data/deepcd-2d$suffix.h5 \
+    > build/train/deepcd-2d$suffix.log 2>&1
+fi
+if [ "$what" = all ] || [ "$what" = 3d ] || [ "$what" = 3d-hybrid ]; then
+  # the same around the plain gated 3-D weights (they read the coarse cells' fraction
+  # outside the domain), 20 minutes
+  $PYTHON train/train_dcdm.py $common --gated $hybrid --minutes 20 \
+    --batch 2 --val-every 50 --val-samples 8 --init-from data/deepcd-3d-plain.h5 \
+    --problem none:32,32,32 --problem disc:32,32,32 --problem none:64,64,64 --problem disc:64,64,64 \
+    --select disc:32,32,32 --select disc:64,64,64 --select-every 50 \
+    --checkpoint build/train/deepcd-3d$suffix.ckpt --out data/deepcd-3d$suffix.h5 \
+    > build/train/deepcd-3d$suffix.log 2>&1
 fi

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 import dcdm
+import hybrid
 import krylearn_model
 import poisson
 import problems
@@ -48,6 +49,9 @@ def build_network(args, dim):
         desc = krylearn_model.unet(dim, width=args.width, levels=args.levels)
     else:
         desc = krylearn_model.dcdm_paper(dim, size=args.paper_size)
+    if args.hybrid_levels:
+        desc["hybrid"] = {"smoother": "jacobi", "sweeps": args.hybrid_sweeps, "damping": args.hybrid_damping,
+                          "classical_levels": args.hybrid_levels}
     net = krylearn_model.KrylearnNet(desc)
     if args.arch == "vcycle" and args.mix_gain:
         for op in mixing:
@@ -91,9 +95,15 @@ class TrainingSet:
         self.A = poisson.to_torch(problem.A, device)
         self.mask = torch.as_tensor(problem.active, dtype=torch.float32, device=device)
         self.geometry = problem.geometry(device)
+        self.hierarchy = None
+        if args.hybrid_levels:
+            self.hierarchy = hybrid.Hierarchy(problem.A, problem.shape, args.hybrid_levels).torch(device)
 
     def direction(self, net, r):
-        """The network's directions for the residuals r (B, n), zero outside the domain."""
+        """The network's directions for the residuals r (B, n), zero outside the domain
+        (a hybrid model's: the classical cycle around the network, train/hybrid.py)."""
+        if getattr(net, "hybrid", None):
+            return hybrid.direction(net.hybrid, self.hierarchy, net, r) * self.mask
         geometry = self.geometry if getattr(net, "geometry", None) else None
         p = net(r.reshape(r.shape[0], 1, *self.problem.shape), geometry)
         return p.reshape(r.shape[0], -1) * self.mask
@@ -183,6 +193,11 @@ def parser():
                          "(0: random initialisation)")
     ap.add_argument("--gated", action="store_true",
                     help="vcycle: read the solid-cell geometry and gate the smoothing convolutions with it")
+    ap.add_argument("--hybrid-levels", type=int, default=0,
+                    help="operator-smoothed hybrid directions (train/hybrid.py): the network runs this many "
+                         "2x coarsenings below the operator's grid (0: the network alone, at full resolution)")
+    ap.add_argument("--hybrid-sweeps", type=int, default=2, help="hybrid: damped-Jacobi sweeps before and after")
+    ap.add_argument("--hybrid-damping", type=float, default=0.8, help="hybrid: Jacobi damping")
     ap.add_argument("--coarsest", type=int, default=2, help="vcycle: smallest grid extent of the deepest level")
     ap.add_argument("--levels", type=int, default=4, help="unet: pooling levels")
     ap.add_argument("--bias", action="store_true", help="train the convolution biases (default: fixed at zero)")
@@ -238,7 +253,8 @@ def main(argv=None):
     start = None
     if args.init_from:
         start = krylearn_model.load(args.init_from)
-        if start.description != net.description:
+        if start.description["graphs"] != net.description["graphs"] or \
+                start.description.get("geometry") != net.description.get("geometry"):
             raise SystemExit(f"--init-from {args.init_from}: its network differs from the one asked for "
                              f"({start.description['name']} vs {net.description['name']})")
         with torch.no_grad():
@@ -345,7 +361,8 @@ def main(argv=None):
         "architecture": json.dumps({"arch": args.arch, "width": args.width, "coarsest": args.coarsest,
                                     "mix_kernel": args.mix_kernel, "mix_gain": args.mix_gain, "gated": args.gated,
                                     "levels": args.levels, "paper_size": args.paper_size,
-                                    "bias": args.bias}),
+                                    "bias": args.bias, "hybrid_levels": args.hybrid_levels,
+                                    "hybrid_sweeps": args.hybrid_sweeps, "hybrid_damping": args.hybrid_damping}),
         "weights": int(krylearn_model.num_weights(net)),
     }
     if start is not None:   # the model trained on keeps the record of its own training

@@ -2,16 +2,24 @@ static const char help[] = "Benchmark: pressure Poisson with a solid obstacle (2
                            "CG+ICC(0), CG+GAMG and CG+hypre BoomerAMG, side by side in one run.\n"
                            "  -sizes2d <128,256,512>  2-D grid sizes       -sizes3d <32,64>  3-D grid sizes\n"
                            "  -rtols <1e-4,1e-6>      relative tolerances  -obstacle <disc>  obstacle\n"
-                           "  -model2d FILE -model3d FILE  deepcd models (default: the shipped ones)\n"
+                           "  -model2d A[,B] -model3d A[,B]  deepcd models (default: the shipped ones; several: side by side,\n"
+                           "                          the first one in the deepcd/best summary)\n"
                            "  -repeat <2>             solves per entry; the fastest is reported\n"
-                           "  -deepcd_max_it <500>    iteration cap for deepcd, which can stagnate\n\n";
+                           "  -deepcd_max_it <500>    iteration cap for deepcd, which can stagnate\n"
+                           "  -classical <cg,icc,gamg,boomeramg>  classical solvers run (the best of them is the reference)\n\n";
 
+#include <math.h>
 #include <unistd.h>
 #include <krylearn.h>
 
-#define NSOLVERS 5
-static const char *names[NSOLVERS] = {"deepcd", "CG", "CG+ICC(0)", "CG+GAMG", "CG+BoomerAMG"};
+#define NCLASSICAL 4
+#define MAXMODELS  4
+#define MAXSIZES   8
+#define MAXRTOLS   8
+static const char *names[NCLASSICAL + 1] = {"deepcd", "CG", "CG+ICC(0)", "CG+GAMG", "CG+BoomerAMG"};
+static const char *keys[NCLASSICAL + 1]  = {"deepcd", "cg", "icc", "gamg", "boomeramg"};
 
+/* s = 0: deepcd with model (NULL: the shipped default); 1..4: the classical solvers */
 static PetscErrorCode Configure(KSP ksp, PetscInt s, const char model[])
 {
   PC          pc;
@@ -25,7 +33,7 @@ static PetscErrorCode Configure(KSP ksp, PetscInt s, const char model[])
   switch (s) {
   case 0:
     PetscCall(PCSetType(pc, PCNONE));
-    if (model[0]) PetscCall(KSPDeepCDSetModel(ksp, model));
+    if (model) PetscCall(KSPDeepCDSetModel(ksp, model));
     break;
   case 1:
     PetscCall(PCSetType(pc, PCNONE));
@@ -50,10 +58,14 @@ static PetscErrorCode Configure(KSP ksp, PetscInt s, const char model[])
 
 int main(int argc, char **argv)
 {
-  PetscInt         sizes[2][8] = {{128, 256, 512}, {32, 64}}, nsizes[2] = {3, 2}, nrtol = 2, repeat = 2, dmaxit = 500;
-  PetscReal        rtols[8] = {1e-4, 1e-6};
+  PetscInt         sizes[2][MAXSIZES] = {{128, 256, 512}, {32, 64}}, nsizes[2] = {3, 2}, nrtol = 2, repeat = 2, dmaxit = 500, nmodels[2] = {1, 1};
+  PetscReal        rtols[MAXRTOLS] = {1e-4, 1e-6}, worst = 0;
   KrylearnObstacle obstacle = KRYLEARN_OBSTACLE_DISC;
-  char             model[2][PETSC_MAX_PATH_LEN] = {"", ""}, blas[PETSC_MAX_PATH_LEN] = "unknown";
+  char            *models[2][MAXMODELS] = {{NULL}}, blas[PETSC_MAX_PATH_LEN] = "unknown";
+  /* per dimension, size, rtol: time and iterations of each deepcd model and of the best classical solver */
+  PetscLogDouble   dtime[2][MAXSIZES][MAXRTOLS][MAXMODELS], btime[2][MAXSIZES][MAXRTOLS];
+  PetscInt         dits[2][MAXSIZES][MAXRTOLS][MAXMODELS], bits[2][MAXSIZES][MAXRTOLS], best[2][MAXSIZES][MAXRTOLS];
+  PetscBool        dconv[2][MAXSIZES][MAXRTOLS][MAXMODELS], use[NCLASSICAL + 1] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE};
   PetscMPIInt      size;
   ssize_t          len;
 
@@ -62,14 +74,14 @@ int main(int argc, char **argv)
   PetscCall(KrylearnInitializePackage());
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "deepcd benchmark", NULL);
   for (PetscInt d = 0; d < 2; d++) {
-    PetscInt  nmax = 8;
+    PetscInt  nmax = MAXSIZES;
     PetscBool flg;
 
     PetscCall(PetscOptionsIntArray(d ? "-sizes3d" : "-sizes2d", "Grid sizes", NULL, sizes[d], &nmax, &flg));
     if (flg) nsizes[d] = nmax;
   }
   {
-    PetscInt  nmax = 8;
+    PetscInt  nmax = MAXRTOLS;
     PetscBool flg;
 
     PetscCall(PetscOptionsRealArray("-rtols", "Relative tolerances", NULL, rtols, &nmax, &flg));
@@ -78,8 +90,33 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsEnum("-obstacle", "Solid obstacle", NULL, KrylearnObstacles, (PetscEnum)obstacle, (PetscEnum *)&obstacle, NULL));
   PetscCall(PetscOptionsInt("-deepcd_max_it", "Iteration cap for deepcd (it can stagnate)", NULL, dmaxit, &dmaxit, NULL));
   PetscCall(PetscOptionsInt("-repeat", "Solves per entry (fastest reported)", NULL, repeat, &repeat, NULL));
-  PetscCall(PetscOptionsString("-model2d", "deepcd model for 2-D", NULL, model[0], model[0], sizeof(model[0]), NULL));
-  PetscCall(PetscOptionsString("-model3d", "deepcd model for 3-D", NULL, model[1], model[1], sizeof(model[1]), NULL));
+  for (PetscInt d = 0; d < 2; d++) {
+    PetscInt  nmax = MAXMODELS;
+    PetscBool flg;
+
+    PetscCall(PetscOptionsStringArray(d ? "-model3d" : "-model2d", "deepcd models, side by side", NULL, models[d], &nmax, &flg));
+    if (flg) nmodels[d] = nmax;
+  }
+  {
+    char     *list[NCLASSICAL] = {NULL};
+    PetscInt  nmax             = NCLASSICAL;
+    PetscBool flg;
+
+    PetscCall(PetscOptionsStringArray("-classical", "Classical solvers run: cg, icc, gamg, boomeramg", NULL, list, &nmax, &flg));
+    if (flg) {
+      for (PetscInt k = 1; k <= NCLASSICAL; k++) use[k] = PETSC_FALSE;
+      for (PetscInt i = 0; i < nmax; i++) {
+        PetscBool found = PETSC_FALSE;
+        for (PetscInt k = 1; k <= NCLASSICAL; k++) {
+          PetscBool eq;
+          PetscCall(PetscStrcmp(list[i], keys[k], &eq));
+          if (eq) use[k] = found = PETSC_TRUE;
+        }
+        PetscCheck(found, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-classical: unknown solver '%s' (cg, icc, gamg, boomeramg)", list[i]);
+        PetscCall(PetscFree(list[i]));
+      }
+    }
+  }
   PetscOptionsEnd();
 
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
@@ -87,8 +124,16 @@ int main(int argc, char **argv)
   if (len > 0) blas[len] = 0;
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# deepcd benchmark: pressure Poisson, obstacle %s, open boundary, unscaled stencil, b = plume source\n", KrylearnObstacles[obstacle]));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# MPI processes %d, BLAS %s, OMP_NUM_THREADS=%s, OPENBLAS_NUM_THREADS=%s\n", size, blas, getenv("OMP_NUM_THREADS") ? getenv("OMP_NUM_THREADS") : "unset", getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "unset"));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# deepcd models: 2-D %s, 3-D %s\n", model[0][0] ? model[0] : "shipped default", model[1][0] ? model[1] : "shipped default"));
+  for (PetscInt d = 0; d < 2; d++) {
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# deepcd models %dD:", (int)d + 2));
+    for (PetscInt m = 0; m < nmodels[d]; m++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, " [%" PetscInt_FMT "] %s", m + 1, models[d][m] ? models[d][m] : "shipped default"));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
+  }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# stopping test: unpreconditioned residual norm, ||b - Ax|| <= rtol ||b||, zero initial guess, %" PetscInt_FMT " repeat(s), fastest kept, deepcd capped at %" PetscInt_FMT " iterations\n# time = setup (model load / factorisation / hierarchy) + solve, wall seconds; ratio = time / CG+GAMG time\n", repeat, dmaxit));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# classical solvers run:"));
+  for (PetscInt k = 1; k <= NCLASSICAL; k++)
+    if (use[k]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, " %s", names[k]));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| grid | rtol | solver | iterations | setup s | solve s | time s | ratio to GAMG | true rel. residual |\n|---|---|---|---|---|---|---|---|---|\n"));
   for (PetscInt dim = 2; dim <= 3; dim++) {
     for (PetscInt is = 0; is < nsizes[dim - 2]; is++) {
@@ -105,13 +150,17 @@ int main(int argc, char **argv)
       PetscCall(VecNorm(b, NORM_2, &bnorm));
       PetscCall(PetscSNPrintf(grid, sizeof(grid), dim == 2 ? "%" PetscInt_FMT "^2" : "%" PetscInt_FMT "^3", n[0]));
       for (PetscInt it = 0; it < nrtol; it++) {
-        PetscLogDouble     setup[NSOLVERS], solve[NSOLVERS];
-        PetscInt           its[NSOLVERS];
-        PetscReal          res[NSOLVERS];
-        KSPConvergedReason reason[NSOLVERS];
+        const PetscInt     nsolvers = nmodels[dim - 2] + NCLASSICAL, gamg = nsolvers - 2;
+        PetscLogDouble     setup[MAXMODELS + NCLASSICAL], solve[MAXMODELS + NCLASSICAL];
+        PetscInt           its[MAXMODELS + NCLASSICAL];
+        PetscReal          res[MAXMODELS + NCLASSICAL];
+        KSPConvergedReason reason[MAXMODELS + NCLASSICAL];
 
-        for (PetscInt s = 0; s < NSOLVERS; s++) {
+        for (PetscInt s = 0; s < nsolvers; s++) {
+          const PetscInt kind = s < nmodels[dim - 2] ? 0 : s - nmodels[dim - 2] + 1;
+
           setup[s] = solve[s] = PETSC_MAX_REAL;
+          if (!use[kind]) continue;
           for (PetscInt rep = 0; rep < repeat; rep++) {
             KSP            ksp;
             PetscLogDouble t0, t1, t2;
@@ -120,8 +169,8 @@ int main(int argc, char **argv)
             PetscCall(KSPSetOperators(ksp, A, A));
             PetscCall(KSPSetDM(ksp, da));
             PetscCall(KSPSetDMActive(ksp, PETSC_FALSE));
-            PetscCall(Configure(ksp, s, model[dim - 2]));
-            PetscCall(KSPSetTolerances(ksp, rtols[it], 1e-50, PETSC_DEFAULT, s == 0 ? dmaxit : 100000));
+            PetscCall(Configure(ksp, kind, kind ? NULL : models[dim - 2][s]));
+            PetscCall(KSPSetTolerances(ksp, rtols[it], 1e-50, PETSC_DEFAULT, kind ? 100000 : dmaxit));
             PetscCall(KSPSetFromOptions(ksp));
             PetscCall(VecSet(x, 0.0));
             PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
@@ -143,8 +192,25 @@ int main(int argc, char **argv)
             PetscCall(KSPDestroy(&ksp));
           }
         }
-        for (PetscInt s = 0; s < NSOLVERS; s++) {
-          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | %s | %" PetscInt_FMT "%s | %.3f | %.3f | %.3f | %.2f | %.1e |\n", grid, (double)rtols[it], names[s], its[s], reason[s] > 0 ? "" : " (not converged)", setup[s], solve[s], setup[s] + solve[s], (setup[s] + solve[s]) / (setup[3] + solve[3]), (double)res[s]));
+        best[dim - 2][is][it]  = -1;
+        btime[dim - 2][is][it] = PETSC_MAX_REAL;
+        for (PetscInt s = 0; s < nsolvers; s++) {
+          const PetscInt kind = s < nmodels[dim - 2] ? 0 : s - nmodels[dim - 2] + 1;
+          char           name[32];
+
+          if (!use[kind]) continue;
+          if (kind) PetscCall(PetscStrncpy(name, names[kind], sizeof(name)));
+          else PetscCall(PetscSNPrintf(name, sizeof(name), nmodels[dim - 2] > 1 ? "deepcd [%" PetscInt_FMT "]" : "deepcd", s + 1));
+          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | %s | %" PetscInt_FMT "%s | %.3f | %.3f | %.3f | %.2f | %.1e |\n", grid, (double)rtols[it], name, its[s], reason[s] > 0 ? "" : " (not converged)", setup[s], solve[s], setup[s] + solve[s], use[3] ? (setup[s] + solve[s]) / (setup[gamg] + solve[gamg]) : (double)INFINITY, (double)res[s]));
+          if (!kind) {
+            dtime[dim - 2][is][it][s] = setup[s] + solve[s];
+            dits[dim - 2][is][it][s]  = its[s];
+            dconv[dim - 2][is][it][s] = (PetscBool)(reason[s] > 0);
+          } else if (reason[s] > 0 && setup[s] + solve[s] < btime[dim - 2][is][it]) {
+            btime[dim - 2][is][it] = setup[s] + solve[s];
+            bits[dim - 2][is][it]  = its[s];
+            best[dim - 2][is][it]  = kind;
+          }
         }
       }
       PetscCall(VecDestroy(&x));
@@ -154,6 +220,26 @@ int main(int argc, char **argv)
       PetscCall(DMDestroy(&da));
     }
   }
+
+  /* deepcd against the fastest classical solver of each row; the largest ratio over the two
+     largest sizes of each dimension, every tolerance, first model */
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n| grid | rtol | deepcd model | deepcd its | deepcd s | best classical | its | s | deepcd/best |\n|---|---|---|---|---|---|---|---|---|\n"));
+  for (PetscInt dim = 2; dim <= 3; dim++)
+    for (PetscInt is = 0; is < nsizes[dim - 2]; is++)
+      for (PetscInt it = 0; it < nrtol; it++)
+        for (PetscInt m = 0; m < nmodels[dim - 2]; m++) {
+          const PetscInt b     = best[dim - 2][is][it];
+          PetscReal      ratio = dconv[dim - 2][is][it][m] && b > 0 ? dtime[dim - 2][is][it][m] / btime[dim - 2][is][it] : (PetscReal)INFINITY;
+          char           grid[32], mname[16];
+
+          PetscCall(PetscSNPrintf(grid, sizeof(grid), dim == 2 ? "%" PetscInt_FMT "^2" : "%" PetscInt_FMT "^3", sizes[dim - 2][is]));
+          PetscCall(PetscSNPrintf(mname, sizeof(mname), "[%" PetscInt_FMT "]", m + 1));
+          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | %s | %" PetscInt_FMT "%s | %.3f | %s | %" PetscInt_FMT " | %.3f | %.2f |\n", grid, (double)rtols[it], mname, dits[dim - 2][is][it][m], dconv[dim - 2][is][it][m] ? "" : " (not converged)", dtime[dim - 2][is][it][m], b > 0 ? names[b] : "none converged", b > 0 ? bits[dim - 2][is][it] : 0, b > 0 ? btime[dim - 2][is][it] : 0.0, (double)ratio));
+          if (m == 0 && is >= nsizes[dim - 2] - 2) worst = PetscMax(worst, ratio);
+        }
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "largest deepcd/best ratio at the largest sizes: %.2f\n", (double)worst));
+  for (PetscInt d = 0; d < 2; d++)
+    for (PetscInt m = 0; m < MAXMODELS; m++) PetscCall(PetscFree(models[d][m]));
   PetscCall(PetscFinalize());
   return 0;
 }

@@ -94,6 +94,9 @@ struct _p_KrylearnNet {
   NNWeight  *weights;
   char       name[NN_NAME];
   char       geometry[NN_NAME]; /* kind of geometry field read ("solid"), "" for none */
+  char       smoother[NN_NAME]; /* hybrid structure (/hybrid): smoother, "" for a plain model */
+  PetscInt   sweeps, clevels;   /* ... sweeps before and after, classical levels */
+  PetscReal  damping;
   /* set up for a grid */
   DM         dm;
   PetscInt   M[3], xs[3], n[3]; /* global extents, block start and extents */

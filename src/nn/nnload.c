@@ -5,6 +5,7 @@
 
 const char *const NNOpTypes[] = {"conv", "avgpool", "upsample", "add", "mul", "vcycle", "recurse", NULL};
 static const char *const NNGeometries[] = {"solid", NULL}; /* kinds of geometry field a model may read */
+static const char *const NNSmoothers[]  = {"jacobi", NULL}; /* smoothers of a hybrid structure */
 
 /* HDF5 handles opened while reading; all of them are closed whatever happens */
 typedef struct {
@@ -83,6 +84,51 @@ static PetscErrorCode ReadInt(NNReader *rd, hid_t obj, const char *where, const 
   *v = (PetscInt)x;
   ReaderPop(rd);
   ReaderPop(rd);
+  ReaderPop(rd);
+  PetscFunctionReturn(0);
+}
+
+/* Scalar floating-point attribute */
+static PetscErrorCode ReadReal(NNReader *rd, hid_t obj, const char *where, const char *name, PetscReal *v)
+{
+  KrylearnNet net = rd->net;
+  hid_t       a, t, s;
+  double      x;
+
+  PetscFunctionBegin;
+  PetscCall(OpenAttribute(rd, obj, where, name, &a, &t));
+  s = H5Aget_space(a);
+  PetscCall(ReaderPush(rd, s, name));
+  PetscCheck(H5Tget_class(t) == H5T_FLOAT && H5Sget_simple_extent_npoints(s) == 1, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: attribute '%s' of %s is not one floating-point number", net->file, name, where);
+  PetscCheck(H5Aread(a, H5T_NATIVE_DOUBLE, &x) >= 0, net->comm, PETSC_ERR_FILE_READ, "Model file %s: cannot read attribute '%s' of %s", net->file, name, where);
+  *v = (PetscReal)x;
+  ReaderPop(rd);
+  ReaderPop(rd);
+  ReaderPop(rd);
+  PetscFunctionReturn(0);
+}
+
+/* The hybrid structure (group /hybrid, format version 3): the classical cycle around the
+   network that its user runs with the operator (train/hybrid.py, plugins/deepcd_hybrid.c) */
+static PetscErrorCode ReadHybrid(NNReader *rd, hid_t file)
+{
+  KrylearnNet net = rd->net;
+  hid_t       hg;
+  PetscInt    kind;
+  PetscBool   known;
+
+  PetscFunctionBegin;
+  hg = H5Gopen2(file, "hybrid", H5P_DEFAULT);
+  PetscCall(ReaderPush(rd, hg, "/hybrid"));
+  PetscCall(ReadString(rd, hg, "/hybrid", "smoother", net->smoother));
+  PetscCall(PetscEListFind(1, NNSmoothers, net->smoother, &kind, &known));
+  PetscCheck(known, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares unknown smoother '%s' (this runtime knows 'jacobi')", net->file, net->smoother);
+  PetscCall(ReadInt(rd, hg, "/hybrid", "sweeps", &net->sweeps));
+  PetscCheck(net->sweeps >= 0 && net->sweeps <= 8, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares %" PetscInt_FMT " sweeps (0 to 8 allowed)", net->file, net->sweeps);
+  PetscCall(ReadReal(rd, hg, "/hybrid", "damping", &net->damping));
+  PetscCheck(PetscIsNormalReal(net->damping) && net->damping > 0.0 && net->damping <= 1.0, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares damping %g (must be in (0, 1])", net->file, (double)net->damping);
+  PetscCall(ReadInt(rd, hg, "/hybrid", "classical_levels", &net->clevels));
+  PetscCheck(net->clevels >= 1 && net->clevels <= 4, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares %" PetscInt_FMT " classical levels (1 to 4 allowed)", net->file, net->clevels);
   ReaderPop(rd);
   PetscFunctionReturn(0);
 }
@@ -387,7 +433,7 @@ static PetscErrorCode ReadFile(NNReader *rd)
   PetscCall(PetscStrcmp(s, "krylearn-model", &eq));
   PetscCheck(eq, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: format is '%s', not 'krylearn-model'", net->file, s);
   PetscCall(ReadInt(rd, file, "/", "format_version", &version));
-  PetscCheck(version == 1 || version == 2, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: unsupported format version %" PetscInt_FMT " (this runtime reads versions 1 and 2)", net->file, version);
+  PetscCheck(version >= 1 && version <= 3, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: unsupported format version %" PetscInt_FMT " (this runtime reads versions 1 to 3)", net->file, version);
   PetscCall(ReadInt(rd, file, "/", "dimension", &net->dim));
   PetscCheck(net->dim == 2 || net->dim == 3, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: dimension %" PetscInt_FMT " is not 2 or 3", net->file, net->dim);
   if (H5Aexists(file, "name") > 0) PetscCall(ReadString(rd, file, "/", "name", net->name));
@@ -397,6 +443,10 @@ static PetscErrorCode ReadFile(NNReader *rd)
     PetscCall(ReadString(rd, file, "/", "geometry", net->geometry));
     PetscCall(PetscEListFind(1, NNGeometries, net->geometry, &kind, &known));
     PetscCheck(known, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: unknown geometry field '%s' (this runtime knows 'solid')", net->file, net->geometry);
+  }
+  if (H5Lexists(file, "hybrid", H5P_DEFAULT) > 0) {
+    PetscCheck(version >= 3, net->comm, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: a /hybrid structure needs format version 3, the file says %" PetscInt_FMT, net->file, version);
+    PetscCall(ReadHybrid(rd, file));
   }
   PetscCall(ReadGraphs(rd, file));
   /* room for every weight any conv may name */

@@ -59,10 +59,11 @@ def vcycle_model(dim, path, seed=0, gated=False):
     km.save(net, path, {"operator": "test: random"})
 
 
-def dcdm(A, b, path, dim, rtol, ndirs=2, maxit=500, x0=None, solid=None):
+def dcdm(A, b, path, dim, rtol, ndirs=2, maxit=500, x0=None, solid=None, direction=None):
     """Reference DCDM (numpy, network in PyTorch float32), with the same treatment of
     decoupled rows (solved first, network output zeroed there); solid (cells, x fastest)
-    is the geometry field of a model that reads one. Returns (x, history)."""
+    is the geometry field of a model that reads one; direction (r -> q, float64 arrays)
+    replaces the network when given. Returns (x, history)."""
     net = km.load(path)
     n = round(A.shape[0] ** (1.0 / dim))
     offdiag = abs(A - sp.diags(A.diagonal())).sum(axis=1).A1
@@ -76,11 +77,14 @@ def dcdm(A, b, path, dim, rtol, ndirs=2, maxit=500, x0=None, solid=None):
     x += corr
     r = b - A @ x
     P, AP = [], []
-    g = [torch.tensor(solid.reshape((1, 1) + (n,) * dim), dtype=torch.float32)] if net.geometry else []
+    g = [torch.tensor(solid.reshape((1, 1) + (n,) * dim), dtype=torch.float32)] if net.geometry and direction is None else []
     for it in range(maxit):
         rn = np.linalg.norm(r)
-        with torch.no_grad():
-            q = net(torch.tensor((r / rn).reshape((1, 1) + (n,) * dim), dtype=torch.float32), *g).numpy().reshape(-1).astype(float)
+        if direction is not None:
+            q = direction(r / rn)
+        else:
+            with torch.no_grad():
+                q = net(torch.tensor((r / rn).reshape((1, 1) + (n,) * dim), dtype=torch.float32), *g).numpy().reshape(-1).astype(float)
         q[dec] = 0.0
         for p, ap in zip(P, AP):
             q -= (q @ ap) / (p @ ap) * p

@@ -2,7 +2,7 @@
 reading of the convention, Lanczos against dense eigenvalues, the loss against numpy,
 the DCDM loop against PETSc's CG, and a short training run whose loss must fall.
 
-    test_train.py operator|lanczos|loss|dcdm|training|badinput
+    test_train.py operator|lanczos|loss|dcdm|training|badinput|hybrid
 """
 import os
 import subprocess
@@ -199,6 +199,114 @@ def check_training():
             print(f"gated, unrolled loss {val[0]:.3f} -> {val[-1]:.3f}; C runtime at {nprocs} process(es): "
                   f"relative max error {err:.1e}")
             assert err <= 1e-5, err
+
+
+def check_hybrid():
+    """Hybrid directions (train/hybrid.py): the interpolation against PyTorch's bilinear
+    upsampling, the cycle against a dense numpy cycle with Galerkin operators, gradients
+    through the cycle against finite differences, and a short fine-tune from a plain model
+    whose loss falls and whose file declares the structure."""
+    import hybrid
+    torch.manual_seed(0)
+    # P on even grids is PyTorch's bilinear upsampling (align_corners=False, edges replicated)
+    for shape in ((8, 12), (4, 6, 8)):
+        c = torch.randn((1, 1) + hybrid.coarse_shape(shape), dtype=torch.float64)
+        ref = torch.nn.functional.interpolate(c, scale_factor=2, mode="bilinear" if len(shape) == 2 else "trilinear",
+                                              align_corners=False).numpy().reshape(-1)
+        P = hybrid.prolongation(shape)
+        assert np.abs(P @ c.numpy().reshape(-1) - ref).max() < 1e-13, shape
+    # the cycle against dense numpy, 2 classical levels, odd grid, obstacle, random network
+    shape = (13, 10)
+    A = poisson.operator(poisson.obstacle(shape, "box"))
+    desc = krylearn_model.vcycle(2, width=4, coarsest=2)
+    desc["hybrid"] = {"smoother": "jacobi", "sweeps": 2, "damping": 0.7, "classical_levels": 2}
+    net = krylearn_model.KrylearnNet(desc).double()
+    h = hybrid.Hierarchy(A, shape, 2)
+    r = np.random.default_rng(1).standard_normal(A.shape[0]) * ~poisson.decoupled_rows(A)
+    with torch.no_grad():
+        got = hybrid.direction(desc["hybrid"], h.torch("cpu", torch.float64), net.float(),
+                               torch.tensor(r)[None]).numpy()[0]
+    active = ~poisson.decoupled_rows(A)
+    Ps = [np.diag(active * 1.0) @ hybrid.prolongation(shape).toarray()]
+    Ps.append(hybrid.prolongation(hybrid.coarse_shape(shape)).toarray())
+    As = [A.toarray()]
+    As.append(Ps[0].T @ As[0] @ Ps[0])
+
+    def cycle(level, r):
+        Al = As[level]
+        d = np.diag(Al)
+        dinv = np.where(d != 0, 0.7 / np.where(d != 0, d, 1), 0) * (active if level == 0 else 1)
+        z, t = np.zeros_like(r), r.copy()
+        for _ in range(2):
+            z, t = z + dinv * t, t - Al @ (dinv * t)
+        rc = Ps[level].T @ t
+        if level == 0:
+            ec = cycle(1, rc)
+        else:
+            cs = hybrid.coarse_shape(hybrid.coarse_shape(shape))
+            net_shape = tuple(hybrid.padded_extent(n) for n in cs)
+            x = np.zeros(net_shape)
+            x[:cs[0], :cs[1]] = rc.reshape(cs)
+            with torch.no_grad():
+                ec = net(torch.tensor(x, dtype=torch.float32)[None, None]).double().numpy()[0, 0][:cs[0], :cs[1]].reshape(-1)
+        e = Ps[level] @ ec
+        Ae = Al @ e
+        beta = (e @ t) / (e @ Ae) if e @ Ae > 0 else 0.0
+        z, t = z + beta * e, t - beta * Ae
+        for _ in range(2):
+            z, t = z + dinv * t, t - Al @ (dinv * t)
+        return z
+    want = cycle(0, r)
+    err = np.abs(got - want).max() / np.abs(want).max()
+    assert err < 1e-6, err
+    # gradients through the cycle (float64 network) against central differences
+    net = krylearn_model.KrylearnNet(desc).double()
+    th = h.torch("cpu", torch.float64)
+
+    def loss():
+        x = torch.tensor(r)[None]
+        q = hybrid.direction(desc["hybrid"], th, _Double(net), x)
+        return (q ** 2).sum()
+    w = net.weights["level_conv1_w"]
+    L = loss()
+    L.backward()
+    g = w.grad[0, 0, 1, 1].item()
+    with torch.no_grad():
+        w[0, 0, 1, 1] += 1e-6
+        up = loss().item()
+        w[0, 0, 1, 1] -= 2e-6
+        down = loss().item()
+        w[0, 0, 1, 1] += 1e-6
+    fd = (up - down) / 2e-6
+    assert abs(g - fd) <= 1e-5 * max(1.0, abs(fd)), (g, fd)
+    print(f"hybrid: P = bilinear upsampling; cycle vs dense numpy {err:.1e}; gradient {g:.6e} vs difference {fd:.6e}")
+    # a short fine-tune of a plain model as a hybrid one
+    with tempfile.TemporaryDirectory() as tmp:
+        plain, out = os.path.join(tmp, "p.h5"), os.path.join(tmp, "h.h5")
+        common = ["--problem", "none:16,16", "--problem", "disc:16,16", "--lanczos-steps", "100", "--batch", "8",
+                  "--val-every", "20", "--threads", "1", "--unroll", "2"]
+        train_dcdm.main(common + ["--steps", "40", "--out", plain])
+        train_dcdm.main(common + ["--steps", "60", "--hybrid-levels", "1", "--hybrid-sweeps", "1",
+                                  "--init-from", plain, "--out", out])
+        m = krylearn_model.load(out)
+        val = np.asarray(m.metadata["val_loss_history"])
+        assert m.hybrid == {"smoother": "jacobi", "sweeps": 1, "damping": 0.8, "classical_levels": 1}, m.hybrid
+        assert val[-1] < val[0], f"hybrid fine-tune: validation loss did not fall: {val}"
+        with h5py.File(out) as f:
+            assert f.attrs["format_version"] == 3 and f["hybrid"].attrs["sweeps"] == 1
+        print(f"hybrid fine-tune from a plain model: validation loss {val[0]:.3f} -> {val[-1]:.3f}")
+
+
+class _Double(torch.nn.Module):
+    """A float64 network seen through hybrid.direction's float32 cast: the cast is undone."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+        self.geometry = None
+
+    def forward(self, x, geometry=None):
+        return self.net(x.double())
 
 
 def expect_load_error(spec, msg, what):

@@ -1,0 +1,254 @@
+/* Operator-smoothed hybrid directions for models that declare a hybrid structure
+   (docs/model-format.md): a multigrid cycle whose coarsest part is the network. On each
+   classical level l (0: the operator's grid), with A_0 the user's matrix and
+   A_l+1 = P_l^T A_l P_l:
+
+     z = 0, t = r;  nu times { d = w D^-1 t; z += d; t -= A d }           pre-smoothing
+     e = P_l cycle(l + 1, P_l^T t)   (the network on the last level)
+     beta = e.t / e.Ae (0 unless e.Ae > 0);  z += beta e;  t -= beta Ae    coarse correction
+     nu times { d = w D^-1 t; z += d; t -= A d }                          post-smoothing
+
+   P_l is cell-centred bilinear (trilinear) interpolation from ceil(n/2) to n cells per
+   axis, P_0 zero on the rows outside the domain. Every coefficient, boundary row and solid
+   cell of the user's matrix enters through A and its diagonal; the network only sees the
+   2^L times coarser residual. train/hybrid.py is the same cycle in PyTorch. */
+#include <petscdmda.h>
+#include "deepcdnet.h"
+
+/* Fine cell i of an extent n: its coarse cells (1 or 2) and weights; the fine cell sits at
+   coarse coordinate i/2 - 1/4, clamped into [0, ceil(n/2) - 1] (edges replicated) */
+static PetscInt HybridInterp1D(PetscInt i, PetscInt n, PetscInt c[2], PetscReal w[2])
+{
+  const PetscInt nc  = (n + 1) / 2;
+  PetscReal      src = PetscMin(PetscMax(0.5 * i - 0.25, 0.0), (PetscReal)(nc - 1)), lam;
+
+  c[0] = (PetscInt)PetscFloorReal(src);
+  lam  = src - c[0];
+  w[0] = 1.0 - lam;
+  if (lam == 0.0) return 1;
+  c[1] = PetscMin(c[0] + 1, nc - 1);
+  w[1] = lam;
+  return 2;
+}
+
+/* Interpolation from the level below (natural ordering, the layout of coarse) to the rows
+   of a level whose local rows are the natural cells nat[] of a grid of extents nf */
+static PetscErrorCode HybridCreateInterpolation(MPI_Comm comm, PetscInt dim, const PetscInt nf[], PetscInt mloc, const PetscInt nat[], Vec coarse, Mat *P)
+{
+  PetscInt nc[3], mc, rstart = 0, cstart, cend, *dnz, *onz;
+
+  PetscFunctionBegin;
+  for (PetscInt d = 0; d < 3; d++) nc[d] = d < dim ? (nf[d] + 1) / 2 : 1;
+  PetscCall(VecGetLocalSize(coarse, &mc));
+  PetscCall(VecGetOwnershipRange(coarse, &cstart, &cend));
+  PetscCall(MatCreate(comm, P));
+  PetscCall(MatSetSizes(*P, mloc, mc, PETSC_DETERMINE, PETSC_DETERMINE));
+  PetscCall(MatSetType(*P, MATAIJ));
+  PetscCall(PetscCalloc2(mloc, &dnz, mloc, &onz));
+  for (PetscInt pass = 0; pass < 2; pass++) { /* exact preallocation, then the values */
+    if (pass) {
+      PetscCall(MatSeqAIJSetPreallocation(*P, 0, dnz));
+      PetscCall(MatMPIAIJSetPreallocation(*P, 0, dnz, 0, onz));
+      PetscCall(MatGetOwnershipRange(*P, &rstart, NULL));
+    }
+    for (PetscInt r = 0; r < mloc; r++) {
+      PetscInt  ijk[3] = {nat[r] % nf[0], (nat[r] / nf[0]) % nf[1], nat[r] / (nf[0] * nf[1])};
+      PetscInt  c[3][2], cnt[3] = {1, 1, 1}, cols[8], ncols = 0, row = rstart + r;
+      PetscReal w[3][2], vals[8];
+
+      for (PetscInt d = 0; d < 3; d++) {
+        c[d][0] = 0, w[d][0] = 1.0;
+        if (d < dim) cnt[d] = HybridInterp1D(ijk[d], nf[d], c[d], w[d]);
+      }
+      for (PetscInt a = 0; a < cnt[2]; a++)
+        for (PetscInt b = 0; b < cnt[1]; b++)
+          for (PetscInt e = 0; e < cnt[0]; e++) {
+            cols[ncols] = c[0][e] + nc[0] * (c[1][b] + nc[1] * c[2][a]);
+            vals[ncols] = w[0][e] * w[1][b] * w[2][a];
+            if (!pass) {
+              if (cols[ncols] >= cstart && cols[ncols] < cend) dnz[r]++;
+              else onz[r]++;
+            }
+            ncols++;
+          }
+      if (pass) PetscCall(MatSetValues(*P, 1, &row, ncols, cols, vals, INSERT_VALUES));
+    }
+  }
+  PetscCall(PetscFree2(dnz, onz));
+  PetscCall(MatAssemblyBegin(*P, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(*P, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
+/* The classical levels of the grid dn->n: extents, interpolations and work vectors.
+   nat[]: natural cell of each local row of A. Returns the coarsest level's vector (the
+   network's rows, natural ordering; owned by dn). */
+PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Mat A, const PetscInt nat[], Vec *coarse)
+{
+  KrylearnDeepCDHybrid *h = &dn->hyb;
+  PetscInt              mloc, *idx, rstart;
+
+  PetscFunctionBegin;
+  PetscCall(KrylearnNetGetHybrid(dn->net, NULL, &h->sweeps, &h->damping, &h->levels));
+  PetscCheck(h->levels <= DEEPCD_MAXCLASSICAL, comm, PETSC_ERR_SUP, "deepcd: at most %d classical levels", DEEPCD_MAXCLASSICAL);
+  for (PetscInt d = 0; d < 3; d++) h->n[0][d] = dn->n[d];
+  for (PetscInt l = 1; l <= h->levels; l++) {
+    for (PetscInt d = 0; d < 3; d++) h->n[l][d] = d < dn->dim ? (h->n[l - 1][d] + 1) / 2 : 1;
+    PetscCall(VecCreateMPI(comm, PETSC_DECIDE, h->n[l][0] * h->n[l][1] * h->n[l][2], &h->r[l]));
+    PetscCall(VecDuplicate(h->r[l], &h->z[l]));
+  }
+  PetscCall(MatCreateVecs(A, NULL, &h->t[0]));
+  PetscCall(MatGetLocalSize(A, &mloc, NULL));
+  PetscCall(HybridCreateInterpolation(comm, dn->dim, h->n[0], mloc, nat, h->r[1], &h->Pgrid[0]));
+  for (PetscInt l = 1; l < h->levels; l++) {
+    PetscCall(VecGetLocalSize(h->r[l], &mloc));
+    PetscCall(VecGetOwnershipRange(h->r[l], &rstart, NULL));
+    PetscCall(PetscMalloc1(mloc, &idx));
+    for (PetscInt r = 0; r < mloc; r++) idx[r] = rstart + r;
+    PetscCall(HybridCreateInterpolation(comm, dn->dim, h->n[l], mloc, idx, h->r[l + 1], &h->Pgrid[l]));
+    PetscCall(PetscFree(idx));
+    PetscCall(VecDuplicate(h->r[l], &h->t[l]));
+  }
+  for (PetscInt l = 0; l < h->levels; l++) {
+    PetscCall(VecDuplicate(h->t[l], &h->d[l]));
+    PetscCall(VecDuplicate(h->t[l], &h->e[l]));
+    PetscCall(VecDuplicate(h->t[l], &h->ae[l]));
+    PetscCall(VecDuplicate(h->t[l], &h->dinv[l]));
+  }
+  *coarse = h->r[h->levels];
+  PetscFunctionReturn(0);
+}
+
+/* For the operator A with the cells outside the domain (mask 0): P_0, the Galerkin
+   operators, the damped inverse diagonals, and for a network that reads a geometry the
+   fraction of each coarsest cell outside the domain, 1 - (P^T ... P^T mask) / 2^(dim L) */
+PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, Vec mask)
+{
+  KrylearnDeepCDHybrid *h = &dn->hyb;
+  const char           *geometry;
+
+  PetscFunctionBegin;
+  if (h->P0) PetscCall(MatCopy(h->Pgrid[0], h->P0, SAME_NONZERO_PATTERN));
+  else PetscCall(MatDuplicate(h->Pgrid[0], MAT_COPY_VALUES, &h->P0));
+  PetscCall(MatDiagonalScale(h->P0, mask, NULL));
+  PetscCall(PetscObjectReference((PetscObject)A));
+  PetscCall(MatDestroy(&h->A[0]));
+  h->A[0] = A;
+  for (PetscInt l = 1; l < h->levels; l++) {
+    PetscCall(MatDestroy(&h->A[l]));
+    PetscCall(MatPtAP(h->A[l - 1], l == 1 ? h->P0 : h->Pgrid[l - 1], MAT_INITIAL_MATRIX, PETSC_DEFAULT, &h->A[l]));
+  }
+  for (PetscInt l = 0; l < h->levels; l++) {
+    PetscScalar *a;
+    PetscInt     n;
+
+    PetscCall(MatGetDiagonal(h->A[l], h->dinv[l]));
+    PetscCall(VecGetLocalSize(h->dinv[l], &n));
+    PetscCall(VecGetArray(h->dinv[l], &a));
+    for (PetscInt i = 0; i < n; i++) a[i] = a[i] != 0.0 ? h->damping / a[i] : 0.0;
+    PetscCall(VecRestoreArray(h->dinv[l], &a));
+    if (!l) PetscCall(VecPointwiseMult(h->dinv[0], h->dinv[0], mask));
+  }
+  PetscCall(KrylearnNetGetGeometry(dn->net, &geometry));
+  if (geometry) {
+    const PetscReal cells = PetscPowInt(2, dn->dim * h->levels);
+    Vec             w     = h->r[h->levels];
+    PetscScalar    *a;
+    PetscInt        n;
+
+    PetscCall(MatMultTranspose(h->P0, mask, h->r[1]));
+    for (PetscInt l = 1; l < h->levels; l++) PetscCall(MatMultTranspose(h->Pgrid[l], h->r[l], h->r[l + 1]));
+    PetscCall(VecGetLocalSize(w, &n));
+    PetscCall(VecGetArray(w, &a));
+    for (PetscInt i = 0; i < n; i++) a[i] = PetscMin(PetscMax(1.0 - PetscRealPart(a[i]) / cells, 0.0), 1.0);
+    PetscCall(VecRestoreArray(w, &a));
+    PetscCall(VecScatterBegin(dn->tonet, w, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(dn->tonet, w, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(KrylearnNetSetGeometry(dn->net, dn->xda));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* nu damped-Jacobi sweeps z += w D^-1 t, t -= A (w D^-1 t); the last residual update is
+   skipped when the caller does not need it */
+static PetscErrorCode HybridSmooth(KrylearnDeepCDHybrid *h, PetscInt l, Vec z, PetscBool lastresidual)
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < h->sweeps; k++) {
+    PetscCall(VecPointwiseMult(h->d[l], h->dinv[l], h->t[l]));
+    PetscCall(VecAXPY(z, 1.0, h->d[l]));
+    if (k + 1 < h->sweeps || lastresidual) {
+      PetscCall(MatMult(h->A[l], h->d[l], h->ae[l]));
+      PetscCall(VecAXPY(h->t[l], -1.0, h->ae[l]));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode HybridCycle(KrylearnDeepCDNet *dn, PetscInt l, Vec r, Vec z)
+{
+  KrylearnDeepCDHybrid *h = &dn->hyb;
+  Mat                   P = l ? h->Pgrid[l] : h->P0;
+  PetscScalar           et, eae, beta;
+
+  PetscFunctionBegin;
+  PetscCall(VecSet(z, 0.0));
+  PetscCall(VecCopy(r, h->t[l]));
+  PetscCall(HybridSmooth(h, l, z, PETSC_TRUE));
+  PetscCall(MatMultTranspose(P, h->t[l], h->r[l + 1]));
+  if (l + 1 < h->levels) PetscCall(HybridCycle(dn, l + 1, h->r[l + 1], h->z[l + 1]));
+  else PetscCall(KrylearnDeepCDNetRun_Private(dn, h->r[l + 1], h->z[l + 1]));
+  PetscCall(MatMult(P, h->z[l + 1], h->e[l]));
+  PetscCall(MatMult(h->A[l], h->e[l], h->ae[l]));
+  PetscCall(VecDotBegin(h->t[l], h->e[l], &et));
+  PetscCall(VecDotBegin(h->ae[l], h->e[l], &eae));
+  PetscCall(VecDotEnd(h->t[l], h->e[l], &et));
+  PetscCall(VecDotEnd(h->ae[l], h->e[l], &eae));
+  beta = PetscRealPart(eae) > 0.0 ? et / eae : 0.0; /* a useless coarse correction is dropped */
+  PetscCall(VecAXPY(z, beta, h->e[l]));
+  PetscCall(VecAXPY(h->t[l], -beta, h->ae[l]));
+  PetscCall(HybridSmooth(h, l, z, PETSC_FALSE));
+  PetscFunctionReturn(0);
+}
+
+/* q = the hybrid cycle applied to r */
+PetscErrorCode KrylearnDeepCDHybridApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
+{
+  PetscFunctionBegin;
+  PetscCall(HybridCycle(dn, 0, r, q));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KrylearnDeepCDHybridView(KrylearnDeepCDNet *dn, PetscViewer viewer)
+{
+  KrylearnDeepCDHybrid *h = &dn->hyb;
+  const PetscInt       *c = h->n[h->levels];
+
+  PetscFunctionBegin;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "hybrid directions: %" PetscInt_FMT " damped-Jacobi sweep(s) (damping %g) before and after, %" PetscInt_FMT " classical level(s) with the operator\n", h->sweeps, (double)h->damping, h->levels));
+  if (dn->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "network grid %" PetscInt_FMT " x %" PetscInt_FMT " (run padded to %" PetscInt_FMT " x %" PetscInt_FMT ")\n", c[0], c[1], dn->N[0], dn->N[1]));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "network grid %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT " (run padded to %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT ")\n", c[0], c[1], c[2], dn->N[0], dn->N[1], dn->N[2]));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KrylearnDeepCDHybridReset(KrylearnDeepCDNet *dn)
+{
+  KrylearnDeepCDHybrid *h = &dn->hyb;
+
+  PetscFunctionBegin;
+  for (PetscInt l = 0; l <= DEEPCD_MAXCLASSICAL; l++) {
+    PetscCall(VecDestroy(&h->r[l]));
+    PetscCall(VecDestroy(&h->z[l]));
+    if (l == DEEPCD_MAXCLASSICAL) break;
+    PetscCall(MatDestroy(&h->Pgrid[l]));
+    PetscCall(MatDestroy(&h->A[l]));
+    PetscCall(VecDestroy(&h->dinv[l]));
+    PetscCall(VecDestroy(&h->t[l]));
+    PetscCall(VecDestroy(&h->d[l]));
+    PetscCall(VecDestroy(&h->e[l]));
+    PetscCall(VecDestroy(&h->ae[l]));
+  }
+  PetscCall(MatDestroy(&h->P0));
+  h->levels = 0;
+  PetscFunctionReturn(0);
+}

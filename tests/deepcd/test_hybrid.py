@@ -1,0 +1,129 @@
+"""deepcd with hybrid models (docs/model-format.md, "Hybrid structure"): the C runtime's
+residual histories against the reference DCDM loop running train/hybrid.py's cycle
+(scipy operator, float64 cycle, PyTorch float32 network) at 1, 2 and 4 processes, DMDA
+and natural ordering, 1 and 2 classical levels, a gated network reading the coarse
+cells' fraction outside the domain, a grid of odd extent; the PC; bad declarations.
+
+usage: test_hybrid.py {2d,3d,bad}"""
+import sys
+
+import h5py
+import numpy as np
+import scipy.sparse.linalg as spla
+import torch
+
+import dcdref as R
+import hybrid
+import krylearn_model as km
+
+
+def hybrid_model(dim, path, sweeps, levels, gated=False, seed=0, damping=0.8):
+    """A random V-cycle (dcdref.vcycle_model) declared as the coarse part of a hybrid cycle."""
+    R.vcycle_model(dim, path, seed=seed, gated=gated)
+    net = km.load(path)
+    net.description["hybrid"] = {"smoother": "jacobi", "sweeps": sweeps, "damping": damping,
+                                 "classical_levels": levels}
+    km.save(net, path, {"operator": "test: random hybrid"})
+
+
+def reference(path, A, b, shape, maxit):
+    """Residual history of the reference DCDM loop with the model's hybrid directions."""
+    net = km.load(path).eval()
+    hier = hybrid.Hierarchy(A, shape, net.hybrid["classical_levels"]).torch("cpu", torch.float64)
+
+    def direction(r):
+        with torch.no_grad():
+            x = torch.as_tensor(r, dtype=torch.float64).reshape(1, -1)
+            return hybrid.direction(net.hybrid, hier, net, x).reshape(-1).numpy().copy()
+    _, hist = R.dcdm(A, b, path, len(shape), 0.0, maxit=maxit, direction=direction)
+    return np.array(hist)
+
+
+def check(dim, n, obstacle, path, cases, maxit=5):
+    """cases: (ranks, extra options); every C history equals the reference's."""
+    A, _ = R.pressure_matrix(dim, n, obstacle)
+    b = R.pressure_rhs(dim, n, obstacle)
+    ref = reference(path, A, b, (n,) * dim, maxit)
+    common = ["-dim", str(dim), "-n", str(n), "-obstacle", obstacle, "-ksp_type", "deepcd", "-ksp_monitor",
+              "-ksp_deepcd_model", path, "-ksp_max_it", str(maxit), "-ksp_rtol", "1e-12"]
+    for ranks, extra in cases:
+        out, *_ = R.pressure(common + extra, ranks)
+        hist = R.monitor(out)
+        assert len(hist) == len(ref) and np.allclose(hist, ref, rtol=2e-4), (path, ranks, extra, hist, ref)
+    print(f"{path} on {n}^{dim} ({obstacle}): {len(cases)} runs match the reference, "
+          f"residual {ref[0]:.3e} -> {ref[-1]:.3e} in {maxit} iterations")
+
+
+def natural(dim, n):
+    return ["-natural", "-ksp_deepcd_grid", ",".join([str(n)] * dim)]
+
+
+def run_2d():
+    hybrid_model(2, "h21.h5", sweeps=2, levels=1)
+    hybrid_model(2, "h12.h5", sweeps=1, levels=2, seed=1)
+    check(2, 48, "disc", "h21.h5", [(1, []), (2, []), (4, []), (1, natural(2, 48)), (2, natural(2, 48)),
+                                   (4, natural(2, 48))])
+    check(2, 48, "box", "h12.h5", [(1, []), (2, []), (4, natural(2, 48))])
+    # odd extent: coarse grid 23 x 23, run padded to 24 x 24
+    check(2, 45, "box", "h21.h5", [(1, natural(2, 45)), (3, natural(2, 45))])
+    out, *_ = R.pressure(["-n", "45", "-natural", "-ksp_deepcd_grid", "45,45", "-ksp_type", "deepcd",
+                          "-ksp_deepcd_model", "h21.h5", "-ksp_max_it", "2", "-ksp_view"])
+    assert "hybrid directions: 2 damped-Jacobi sweep(s) (damping 0.8) before and after, 1 classical level(s)" in out, out
+    assert "network grid 23 x 23 (run padded to 24 x 24)" in out, out
+    # the hybrid direction as PCDEEPCD in flexible Krylov methods: exact solution, fewer iterations than CG
+    A, _ = R.pressure_matrix(2, 48, "disc")
+    xe = spla.spsolve(A.tocsc(), R.pressure_rhs(2, 48, "disc"))
+    common = ["-n", "48", "-obstacle", "disc", "-ksp_rtol", "1e-8", "-save", "x.bin"]
+    _, cg_its, *_ = R.pressure(common + ["-ksp_type", "cg", "-pc_type", "none"])
+    for ksp in ("fcg", "gcr"):
+        for ranks in (1, 2):
+            out, its, reason, _ = R.pressure(common + ["-ksp_type", ksp, "-pc_type", "deepcd", "-pc_deepcd_model", "h21.h5",
+                                                       "-ksp_max_it", "500"], ranks)
+            err = np.linalg.norm(R.load_petsc_vec("x.bin") - xe) / np.linalg.norm(xe)
+            assert reason == "CONVERGED_RTOL" and err < 1e-6 and its < cg_its, (its, cg_its, err, out)
+            print(f"PCDEEPCD with the hybrid model in {ksp} at {ranks}: {its} iterations (CG {cg_its}), error {err:.1e}")
+
+
+def run_3d():
+    hybrid_model(3, "g31.h5", sweeps=2, levels=1, gated=True)
+    check(3, 16, "disc", "g31.h5", [(1, []), (2, []), (4, []), (2, natural(3, 16))])
+    hybrid_model(3, "h32.h5", sweeps=1, levels=2, seed=2)
+    check(3, 32, "box", "h32.h5", [(1, []), (2, [])])
+
+
+def run_bad():
+    """Bad hybrid declarations: clear errors from C (through deepcd) and from Python."""
+    R.vcycle_model(2, "base.h5")
+    cases = [
+        ("smoother", "gauss-seidel", "declares unknown smoother 'gauss-seidel'"),
+        ("sweeps", np.int32(9), "declares 9 sweeps (0 to 8 allowed)"),
+        ("sweeps", np.float64(2.0), "attribute 'sweeps' of /hybrid is not one integer"),
+        ("damping", np.float64(1.5), "declares damping 1.5 (must be in (0, 1])"),
+        ("damping", np.float64(np.nan), "declares damping nan"),
+        ("classical_levels", np.int32(0), "declares 0 classical levels (1 to 4 allowed)"),
+        ("classical_levels", None, "/hybrid has no attribute 'classical_levels'"),
+        ("version", np.int32(2), "a /hybrid structure needs format version 3"),
+    ]
+    for i, (key, value, message) in enumerate(cases):
+        path = f"bad{i}.h5"
+        hybrid_model(2, path, sweeps=2, levels=1)
+        with h5py.File(path, "r+") as f:
+            if key == "version":
+                f.attrs["format_version"] = value
+            elif value is None:
+                del f["hybrid"].attrs[key]
+            else:
+                f["hybrid"].attrs[key] = np.bytes_(value) if isinstance(value, str) else value
+        out, its, *_ = R.pressure(["-n", "16", "-ksp_type", "deepcd", "-ksp_deepcd_model", path], check=False)
+        assert its is None and message in out and path in out, (key, value, out)
+        try:
+            km.load(path)
+        except ValueError as e:
+            print(f"{key}={value!r}: C and Python reject it ({e})")
+        else:
+            raise SystemExit(f"Python accepted {key}={value!r}")
+
+
+if __name__ == "__main__":
+    {"2d": run_2d, "3d": run_3d, "bad": run_bad}[sys.argv[1]]()
+    print("ok")
