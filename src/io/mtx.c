@@ -71,7 +71,7 @@ static PetscErrorCode ReadLine(MtxReader *r, PetscBool *got)
   r->lineno++;
   if (n && r->buf[n - 1] == '\r') n--; /* DOS line ends */
   r->buf[n] = '\0';
-  if (cut && r->buf[0] != '%') {
+  if (cut && (r->buf[0] != '%' || r->lineno == 1)) { /* the header is read in full */
     PetscCall(Fail(r, PETSC_ERR_FILE_UNEXPECTED, "line longer than %d characters", MTX_LINE_MAX - 1));
     PetscFunctionReturn(0);
   }

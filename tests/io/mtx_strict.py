@@ -46,6 +46,7 @@ cases = [
     (mtx("overflow.mtx", f"{HEAD}\n3 3 1\n1 1 1e999\n"), 3, "entry 1 holds a NaN or Inf value: '1e999'"),
     (mtx("nul.mtx", f"{HEAD}\n3 3 1\n1 1 1.0".encode() + b"\0\n"), 3, "holds a NUL byte"),
     (mtx("long.mtx", f"{HEAD}\n3 3 1\n1 1 1.{'0' * 5000}\n"), 3, "line longer than 4095 characters"),
+    (mtx("long-header.mtx", f"{HEAD}{' ' * 5000}x\n3 3 1\n1 1 1.0\n"), 1, "line longer than 4095 characters"),
     (mtx("trunc.mtx", f"{HEAD}\n3 3 3\n1 1 1.0\n2 2 1.0\n"), 4, "truncated: 2 of the 3 entries found"),
     (mtx("range.mtx", f"{HEAD}\n3 3 2\n1 1 1.0\n4 2 1.0\n"), 4, "index out of range in entry 2: (4, 2) in a 3 x 3 matrix"),
 ]
