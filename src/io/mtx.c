@@ -151,7 +151,7 @@ static PetscErrorCode ExpectTokens(MtxReader *r, int n, const char what[])
 {
   PetscFunctionBegin;
   if (r->ntok < n) PetscCall(Fail(r, PETSC_ERR_FILE_UNEXPECTED, "expected '%s', found only %d token(s)", what, r->ntok));
-  else if (r->ntok > n) PetscCall(Fail(r, PETSC_ERR_FILE_UNEXPECTED, "unexpected '%s' after '%s'", r->tok[n], what));
+  else if (r->ntok > n) PetscCall(Fail(r, PETSC_ERR_FILE_UNEXPECTED, "unexpected '%.40s' after '%s'", r->tok[n], what));
   PetscFunctionReturn(0);
 }
 
@@ -183,20 +183,20 @@ static PetscErrorCode Parse(MPI_Comm comm, MtxReader *r, KrylearnEntries *E)
   match = (PetscBool)(match || array);
   if (match) PetscCall(PetscStrcasecmp(object, "matrix", &match));
   if (!match) {
-    PetscCall(Fail(r, PETSC_ERR_SUP, "Matrix Market '%s %s' is not supported, only 'matrix coordinate' and 'matrix array'", object, format));
+    PetscCall(Fail(r, PETSC_ERR_SUP, "Matrix Market '%.40s %.40s' is not supported, only 'matrix coordinate' and 'matrix array'", object, format));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscStrcasecmp(field, "pattern", &pattern));
   PetscCall(PetscStrcasecmp(field, "integer", &integer));
   PetscCall(PetscStrcasecmp(field, "real", &match));
   if (!(match || integer || (pattern && !array))) {
-    PetscCall(Fail(r, PETSC_ERR_SUP, "Matrix Market field '%s' is not supported (real, integer or pattern; pattern only with coordinate)", field));
+    PetscCall(Fail(r, PETSC_ERR_SUP, "Matrix Market field '%.40s' is not supported (real, integer or pattern; pattern only with coordinate)", field));
     PetscFunctionReturn(0);
   }
   PetscCall(PetscStrcasecmp(symmetry, "symmetric", &E->symmetric));
   PetscCall(PetscStrcasecmp(symmetry, "general", &match));
   if (!match && !E->symmetric) {
-    PetscCall(Fail(r, PETSC_ERR_SUP, "Matrix Market symmetry '%s' is not supported (general or symmetric)", symmetry));
+    PetscCall(Fail(r, PETSC_ERR_SUP, "Matrix Market symmetry '%.40s' is not supported (general or symmetric)", symmetry));
     PetscFunctionReturn(0);
   }
 
@@ -245,7 +245,7 @@ static PetscErrorCode Parse(MPI_Comm comm, MtxReader *r, KrylearnEntries *E)
       i = ParseInteger(r->tok[0], &ok[0]);
       j = ParseInteger(r->tok[1], &ok[1]);
       if (!ok[0] || !ok[1]) {
-        PetscCall(Fail(r, PETSC_ERR_FILE_UNEXPECTED, "entry %lld: index '%s' is not a 64-bit integer", k + 1, r->tok[ok[0] ? 1 : 0]));
+        PetscCall(Fail(r, PETSC_ERR_FILE_UNEXPECTED, "entry %lld: index '%.40s' is not a 64-bit integer", k + 1, r->tok[ok[0] ? 1 : 0]));
         PetscFunctionReturn(0);
       }
     }
@@ -255,11 +255,11 @@ static PetscErrorCode Parse(MPI_Comm comm, MtxReader *r, KrylearnEntries *E)
       vtok = r->tok[ntok - 1];
       v    = strtod(vtok, &end);
       if (!*end && PetscIsInfOrNanReal(v)) { /* nan, inf, or a decimal beyond the double range */
-        PetscCall(Fail(r, PETSC_ERR_FP, "entry %lld holds a NaN or Inf value: '%s'", k + 1, vtok));
+        PetscCall(Fail(r, PETSC_ERR_FP, "entry %lld holds a NaN or Inf value: '%.40s'", k + 1, vtok));
         PetscFunctionReturn(0);
       }
       if (!(integer ? IsInteger(vtok) : IsDecimal(vtok))) {
-        PetscCall(Fail(r, PETSC_ERR_FILE_UNEXPECTED, "entry %lld: value '%s' is not %s", k + 1, vtok, integer ? "an integer (the field is 'integer')" : "a decimal number"));
+        PetscCall(Fail(r, PETSC_ERR_FILE_UNEXPECTED, "entry %lld: value '%.40s' is not %s", k + 1, vtok, integer ? "an integer (the field is 'integer')" : "a decimal number"));
         PetscFunctionReturn(0);
       }
     }
