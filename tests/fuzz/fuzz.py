@@ -5,7 +5,8 @@ For each format the fuzzer writes small valid seed files itself (h5py / numpy; t
 with bin/krylearn-ot), checks that the program accepts every seed, then runs the program on
 mutants of them: bit flips and byte overwrites (for HDF5, 85% of them in the metadata: the
 bytes outside the raw data of the datasets, mostly its non-zero bytes and their neighbours
-rather than its zero padding), truncations, and for Matrix Market token and
+rather than its zero padding), small integers of the metadata (extents, sizes, counts, attribute
+values) set to boundary values, truncations, and for Matrix Market token and
 line edits. Each run has a timeout and its peak resident memory is measured (os.wait4); an
 address-space limit stops a blow-up before it hurts the machine (not under ASan, which keeps
 the allocation limit itself). Failures:
@@ -351,6 +352,9 @@ class HDF5Mutator:
             if data[i]:
                 near[max(0, i - 8):i + 9] = b"\x01" * (min(len(data), i + 9) - max(0, i - 8))
         self.hot = [i for i in self.meta if near[i]]
+        # small little-endian integers in the metadata: extents, sizes, counts, attribute values
+        self.numbers = [(i, w) for w in (4, 8) for i in self.hot
+                        if i + w <= len(data) and 0 < int.from_bytes(data[i:i + w], "little") <= 1 << 16 and data[i]]
 
     def offset(self, rng):
         u = rng.random()
@@ -362,8 +366,13 @@ class HDF5Mutator:
 
     def __call__(self, rng):
         b = bytearray(self.data)
-        kind = rng.choices(("bitflip", "overwrite", "truncate"), (0.35, 0.5, 0.15))[0]
-        if kind == "bitflip":
+        kind = rng.choices(("bitflip", "overwrite", "number", "truncate"), (0.3, 0.3, 0.25, 0.15))[0]
+        if kind == "number" and self.numbers:  # a small integer becomes a boundary value
+            at, width = rng.choice(self.numbers)
+            old = int.from_bytes(b[at:at + width], "little")
+            val = rng.choice(INTERESTING + [old * 2, old + 1, old - 1, old << 16, old << 31, 0])
+            b[at:at + width] = (val % (1 << (8 * width))).to_bytes(width, "little")
+        elif kind == "bitflip":
             for _ in range(rng.choice((1, 1, 2, 4, 8))):
                 b[self.offset(rng)] ^= 1 << rng.randrange(8)
         elif kind == "overwrite":
@@ -378,6 +387,7 @@ class HDF5Mutator:
                     del b[len(self.data):]
             kind = "overwrite"
         else:
+            kind = "truncate"
             del b[rng.randrange(len(b)):]
         return bytes(b), kind
 
@@ -571,7 +581,8 @@ CRASH_RE = re.compile(r"Caught signal number|ERROR: AddressSanitizer|runtime err
                       r"buffer overflow detected|Segmentation fault|exited on signal|Signal: |munmap_chunk|"
                       r"Aborted \(core dumped\)|terminate called")
 MEMORY_RE = re.compile(r"Out of memory|Memory requested|hard rss limit exhausted|allocation-size-too-big|"
-                       r"requested allocation size|out of memory|bad_alloc|memory allocation failed|Cannot allocate memory|MemoryError")
+                       r"requested allocation size|out of memory|bad_alloc|memory allocation failed|Cannot allocate memory|MemoryError|"
+                       r"#1 PetscMallocAlign\(\)")  # Debian's PETSc: a refused PetscMalloc reports an out-of-range code
 
 
 class Result:
@@ -864,7 +875,8 @@ def selftest(args):
               ([sys.executable, "-c", "b = bytearray(3 << 30)"], "memory"), (["sh", "-c", "exit 1"], "unnamed"),
               (["sh", "-c", f"printf '{PETSC_BLOCK}' 'x.h5: bad input' 'x.h5'; exit 1"], None),
               (["sh", "-c", f"printf '{PETSC_BLOCK}' 'Out of range' 'x.h5'; exit 1"], "unnamed"),
-              (["sh", "-c", "echo '[0]PETSC ERROR: Caught signal number 11 SEGV'; exit 59"], "crash")]
+              (["sh", "-c", "echo '[0]PETSC ERROR: Caught signal number 11 SEGV'; exit 59"], "crash"),
+              (["sh", "-c", f"printf '{PETSC_BLOCK}' 'x.h5: f' 'x.h5' | sed 's/#1 main() at apps.x.c:1/#1 PetscMallocAlign() at mal.c:55/'; exit 49"], "memory")]
     r.timeout = 3
     for argv, want in probes:
         res = r.classify(r.run(argv, sh, raw=True), "h5-csr", "x.h5")
