@@ -706,7 +706,8 @@ def signature(res):
     m = re.search(r"ERROR: AddressSanitizer: ([\w-]+)", out)
     if m:
         frames = re.findall(r"#\d+ 0x[0-9a-f]+ in (\S+) (\S+)", out)
-        ours = [f"{fn} {loc.split('/')[-1]}" for fn, loc in frames if re.search(r"(^|/)(src|apps|plugins)/", loc)]
+        ours = [f"{fn} {loc.split('/')[-1]}" for fn, loc in frames
+                if re.match(r"(src|apps|plugins)/", loc) or (re.search(r"/(src|apps|plugins)/", loc) and ROOT in loc)]
         return f"asan {m.group(1)} at {ours[0] if ours else (frames[0][0] if frames else '?')}"
     if res.klass == "crash":
         return res.why.split(";")[0]
