@@ -4,6 +4,8 @@
 #   make check      install the Debian packages needed (as root), build, run every test
 #   make demo       run the main job on an embedded default
 #   make bench      run every side-by-side benchmark in bench/ (minutes; see each docs/*.md)
+#   make asan       the library and programs with AddressSanitizer, in build/asan (beside the normal build)
+#   make fuzz       mutation fuzzing of every input format (tests/fuzz/README.md; FUZZ_N, FUZZ_SEED, FUZZ_NP, ASAN=1)
 #   make install PREFIX=/usr/local
 #
 # Sources are found by directory: every .c under src/ (at any depth) and plugins/*.c goes
@@ -40,7 +42,7 @@ RPATH_DEPS = -Wl,-rpath,${SLEPC_LIB_DIR} -Wl,-rpath,${PETSC_DIR}/lib
 APP_RPATH  = -Wl,-rpath,'$$ORIGIN/../lib' $(RPATH_DEPS)
 RPATH      = -Wl,-rpath,$(abspath lib) $(RPATH_DEPS)
 
-.PHONY: all deps check check-build demo install clean bench
+.PHONY: all deps check check-build demo install clean bench asan fuzz
 .DEFAULT_GOAL := all
 # kept between builds, not deleted as intermediates of bin/%
 .SECONDARY: $(APP_COMMON_OBJ)
@@ -102,6 +104,38 @@ install: $(LIBRARY) $(APPS)
 	install -m 755 $(APPS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 data/*.h5 $(DESTDIR)$(PREFIX)/share/krylearn/
 	sed -e 's|@PREFIX@|$(PREFIX)|' scripts/krylearn.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/krylearn.pc
+
+# AddressSanitizer build: its own objects, library and programs under build/asan; the programs
+# find build/asan/lib first ($$ORIGIN/../lib).
+ASAN_CFLAGS := $(filter-out -O3,$(KRYLEARN_CFLAGS)) -O1 -g -fno-omit-frame-pointer -fsanitize=address
+ASAN_OBJ    := $(patsubst %.c,build/asan/obj/%.o,$(LIB_SRC))
+ASAN_APPS   := $(patsubst apps/%.c,build/asan/bin/%,$(APP_SRC))
+
+asan: build/asan/lib/libkrylearn.so $(ASAN_APPS)
+
+build/asan/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC ASAN $<"
+	$(Q)${PCC} ${ASAN_CFLAGS} ${SLEPC_CC_INCLUDES} -c $< -o $@
+
+build/asan/lib/libkrylearn.so: $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD ASAN $@"
+	$(Q)${PCC} -shared -fsanitize=address -o $@ $^ ${KRYLEARN_LIBS} -Wl,-rpath,${SLEPC_LIB_DIR}
+
+build/asan/bin/%: apps/%.c build/asan/lib/libkrylearn.so $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CCLD ASAN $@"
+	$(Q)${PCC} ${ASAN_CFLAGS} ${SLEPC_CC_INCLUDES} $< -o $@ -Lbuild/asan/lib -lkrylearn ${KRYLEARN_LIBS} $(APP_RPATH)
+
+# Mutation fuzzing (tests/fuzz/README.md): FUZZ_N mutants per format; ASAN=1 runs build/asan
+FUZZ_N    ?= 10000
+FUZZ_NP   ?= 1
+FUZZ_SEED ?=
+ASAN      ?= 0
+fuzz: $(if $(filter 1,$(ASAN)),asan,$(LIBRARY) $(APPS))
+	$(PYTHON) tests/fuzz/fuzz.py -n $(FUZZ_N) --np $(FUZZ_NP) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
+	  $(if $(filter 1,$(ASAN)),--asan) --keep build/fuzz/failures $(FUZZ_ARGS)
 
 clean:
 	rm -rf build lib bin
