@@ -492,23 +492,37 @@ static PetscErrorCode Plot(const Options *o)
   PetscFunctionReturn(0);
 }
 
-/* The operator of -ot_plan FILE: the Sinkhorn dual Hessian at the plan P with attribute eta. */
+/* The operator of -ot_plan FILE: the Sinkhorn dual Hessian at the plan P with attribute eta. A plan is
+   a non-negative matrix with positive mass, and eta a positive number: anything else is no plan. */
 static PetscErrorCode OTPlanLoad(const Options *o, Mat *A)
 {
-  Mat       P;
-  PetscReal eta = 0;
-  hid_t     f, attr;
-  PetscInt  n, m;
+  Mat            P;
+  PetscReal      eta = 0, sums[2] = {0, 0}; /* negative entries (as a count), total mass */
+  KrylearnH5File f;
+  PetscInt       n, m, rs, re, neta;
 
   PetscFunctionBegin;
-  f = H5Fopen(o->otplan, H5F_ACC_RDONLY, H5P_DEFAULT);
-  PetscCheck(f >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot open %s as HDF5", o->otplan);
-  PetscCheck(H5Aexists(f, "eta") > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s has no attribute eta: not written by bin/krylearn-ot", o->otplan);
-  attr = H5Aopen(f, "eta", H5P_DEFAULT);
-  PetscCheck(H5Aread(attr, H5T_NATIVE_DOUBLE, &eta) >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read attribute eta", o->otplan);
-  H5Aclose(attr);
-  H5Fclose(f);
+  PetscCall(KrylearnH5FileOpen(PETSC_COMM_WORLD, o->otplan, NULL, KRYLEARN_H5_READ, &f));
+  PetscCall(KrylearnH5FileReadAttribute(f, "/", "eta", KRYLEARN_H5_REAL, 1, &neta, &eta));
+  PetscCall(KrylearnH5FileClose(&f));
+  PetscCheck(neta == 1, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s has no attribute eta: not written by bin/krylearn-ot", o->otplan);
+  PetscCheck(eta > 0 && !PetscIsInfOrNanReal(eta), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute eta is %g, not a positive number", o->otplan, (double)eta);
   PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, o->otplan, "P", &P));
+  PetscCall(MatGetOwnershipRange(P, &rs, &re));
+  for (PetscInt i = rs; i < re; i++) {
+    const PetscScalar *v;
+    PetscInt           nc;
+    PetscCall(MatGetRow(P, i, &nc, NULL, &v));
+    for (PetscInt k = 0; k < nc; k++) {
+      if (PetscRealPart(v[k]) < 0) sums[0] += 1;
+      sums[1] += PetscRealPart(v[k]);
+    }
+    PetscCall(MatRestoreRow(P, i, &nc, NULL, &v));
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sums, 2, MPIU_REAL, MPI_SUM, PETSC_COMM_WORLD));
+  if (sums[0] > 0 || !(sums[1] > 0)) PetscCall(MatDestroy(&P));
+  PetscCheck(sums[0] == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: the plan P has %.0f negative entries: a transport plan is non-negative", o->otplan, (double)sums[0]);
+  PetscCheck(sums[1] > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: the plan P has no mass (all entries zero)", o->otplan);
   PetscCall(KrylearnSinkhornDualHessian(P, eta, A));
   PetscCall(MatGetSize(P, &n, &m));
   PetscCall(MatDestroy(&P));
@@ -528,8 +542,8 @@ static PetscErrorCode MatrixLoad(const Options *o, Mat *A)
   PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, group, A));
   PetscCall(MatGetSize(*A, &M, &N));
   PetscCheck(M == N, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "%s: the matrix is %" PetscInt_FMT " x %" PetscInt_FMT ", not square", o->matrix, M, N);
-  PetscCall(MatIsSymmetric(*A, 0.0, &symmetric));
-  PetscCheck(symmetric, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "%s: the matrix is not symmetric", o->matrix);
+  PetscCall(KrylearnMatIsSymmetric(*A, &symmetric));
+  PetscCheck(symmetric, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: the matrix is not symmetric", o->matrix);
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: symmetric %" PetscInt_FMT " x %" PetscInt_FMT " matrix\n", o->matrix, N, N));
   PetscFunctionReturn(0);
 }

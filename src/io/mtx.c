@@ -113,15 +113,20 @@ static PetscErrorCode Parse(MPI_Comm comm, const char file[], FILE *fp, Krylearn
 
 PetscErrorCode KrylearnReadMatrixMarket(MPI_Comm comm, const char file[], KrylearnEntries *E)
 {
-  FILE          *fp = fopen(file, "r");
+  FILE          *fp = NULL;
   ParseError     err = {0, ""};
   PetscErrorCode ierr;
-  int            failed = !fp;
+  PetscBool      regular;
+  const char    *reason;
+  int            failed;
 
   PetscFunctionBegin;
+  PetscCall(KrylearnIOTestRegularFile(file, &regular, &reason)); /* a named pipe would block fopen() */
+  if (regular) fp = fopen(file, "r");
+  failed = !fp;
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_LOR, comm));
   if (failed && fp) (void)fclose(fp);
-  PetscCall(KrylearnIOCheck(comm, (PetscBool)failed, PETSC_ERR_FILE_OPEN, "%s: cannot open: no such readable file", file));
+  PetscCall(KrylearnIOCheck(comm, (PetscBool)failed, PETSC_ERR_FILE_OPEN, "%s: cannot open: %s", file, regular ? "no such readable file" : reason));
   ierr = Parse(comm, file, fp, E, &err);
   (void)fclose(fp);
   PetscCall(ierr);
