@@ -78,7 +78,6 @@ typedef enum {
   KRYLEARN_H5_FLOAT,
   KRYLEARN_H5_INT32
 } KrylearnH5Type;
-PETSC_EXTERN const char *const KrylearnH5Types[];
 
 /*E
   KrylearnH5Object - what a path in an HDF5 file names: KRYLEARN_H5_NONE, KRYLEARN_H5_GROUP, KRYLEARN_H5_DATASET,
@@ -99,7 +98,6 @@ PETSC_EXTERN PetscErrorCode KrylearnIOCheck(MPI_Comm, PetscBool, PetscErrorCode,
 PETSC_EXTERN PetscErrorCode KrylearnIOTestRegularFile(const char[], PetscBool *, const char **);
 PETSC_EXTERN PetscErrorCode KrylearnH5FileOpen(MPI_Comm, const char[], const char[], KrylearnH5Mode, KrylearnH5File *);
 PETSC_EXTERN PetscErrorCode KrylearnH5FileClose(KrylearnH5File *);
-PETSC_EXTERN PetscErrorCode KrylearnH5FileGetName(KrylearnH5File, const char **, const char **);
 PETSC_EXTERN PetscErrorCode KrylearnH5FileGetObject(KrylearnH5File, const char[], KrylearnH5Object *);
 PETSC_EXTERN PetscErrorCode KrylearnH5FileHasAttribute(KrylearnH5File, const char[], const char[], PetscBool *);
 PETSC_EXTERN PetscErrorCode KrylearnH5FileReadAttribute(KrylearnH5File, const char[], const char[], KrylearnH5Type, PetscInt, PetscInt *, void *);

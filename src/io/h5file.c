@@ -30,8 +30,6 @@ struct _n_KrylearnH5File {
   char           msg[1024];
 };
 
-const char *const KrylearnH5Types[] = {"int64", "real", "float", "int32", "KrylearnH5Type", "KRYLEARN_H5_", NULL};
-
 /*@C
   KrylearnIOCheck - Collective check: when localfail is set on any rank, every rank raises the error with the
   message and code of the lowest failing rank
@@ -346,30 +344,6 @@ PetscErrorCode KrylearnH5FileClose(KrylearnH5File *f)
     PetscCall(PetscFree(h));
     PetscCall(ierr);
   }
-  PetscFunctionReturn(0);
-}
-
-/*@C
-  KrylearnH5FileGetName - Gets the name of the file and how errors name it
-
-  Not Collective
-
-  Input Parameter:
-. f - the file
-
-  Output Parameters:
-+ name  - the file name (or NULL)
-- label - how errors name it, for example "Model file NAME" (or NULL)
-
-  Level: developer
-
-.seealso: `KrylearnH5FileOpen()`
-@*/
-PetscErrorCode KrylearnH5FileGetName(KrylearnH5File f, const char **name, const char **label)
-{
-  PetscFunctionBegin;
-  if (name) *name = f->name;
-  if (label) *label = f->label;
   PetscFunctionReturn(0);
 }
 
@@ -761,28 +735,30 @@ PetscErrorCode KrylearnH5FileGetDataset(KrylearnH5File f, const char path[], Kry
   Level: developer
 
   Note:
-  Other classes and element sizes are errors; read the dataset with KrylearnH5FileReadDataset() and this type.
+  Other classes are errors; KrylearnH5FileGetDataset() and KrylearnH5FileReadDataset() with this type check the
+  element size and extent.
 
 .seealso: `KrylearnH5FileGetDataset()`
 @*/
 PetscErrorCode KrylearnH5FileGetDatasetType(KrylearnH5File f, const char path[], KrylearnH5Type *type)
 {
-  hid_t      d;
-  int        ndim;
-  PetscInt64 dims[H5S_MAX_RANK], count;
+  KrylearnH5Object kind;
+  PetscBool        corrupt;
+  hid_t            d = H5I_INVALID_HID, t = H5I_INVALID_HID;
+  H5T_class_t      cls = H5T_NO_CLASS;
 
   PetscFunctionBegin;
-  *type = KRYLEARN_H5_REAL;
-  OpenDataset(f, path, KRYLEARN_H5_REAL, H5S_MAX_RANK, &d, &ndim, dims, &count);
-  if (f->code && d < 0 && strstr(f->msg, "wrong dtype")) { /* not floating point: integers? */
-    f->code = 0;
-    OpenDataset(f, path, KRYLEARN_H5_INT64, H5S_MAX_RANK, &d, &ndim, dims, &count);
-    if (d >= 0) *type = KRYLEARN_H5_INT64;
-    else if (strstr(f->msg, "wrong dtype")) {
-      f->code = 0;
-      Fail(f, PETSC_ERR_FILE_UNEXPECTED, "dataset '%s' holds neither integers nor float32 or float64 values", path);
-    }
+  Lookup(f, path, &kind, &corrupt);
+  if (corrupt) Fail(f, PETSC_ERR_FILE_READ, "cannot follow the path '%s': corrupt file", path);
+  else if (kind != KRYLEARN_H5_DATASET) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "'%s' is not a dataset", path);
+  else {
+    d   = H5Dopen2(f->fid, path, H5P_DEFAULT);
+    t   = d >= 0 ? H5Dget_type(d) : H5I_INVALID_HID;
+    cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+    if (cls != H5T_INTEGER && cls != H5T_FLOAT) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "dataset '%s' holds %s elements, neither integers nor floating-point values", path, ClassName(cls));
   }
+  *type = cls == H5T_INTEGER ? KRYLEARN_H5_INT64 : KRYLEARN_H5_REAL;
+  if (t >= 0) H5Tclose(t);
   if (d >= 0) H5Dclose(d);
   PetscCall(Sync(f));
   PetscFunctionReturn(0);

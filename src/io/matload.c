@@ -170,6 +170,20 @@ static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries
   PetscFunctionReturn(0);
 }
 
+/* In the coordinate layouts (COO, Matrix Market) the row count is a number in the file that no stored data
+   backs, yet the matrix costs memory per row: a file of a few bytes declaring 2^31 rows would make the
+   assembly allocate gigabytes. Rows beyond the stored entries are allowed up to KRYLEARN_IO_MAX_EMPTY_ROWS. */
+#define KRYLEARN_IO_MAX_EMPTY_ROWS (1 << 24)
+static PetscErrorCode CheckDeclaredRows(MPI_Comm comm, const char file[], KrylearnEntries *E)
+{
+  PetscInt64 n = (PetscInt64)E->n;
+
+  PetscFunctionBegin;
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &n, 1, MPIU_INT64, MPI_SUM, comm));
+  PetscCall(KrylearnIOCheck(comm, (PetscBool)(E->M > n + KRYLEARN_IO_MAX_EMPTY_ROWS), PETSC_ERR_FILE_UNEXPECTED, "%s: declares %" PetscInt_FMT " rows but stores %" PetscInt64_FMT " entries: more than %d rows would be empty", file, E->M, n, KRYLEARN_IO_MAX_EMPTY_ROWS));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   KrylearnMatLoad - Loads a matrix from an HDF5 or Matrix Market file, each rank reading only its own block of rows
 
@@ -230,6 +244,7 @@ PetscErrorCode KrylearnMatLoad(MPI_Comm comm, const char file[], const char grou
     PetscCall(KrylearnH5Close(&h5));
   }
   PetscCall(PetscLogEventEnd(KRYLEARNIO_Read, 0, 0, 0, 0));
+  if (!ierr && (layout == KRYLEARN_IO_LAYOUT_COO || layout == KRYLEARN_IO_LAYOUT_MTX)) ierr = CheckDeclaredRows(comm, file, &E);
   if (!ierr) ierr = Assemble(comm, file, &E, A);
   PetscCall(KrylearnEntriesDestroy(&E));
   if (ierr) PetscCall(MatDestroy(A));

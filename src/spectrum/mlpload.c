@@ -168,6 +168,10 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, KrylearnH5File f, const char fil
     if (PetscIsInfOrNanReal(mlp->X[i])) bad = rstart + i / m->ninput;
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MIN, comm));
   PetscCheck(bad == PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_FP, "%s: X has a non-finite entry in row %" PetscInt_FMT, file, bad);
+  for (PetscInt i = 0; mlp->target && i < n * m->noutput && bad == PETSC_MAX_INT; i++)
+    if (PetscIsInfOrNanReal(mlp->target[i])) bad = rstart + i / m->noutput;
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_MIN, comm));
+  PetscCheck(bad == PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_FP, "%s: y has a non-finite target in row %" PetscInt_FMT, file, bad);
   PetscCall(MLPWorkCreate(m, n, N, mlp->X, mlp->label, mlp->target, block, &mlp->work));
   PetscFunctionReturn(0);
 }

@@ -213,6 +213,12 @@ def cases():
         f.create_dataset("indptr", shape=(2**31,), dtype=np.int64, chunks=(1 << 16,))
         f["indices"], f["data"], f["shape"] = np.zeros(0, np.int64), np.zeros(0), np.array([2**31 - 1, 4])
     add("r11-csr-huge", ["krylearn-ingest", "info", "csr-huge.h5"], "declares 2147483648 elements")
+    with open("huge.mtx", "w") as fh:
+        fh.write("%%MatrixMarket matrix coordinate real general\n2147483647 2147483647 1\n1 1 1.0\n")
+    add("r11-mtx-huge", ["krylearn-ingest", "info", "huge.mtx"], "declares 2147483647 rows but stores 1 entries")
+    with h5py.File("coo-rows.h5", "w") as f:
+        f["row"], f["col"], f["data"], f["shape"] = np.array([0]), np.array([0]), np.array([1.0]), np.array([2**31 - 1, 4])
+    add("r11-coo-rows", ["krylearn-ingest", "info", "coo-rows.h5"], "declares 2147483647 rows but stores 1 entries")
 
     # r13: a grid whose cell count wraps 64 bits
     P = sp.csr_matrix(sp.kron(sp.identity(8), sp.diags([-1, 2, -1], [-1, 0, 1], shape=(8, 8))) + sp.kron(sp.diags([-1, 2, -1], [-1, 0, 1], shape=(8, 8)), sp.identity(8)))
@@ -235,6 +241,15 @@ def cases():
     add("r15-spectrum-X-rows", ["krylearn-spectrum", "-model", "t-model.h5", "-data", "t-bigX.h5", "-top", "1"], "declares 17179869264 elements")
     mlp_files("decay", lambda f: replace_attr(f, "weight_decay", np.inf))
     add("r15-weight-decay-inf", ["krylearn-spectrum", "-model", "decay-model.h5", "-data", "decay-data.h5", "-top", "1"], "attribute 'weight_decay' is inf")
+    with h5py.File("nan-target-model.h5", "w") as f:
+        f.attrs["loss"], f.attrs["nlayers"] = "mse", 1
+        f.create_group("layer0").attrs["type"] = "linear"
+        f["layer0/weight"] = rng.standard_normal((2, 4))
+    with h5py.File("nan-target-data.h5", "w") as f:
+        y = np.ones((6, 2))
+        y[4, 1] = np.nan
+        f["X"], f["y"] = rng.standard_normal((6, 4)), y
+    add("r15-nan-target", ["krylearn-spectrum", "-model", "nan-target-model.h5", "-data", "nan-target-data.h5", "-top", "1"], "y has a non-finite target in row 4")
     mlp_files("nlayers", lambda f: replace_attr(f, "nlayers", 2.5))
     add("r15-nlayers-fraction", ["krylearn-spectrum", "-model", "nlayers-model.h5", "-data", "nlayers-data.h5", "-top", "1"], "attribute 'nlayers' of group '/' has the wrong dtype: floating-point, integers expected")
     for name, value in (("negative", -1.0), ("zero", 0.0)):
