@@ -21,7 +21,7 @@ static PetscErrorCode Info(Mat A, const char file[], const char path[])
   PetscCall(MatGetSize(A, &M, &N));
   PetscCall(MatGetInfo(A, MAT_GLOBAL_SUM, &info));
   PetscCall(MatNorm(A, NORM_FROBENIUS, &norm));
-  if (M == N) PetscCall(MatIsSymmetric(A, 0.0, &symmetric));
+  PetscCall(KrylearnMatIsSymmetric(A, &symmetric));
   PetscCall(KrylearnMatGetLayout(A, &layout));
   PetscCall(KrylearnMatGetGrid(A, &dim, n));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file:      %s\n", file));

@@ -8,8 +8,6 @@ static const char help[] = "Hessian spectrum analyses of a multi-layer perceptro
                            "(for example -top_eps_tol 1e-12, -interval_st_filter_degree 200).\n\n";
 
 #include <krylearn.h>
-#include <hdf5.h>
-#include "io/h5write.h"
 
 /* The inputs; the analyses and their options belong to the KrylearnSpectrumAnalysis objects. */
 typedef struct {
@@ -50,53 +48,79 @@ static PetscErrorCode GetOptions(Options *o, KrylearnSpectrumAnalysis an)
   PetscFunctionReturn(0);
 }
 
-/* The inputs as attributes of the output file, written by rank 0. */
+/* The inputs as attributes of the output file (which the analysis has written) */
+static PetscErrorCode WriteInputsSelf(const Options *o, const char file[], PetscInt64 N, PetscInt64 nsamples, double loss, double gradnorm)
+{
+  KrylearnH5File f;
+
+  PetscFunctionBegin;
+  PetscCall(KrylearnH5FileOpen(PETSC_COMM_SELF, file, "Output file", KRYLEARN_H5_APPEND, &f));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "model", o->model));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "data", o->data));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "matrix", o->matrix));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "ot_plan", o->otplan));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "parameters", KRYLEARN_H5_INT64, 1, &N));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "samples", KRYLEARN_H5_INT64, 1, &nsamples));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "loss_value", KRYLEARN_H5_REAL, 1, &loss));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "gradient_norm", KRYLEARN_H5_REAL, 1, &gradnorm));
+  PetscCall(KrylearnH5FileClose(&f));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 writes the inputs; a failure is an error on every rank */
 static PetscErrorCode WriteInputs(const Options *o, const char file[], PetscInt N, KrylearnMLP mlp)
 {
-  PetscMPIInt rank;
-  PetscInt    nsamples = 0;
-  PetscReal   loss = 0, gradnorm = 0;
-  herr_t      s = -1;
+  PetscMPIInt    rank;
+  PetscInt       nsamples = 0;
+  PetscReal      loss = 0, gradnorm = 0;
+  PetscErrorCode ierr     = 0;
+  const char    *specific = "";
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   if (mlp) PetscCall(KrylearnMLPGetSizes(mlp, NULL, &nsamples, NULL));
   if (mlp) PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gradnorm));
   if (rank == 0) {
-    hid_t f = KrylearnH5FileCreate(file, PETSC_TRUE);
-
-    if (f >= 0) s = KrylearnH5WriteStringAttribute(f, "model", o->model);
-    if (s >= 0) s = KrylearnH5WriteStringAttribute(f, "data", o->data);
-    if (s >= 0) s = KrylearnH5WriteStringAttribute(f, "matrix", o->matrix);
-    if (s >= 0) s = KrylearnH5WriteStringAttribute(f, "ot_plan", o->otplan);
-    if (s >= 0) s = KrylearnH5WriteIntAttribute(f, "parameters", N);
-    if (s >= 0) s = KrylearnH5WriteIntAttribute(f, "samples", nsamples);
-    if (s >= 0) s = KrylearnH5WriteRealAttribute(f, "loss_value", loss);
-    if (s >= 0) s = KrylearnH5WriteRealAttribute(f, "gradient_norm", gradnorm);
-    if (f >= 0 && H5Fclose(f) < 0) s = -1;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = WriteInputsSelf(o, file, N, nsamples, loss, gradnorm);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) PetscCall(PetscErrorMessage(ierr, NULL, (char **)&specific));
   }
-  PetscCallMPI(MPI_Bcast(&s, sizeof(s), MPI_BYTE, 0, PETSC_COMM_WORLD));
-  PetscCheck(s >= 0, PETSC_COMM_WORLD, PETSC_ERR_FILE_WRITE, "Cannot write the inputs to %s", file);
+  PetscCall(KrylearnIOCheck(PETSC_COMM_WORLD, ierr != 0, PETSC_ERR_FILE_WRITE, "Cannot write the inputs to %s (%s)", file, specific));
   PetscFunctionReturn(0);
 }
 
-/* The operator of -ot_plan FILE: the Sinkhorn dual Hessian at the plan P with attribute eta. */
+/* The operator of -ot_plan FILE: the Sinkhorn dual Hessian at the plan P with attribute eta. A plan is
+   a non-negative matrix with positive mass, and eta a positive number: anything else is no plan. */
 static PetscErrorCode OTPlanLoad(const Options *o, Mat *A)
 {
-  Mat       P;
-  PetscReal eta = 0;
-  hid_t     f, attr;
-  PetscInt  n, m;
+  Mat            P;
+  PetscReal      eta = 0, sums[2] = {0, 0}; /* negative entries (as a count), total mass */
+  KrylearnH5File f;
+  PetscInt       n, m, rs, re, neta;
 
   PetscFunctionBegin;
-  f = H5Fopen(o->otplan, H5F_ACC_RDONLY, H5P_DEFAULT);
-  PetscCheck(f >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot open %s as HDF5", o->otplan);
-  PetscCheck(H5Aexists(f, "eta") > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s has no attribute eta: not written by bin/krylearn-ot", o->otplan);
-  attr = H5Aopen(f, "eta", H5P_DEFAULT);
-  PetscCheck(H5Aread(attr, H5T_NATIVE_DOUBLE, &eta) >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s: cannot read attribute eta", o->otplan);
-  H5Aclose(attr);
-  H5Fclose(f);
+  PetscCall(KrylearnH5FileOpen(PETSC_COMM_WORLD, o->otplan, NULL, KRYLEARN_H5_READ, &f));
+  PetscCall(KrylearnH5FileReadAttribute(f, "/", "eta", KRYLEARN_H5_REAL, 1, &neta, &eta));
+  PetscCall(KrylearnH5FileClose(&f));
+  PetscCheck(neta == 1, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s has no attribute eta: not written by bin/krylearn-ot", o->otplan);
+  PetscCheck(eta > 0 && !PetscIsInfOrNanReal(eta), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute eta is %g, not a positive number", o->otplan, (double)eta);
   PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, o->otplan, "P", &P));
+  PetscCall(MatGetOwnershipRange(P, &rs, &re));
+  for (PetscInt i = rs; i < re; i++) {
+    const PetscScalar *v;
+    PetscInt           nc;
+    PetscCall(MatGetRow(P, i, &nc, NULL, &v));
+    for (PetscInt k = 0; k < nc; k++) {
+      if (PetscRealPart(v[k]) < 0) sums[0] += 1;
+      sums[1] += PetscRealPart(v[k]);
+    }
+    PetscCall(MatRestoreRow(P, i, &nc, NULL, &v));
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sums, 2, MPIU_REAL, MPI_SUM, PETSC_COMM_WORLD));
+  if (sums[0] > 0 || !(sums[1] > 0)) PetscCall(MatDestroy(&P));
+  PetscCheck(sums[0] == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: the plan P has %.0f negative entries: a transport plan is non-negative", o->otplan, (double)sums[0]);
+  PetscCheck(sums[1] > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: the plan P has no mass (all entries zero)", o->otplan);
   PetscCall(KrylearnSinkhornDualHessian(P, eta, A));
   PetscCall(MatGetSize(P, &n, &m));
   PetscCall(MatDestroy(&P));
@@ -116,8 +140,8 @@ static PetscErrorCode MatrixLoad(const Options *o, Mat *A)
   PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, group, A));
   PetscCall(MatGetSize(*A, &M, &N));
   PetscCheck(M == N, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "%s: the matrix is %" PetscInt_FMT " x %" PetscInt_FMT ", not square", o->matrix, M, N);
-  PetscCall(MatIsSymmetric(*A, 0.0, &symmetric));
-  PetscCheck(symmetric, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "%s: the matrix is not symmetric", o->matrix);
+  PetscCall(KrylearnMatIsSymmetric(*A, &symmetric));
+  PetscCheck(symmetric, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: the matrix is not symmetric", o->matrix);
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: symmetric %" PetscInt_FMT " x %" PetscInt_FMT " matrix\n", o->matrix, N, N));
   PetscFunctionReturn(0);
 }

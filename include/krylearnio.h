@@ -42,4 +42,78 @@ PETSC_EXTERN PetscErrorCode KrylearnIOSplitPath(const char[], PetscBool, const c
 PETSC_EXTERN PetscErrorCode KrylearnMatSetGrid(Mat, PetscInt, const PetscInt[]);
 PETSC_EXTERN PetscErrorCode KrylearnMatGetGrid(Mat, PetscInt *, PetscInt[]);
 
+/*S
+  KrylearnH5File - an HDF5 file opened through Krylearn's checked HDF5 layer (src/io): every read and write
+  of HDF5 in Krylearn goes through it
+
+  Level: developer
+
+.seealso: `KrylearnH5FileOpen()`, `KrylearnH5FileReadAttribute()`, `KrylearnH5FileReadDataset()`
+S*/
+typedef struct _n_KrylearnH5File *KrylearnH5File;
+
+/*E
+  KrylearnH5Mode - how KrylearnH5FileOpen() opens a file: KRYLEARN_H5_READ, KRYLEARN_H5_WRITE (create or overwrite),
+  KRYLEARN_H5_APPEND (read and write an existing file)
+
+  Level: developer
+E*/
+typedef enum {
+  KRYLEARN_H5_READ,
+  KRYLEARN_H5_WRITE,
+  KRYLEARN_H5_APPEND
+} KrylearnH5Mode;
+
+/*E
+  KrylearnH5Type - the values read or written: KRYLEARN_H5_INT64 (any integer type in the file, PetscInt64 in
+  memory), KRYLEARN_H5_REAL (float32 or float64 in the file, double in memory), KRYLEARN_H5_FLOAT (float32 or
+  float64 in the file, float in memory), KRYLEARN_H5_INT32 (integers of at most 32 bits in the file, int32_t in
+  memory)
+
+  Level: developer
+E*/
+typedef enum {
+  KRYLEARN_H5_INT64,
+  KRYLEARN_H5_REAL,
+  KRYLEARN_H5_FLOAT,
+  KRYLEARN_H5_INT32
+} KrylearnH5Type;
+
+/*E
+  KrylearnH5Object - what a path in an HDF5 file names: KRYLEARN_H5_NONE, KRYLEARN_H5_GROUP, KRYLEARN_H5_DATASET,
+  KRYLEARN_H5_OTHER
+
+  Level: developer
+E*/
+typedef enum {
+  KRYLEARN_H5_NONE,
+  KRYLEARN_H5_GROUP,
+  KRYLEARN_H5_DATASET,
+  KRYLEARN_H5_OTHER
+} KrylearnH5Object;
+
+#define KRYLEARN_H5_MAX_DIM 8
+
+PETSC_EXTERN PetscErrorCode KrylearnIOCheck(MPI_Comm, PetscBool, PetscErrorCode, const char[], ...) PETSC_ATTRIBUTE_FORMAT(4, 5);
+PETSC_EXTERN PetscErrorCode KrylearnIOTestRegularFile(const char[], PetscBool *, const char **);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileOpen(MPI_Comm, const char[], const char[], KrylearnH5Mode, KrylearnH5File *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileClose(KrylearnH5File *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileGetObject(KrylearnH5File, const char[], KrylearnH5Object *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileHasAttribute(KrylearnH5File, const char[], const char[], PetscBool *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileReadAttribute(KrylearnH5File, const char[], const char[], KrylearnH5Type, PetscInt, PetscInt *, void *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileReadAttributeString(KrylearnH5File, const char[], const char[], size_t, char[], PetscBool *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileGetDataset(KrylearnH5File, const char[], KrylearnH5Type, int, int *, PetscInt64[]);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileGetDatasetType(KrylearnH5File, const char[], KrylearnH5Type *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileReadDataset(KrylearnH5File, const char[], KrylearnH5Type, int, const PetscInt64[], const PetscInt64[], void *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileReadDatasetAlloc(KrylearnH5File, const char[], KrylearnH5Type, int, PetscInt64, int *, PetscInt64[], void *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileCreateGroup(KrylearnH5File, const char[]);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileDelete(KrylearnH5File, const char[]);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileCreateDataset(KrylearnH5File, const char[], KrylearnH5Type, int, const PetscInt64[]);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileWriteBlock(KrylearnH5File, const char[], KrylearnH5Type, int, const PetscInt64[], const PetscInt64[], const void *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileWriteDataset(KrylearnH5File, const char[], KrylearnH5Type, int, const PetscInt64[], const void *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileWriteAttribute(KrylearnH5File, const char[], const char[], KrylearnH5Type, PetscInt, const void *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileWriteAttributeString(KrylearnH5File, const char[], const char[], const char[]);
+PETSC_EXTERN PetscErrorCode KrylearnMatWriteDenseHDF5(Mat, const char[], const char[]);
+PETSC_EXTERN PetscErrorCode KrylearnMatIsSymmetric(Mat, PetscBool *);
+
 #endif

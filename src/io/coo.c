@@ -6,22 +6,21 @@
 PetscErrorCode KrylearnReadCOO(KrylearnH5 *h5, KrylearnEntries *E)
 {
   MPI_Comm    comm = h5->comm;
-  hsize_t     nrow, ncol, ndata, start, count;
-  int64_t     M, N, bad, nnz;
+  int64_t     nrow, ncol, ndata, start, count, M, N, bad, nnz;
   PetscMPIInt rank, size;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(KrylearnH5GetLength(h5, "row", H5T_INTEGER, &nrow));
-  PetscCall(KrylearnH5GetLength(h5, "col", H5T_INTEGER, &ncol));
-  PetscCall(KrylearnH5GetLength(h5, "data", H5T_FLOAT, &ndata));
+  PetscCall(KrylearnH5GetLength(h5, "row", KRYLEARN_H5_INT64, &nrow));
+  PetscCall(KrylearnH5GetLength(h5, "col", KRYLEARN_H5_INT64, &ncol));
+  PetscCall(KrylearnH5GetLength(h5, "data", KRYLEARN_H5_REAL, &ndata));
   PetscCall(KrylearnH5ReadShape(h5, &M, &N));
   PetscCall(KrylearnIOCheck(comm, nrow != ncol || nrow != ndata, PETSC_ERR_FILE_UNEXPECTED, "%s: data lengths disagree: 'row' has %" PetscInt64_FMT ", 'col' %" PetscInt64_FMT " and 'data' %" PetscInt64_FMT " entries", h5->file, (PetscInt64)nrow, (PetscInt64)ncol, (PetscInt64)ndata));
   PetscCall(KrylearnEntriesSetSizes(E, comm, h5->file, M, N));
-  nnz   = (int64_t)nrow;
-  start = (hsize_t)(nnz * rank / size);
-  count = (hsize_t)(nnz * (rank + 1) / size) - start;
+  nnz   = nrow;
+  start = nnz / size * rank + PetscMin(nnz % size, rank);
+  count = nnz / size + (rank < nnz % size ? 1 : 0);
   PetscCall(PetscInfo(NULL, "%s: entries [%" PetscInt64_FMT ", %" PetscInt64_FMT ") read\n", h5->file, (PetscInt64)start, (PetscInt64)(start + count)));
   PetscCall(PetscMalloc1(count, &E->ptr));
   PetscCall(PetscMalloc1(count, &E->idx));
@@ -30,15 +29,15 @@ PetscErrorCode KrylearnReadCOO(KrylearnH5 *h5, KrylearnEntries *E)
   PetscCall(KrylearnH5ReadIndices(h5, "col", start, count, E->idx));
   PetscCall(KrylearnH5ReadValues(h5, "data", 1, &start, &count, E->val));
   bad = -1;
-  for (hsize_t k = 0; k < count && bad < 0; k++)
-    if (E->ptr[k] < 0 || E->ptr[k] >= M) bad = (int64_t)k;
+  for (int64_t k = 0; k < count && bad < 0; k++)
+    if (E->ptr[k] < 0 || E->ptr[k] >= M) bad = k;
   PetscCall(KrylearnIOCheck(comm, bad >= 0, PETSC_ERR_FILE_UNEXPECTED, "%s: index out of range in 'row': entry %" PetscInt64_FMT " is %" PetscInt64_FMT ", the matrix has %" PetscInt64_FMT " rows", h5->file, (PetscInt64)(start + bad), (PetscInt64)(bad >= 0 ? E->ptr[bad] : 0), (PetscInt64)M));
-  for (hsize_t k = 0; k < count && bad < 0; k++)
-    if (E->idx[k] < 0 || E->idx[k] >= N) bad = (int64_t)k;
+  for (int64_t k = 0; k < count && bad < 0; k++)
+    if (E->idx[k] < 0 || E->idx[k] >= N) bad = k;
   PetscCall(KrylearnIOCheck(comm, bad >= 0, PETSC_ERR_FILE_UNEXPECTED, "%s: index out of range in 'col': entry %" PetscInt64_FMT " is %" PetscInt64_FMT ", the matrix has %" PetscInt64_FMT " columns", h5->file, (PetscInt64)(start + bad), (PetscInt64)(bad >= 0 ? E->idx[bad] : 0), (PetscInt64)N));
   PetscCall(KrylearnCheckValues(h5, "data", (PetscCount)count, E->val, (int64_t)start));
   PetscCall(KrylearnEntriesReserve(E, (PetscCount)count));
-  for (hsize_t k = 0; k < count; k++) {
+  for (int64_t k = 0; k < count; k++) {
     E->i[E->n + k] = (PetscInt)E->ptr[k];
     E->j[E->n + k] = (PetscInt)E->idx[k];
   }

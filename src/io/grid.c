@@ -40,6 +40,16 @@ static PetscErrorCode QueryInts(PetscObject obj, const char name[], PetscInt nma
   PetscFunctionReturn(0);
 }
 
+/* Cells of a grid: the product of the extents, or -1 when one is not positive or the product overflows 64 bits */
+PetscInt64 KrylearnGridCells(PetscInt dim, const PetscInt n[])
+{
+  PetscInt64 cells = 1;
+
+  for (PetscInt d = 0; d < dim; d++)
+    if (n[d] < 1 || __builtin_mul_overflow(cells, (PetscInt64)n[d], &cells)) return -1;
+  return cells;
+}
+
 /*@
   KrylearnMatSetGrid - Attaches the shape of the structured grid a matrix was discretised on
 
@@ -60,13 +70,13 @@ static PetscErrorCode QueryInts(PetscObject obj, const char name[], PetscInt nma
 PetscErrorCode KrylearnMatSetGrid(Mat A, PetscInt dim, const PetscInt n[])
 {
   PetscInt   M, N;
-  PetscInt64 cells = 1;
+  PetscInt64 cells;
 
   PetscFunctionBegin;
   PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
   PetscCheck(dim == 0 || dim == 2 || dim == 3, PetscObjectComm((PetscObject)A), PETSC_ERR_ARG_OUTOFRANGE, "Grid dimension %" PetscInt_FMT " is not 0, 2 or 3", dim);
   PetscCall(MatGetSize(A, &M, &N));
-  for (PetscInt d = 0; d < dim; d++) cells *= n[d];
+  cells = KrylearnGridCells(dim, n);
   PetscCheck(!dim || (cells == M && M == N), PetscObjectComm((PetscObject)A), PETSC_ERR_ARG_SIZ, "Grid of %" PetscInt64_FMT " cells does not fit the %" PetscInt_FMT " x %" PetscInt_FMT " matrix", cells, M, N);
   PetscCall(ComposeInts((PetscObject)A, "KrylearnGrid", dim, n));
   PetscFunctionReturn(0);

@@ -44,10 +44,10 @@ static PetscErrorCode DetectLayout(KrylearnH5 *h5, KrylearnIOLayout *layout)
     PetscCall(FormatAttribute(h5, layout));
     if (*layout == KRYLEARN_IO_LAYOUT_AUTO) { /* no attribute: CSC only when the pointer count says so */
       int64_t M, N;
-      hsize_t nptr;
+      int64_t nptr;
       PetscCall(KrylearnH5ReadShape(h5, &M, &N));
-      PetscCall(KrylearnH5GetLength(h5, "indptr", H5T_INTEGER, &nptr));
-      *layout = (M != N && (int64_t)nptr == N + 1) ? KRYLEARN_IO_LAYOUT_CSC : KRYLEARN_IO_LAYOUT_CSR;
+      PetscCall(KrylearnH5GetLength(h5, "indptr", KRYLEARN_H5_INT64, &nptr));
+      *layout = (M != N && nptr == N + 1) ? KRYLEARN_IO_LAYOUT_CSC : KRYLEARN_IO_LAYOUT_CSR;
     }
   } else if (row && col && data) *layout = KRYLEARN_IO_LAYOUT_COO;
   else SETERRQ(h5->comm, PETSC_ERR_FILE_UNEXPECTED, "%s: no matrix in group '%s': expected datasets jc/ir/data, indptr/indices/data/shape or row/col/data/shape, or the path of a 2-D dataset", h5->file, h5->group);
@@ -102,16 +102,21 @@ static PetscErrorCode ExpandSymmetric(MPI_Comm comm, const char file[], Krylearn
 
 /* Entries that come row by row, all in own rows (compressed rows, dense, Matrix Market):
    preallocated row insertion, repeated entries summed, no communication */
-static PetscErrorCode AssembleRows(KrylearnEntries *E, Mat A)
+static PetscErrorCode AssembleRows(const char file[], KrylearnEntries *E, Mat A)
 {
-  PetscInt   m = E->rend - E->rstart, cstart, cend, *dnz, *onz;
-  PetscLayout cmap;
+  PetscInt       m = E->rend - E->rstart, cstart, cend, *dnz = NULL, *onz = NULL;
+  PetscLayout    cmap;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCall(PetscLayoutCreateFromSizes(PetscObjectComm((PetscObject)A), PETSC_DECIDE, E->N, 1, &cmap));
   PetscCall(PetscLayoutGetRange(cmap, &cstart, &cend));
   PetscCall(PetscLayoutDestroy(&cmap));
-  PetscCall(PetscCalloc2(m, &dnz, m, &onz));
+  /* a size line or shape may declare more rows than memory holds: a clear error, not PETSc's failed malloc */
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = PetscCalloc2(m, &dnz, m, &onz);
+  PetscCall(PetscPopErrorHandler());
+  PetscCall(KrylearnIOCheck(PetscObjectComm((PetscObject)A), ierr != 0, PETSC_ERR_MEM, "%s: not enough memory for the row structure of the %" PetscInt_FMT " x %" PetscInt_FMT " matrix (%" PetscInt_FMT " rows on one rank)", file, E->M, E->N, m));
   for (PetscCount k = 0; k < E->n; k++) {
     if (E->j[k] >= cstart && E->j[k] < cend) dnz[E->i[k] - E->rstart]++;
     else onz[E->i[k] - E->rstart]++;
@@ -120,8 +125,11 @@ static PetscErrorCode AssembleRows(KrylearnEntries *E, Mat A)
     dnz[r] = PetscMin(dnz[r], cend - cstart);
     onz[r] = PetscMin(onz[r], E->N - (cend - cstart));
   }
-  PetscCall(MatXAIJSetPreallocation(A, 1, dnz, onz, NULL, NULL));
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = MatXAIJSetPreallocation(A, 1, dnz, onz, NULL, NULL);
+  PetscCall(PetscPopErrorHandler());
   PetscCall(PetscFree2(dnz, onz));
+  PetscCall(KrylearnIOCheck(PetscObjectComm((PetscObject)A), ierr != 0, PETSC_ERR_MEM, "%s: not enough memory for the %" PetscInt_FMT " x %" PetscInt_FMT " matrix (%" PetscInt_FMT " rows on one rank)", file, E->M, E->N, m));
   PetscCall(MatSetOption(A, MAT_NO_OFF_PROC_ENTRIES, PETSC_TRUE));
   for (PetscCount k = 0, next; k < E->n; k = next) {
     for (next = k + 1; next < E->n && E->i[next] == E->i[k]; next++) { }
@@ -134,12 +142,11 @@ static PetscErrorCode AssembleRows(KrylearnEntries *E, Mat A)
 
 static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries *E, Mat *A)
 {
-  PetscInt64 cells = 1;
+  PetscInt64 cells = KrylearnGridCells(E->griddim, E->grid);
   PetscBool  rows = PETSC_TRUE, aij;
 
   PetscFunctionBegin;
   if (E->symmetric) PetscCall(ExpandSymmetric(comm, file, E));
-  for (PetscInt d = 0; d < E->griddim; d++) cells *= E->grid[d];
   PetscCall(KrylearnIOCheck(comm, E->griddim && (E->griddim < 2 || cells != E->M || E->M != E->N), PETSC_ERR_FILE_UNEXPECTED, "%s: attribute 'grid' (%" PetscInt_FMT " entries, %" PetscInt64_FMT " cells) does not fit the %" PetscInt_FMT " x %" PetscInt_FMT " matrix", file, E->griddim, cells, E->M, E->N));
   PetscCall(PetscLogEventBegin(KRYLEARN_IngestAssemble, 0, 0, 0, 0));
   PetscCall(MatCreate(comm, A));
@@ -149,7 +156,7 @@ static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries
   PetscCall(PetscObjectTypeCompareAny((PetscObject)*A, &aij, MATSEQAIJ, MATMPIAIJ, ""));
   for (PetscCount k = 0; k < E->n && rows; k++) rows = (PetscBool)(E->i[k] >= E->rstart && E->i[k] < E->rend && (!k || E->i[k] >= E->i[k - 1]));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &rows, 1, MPIU_BOOL, MPI_LAND, comm));
-  if (rows && aij) PetscCall(AssembleRows(E, *A));
+  if (rows && aij) PetscCall(AssembleRows(file, E, *A));
   else { /* entries in any order and on any rank: the COO assembly moves and sums them */
     PetscCall(MatSetPreallocationCOO(*A, E->n, E->i, E->j));
     PetscCall(MatSetValuesCOO(*A, E->v, INSERT_VALUES));
@@ -160,6 +167,20 @@ static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries
   }
   if (E->griddim) PetscCall(KrylearnMatSetGrid(*A, E->griddim, E->grid));
   PetscCall(PetscLogEventEnd(KRYLEARN_IngestAssemble, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* In the coordinate layouts (COO, Matrix Market) the row count is a number in the file that no stored data
+   backs, yet the matrix costs memory per row: a file of a few bytes declaring 2^31 rows would make the
+   assembly allocate gigabytes. Rows beyond the stored entries are allowed up to KRYLEARN_IO_MAX_EMPTY_ROWS. */
+#define KRYLEARN_IO_MAX_EMPTY_ROWS (1 << 24)
+static PetscErrorCode CheckDeclaredRows(MPI_Comm comm, const char file[], KrylearnEntries *E)
+{
+  PetscInt64 n = (PetscInt64)E->n;
+
+  PetscFunctionBegin;
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &n, 1, MPIU_INT64, MPI_SUM, comm));
+  PetscCall(KrylearnIOCheck(comm, (PetscBool)(E->M > n + KRYLEARN_IO_MAX_EMPTY_ROWS), PETSC_ERR_FILE_UNEXPECTED, "%s: declares %" PetscInt_FMT " rows but stores %" PetscInt64_FMT " entries: more than %d rows would be empty", file, E->M, n, KRYLEARN_IO_MAX_EMPTY_ROWS));
   PetscFunctionReturn(0);
 }
 
@@ -223,6 +244,7 @@ PetscErrorCode KrylearnMatLoad(MPI_Comm comm, const char file[], const char grou
     PetscCall(KrylearnH5Close(&h5));
   }
   PetscCall(PetscLogEventEnd(KRYLEARN_IngestRead, 0, 0, 0, 0));
+  if (!ierr && (layout == KRYLEARN_IO_LAYOUT_COO || layout == KRYLEARN_IO_LAYOUT_MTX)) ierr = CheckDeclaredRows(comm, file, &E);
   if (!ierr) ierr = Assemble(comm, file, &E, A);
   PetscCall(KrylearnEntriesDestroy(&E));
   if (ierr) PetscCall(MatDestroy(A));

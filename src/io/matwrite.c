@@ -1,92 +1,86 @@
 /* KrylearnMatWriteHDF5: an AIJ matrix in the layout PETSc's own MatLoad reads from HDF5
    (group with jc = row pointers, ir = column indices, data, attribute MATLAB_sparse =
-   columns). The ranks write their row blocks in turn, each into its own hyperslabs. */
+   columns); KrylearnMatWriteDenseHDF5: a matrix as one 2-D dataset. The ranks write their
+   row blocks in turn, each into its own hyperslabs, through the checked HDF5 layer. */
 #include "ioimpl.h"
 
 typedef struct {
-  const char *file, *group;
-  int64_t     M, N, nnz, rstart, rend, offset; /* global sizes, own rows, own first entry */
-  int64_t    *ptr, *col;                        /* own row pointers (one more on the last rank) and columns */
-  PetscScalar *val;
-  PetscInt    griddim, grid[3];
+  const char  *file, *group;
+  int64_t      M, N, nnz, rstart, rend, offset; /* global sizes, own rows, own first entry */
+  int64_t     *ptr, *col;                       /* own row pointers (one more on the last rank) and columns */
+  PetscScalar *val;                             /* own values: CSR, or the dense rows row-major */
+  PetscInt     griddim, grid[3];
+  PetscBool    dense;
 } Block;
 
-static herr_t WriteSlab(hid_t gid, const char name[], hid_t memtype, hsize_t start, hsize_t count, const void *buf)
+static PetscErrorCode Path(const Block *b, const char name[], char path[])
 {
-  hid_t  dset, fspace, mspace;
-  herr_t status = -1;
-
-  if (!count) return 0;
-  dset = H5Dopen2(gid, name, H5P_DEFAULT);
-  if (dset < 0) return -1;
-  fspace = H5Dget_space(dset);
-  mspace = H5Screate_simple(1, &count, NULL);
-  if (fspace >= 0 && mspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0) status = H5Dwrite(dset, memtype, mspace, fspace, H5P_DEFAULT, buf);
-  if (mspace >= 0) H5Sclose(mspace);
-  if (fspace >= 0) H5Sclose(fspace);
-  H5Dclose(dset);
-  return status;
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%s/%s", strcmp(b->group, "/") ? b->group : "", name));
+  PetscFunctionReturn(0);
 }
 
-static herr_t CreateDataset(hid_t gid, const char name[], hid_t type, hsize_t len)
+/* The first rank creates the file, datasets and attributes; every rank then writes its block (on its own, PETSC_COMM_SELF) */
+static PetscErrorCode WriteTurnSelf(const Block *b, PetscBool first, PetscBool last, KrylearnH5File *f)
 {
-  hid_t space = H5Screate_simple(1, &len, NULL), dset = -1;
+  char       jc[PETSC_MAX_PATH_LEN], ir[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN];
+  PetscInt64 rows = b->rend - b->rstart, nloc;
 
-  if (space >= 0) dset = H5Dcreate2(gid, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (space >= 0) H5Sclose(space);
-  if (dset < 0) return -1;
-  return H5Dclose(dset);
-}
-
-static herr_t WriteAttribute(hid_t gid, const char name[], hsize_t n, const int64_t vals[])
-{
-  hid_t  space = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL), attr = -1;
-  herr_t status = -1;
-
-  if (space >= 0) attr = H5Acreate2(gid, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT);
-  if (attr >= 0) status = H5Awrite(attr, H5T_NATIVE_INT64, vals);
-  if (attr >= 0) H5Aclose(attr);
-  if (space >= 0) H5Sclose(space);
-  return status;
-}
-
-/* The first rank creates the file, group, datasets and attributes; every rank then writes its block */
-static herr_t WriteTurn(const Block *b, PetscBool first, PetscBool last)
-{
-  hid_t  fid, gid = -1;
-  herr_t status = 0;
-
-  if (first) {
-    fid = H5Fcreate(b->file, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (fid < 0) return -1;
-    if (strcmp(b->group, "/")) {
-      hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-      H5Pset_create_intermediate_group(lcpl, 1);
-      gid = H5Gcreate2(fid, b->group, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-      H5Pclose(lcpl);
-    } else gid = H5Gopen2(fid, "/", H5P_DEFAULT);
-    if (gid < 0) status = -1;
-    if (!status) status = CreateDataset(gid, "jc", H5T_STD_I64LE, (hsize_t)b->M + 1);
-    if (!status) status = CreateDataset(gid, "ir", H5T_STD_I64LE, (hsize_t)b->nnz);
-    if (!status) status = CreateDataset(gid, "data", H5T_IEEE_F64LE, (hsize_t)b->nnz);
-    if (!status) status = WriteAttribute(gid, "MATLAB_sparse", 1, &b->N);
-    if (!status && b->griddim) {
-      int64_t grid[3];
-      for (PetscInt d = 0; d < b->griddim; d++) grid[d] = b->grid[d];
-      status = WriteAttribute(gid, "grid", (hsize_t)b->griddim, grid);
-    }
-  } else {
-    fid = H5Fopen(b->file, H5F_ACC_RDWR, H5P_DEFAULT);
-    if (fid < 0) return -1;
-    gid = H5Gopen2(fid, b->group, H5P_DEFAULT);
-    if (gid < 0) status = -1;
+  PetscFunctionBegin;
+  PetscCall(KrylearnH5FileOpen(PETSC_COMM_SELF, b->file, NULL, first ? KRYLEARN_H5_WRITE : KRYLEARN_H5_APPEND, f));
+  if (b->dense) {
+    const PetscInt64 dims[2] = {b->M, b->N}, start[2] = {b->rstart, 0}, count[2] = {rows, b->N};
+    if (first) PetscCall(KrylearnH5FileCreateDataset(*f, b->group, KRYLEARN_H5_REAL, 2, dims));
+    PetscCall(KrylearnH5FileWriteBlock(*f, b->group, KRYLEARN_H5_REAL, 2, start, count, b->val));
+    PetscFunctionReturn(0);
   }
-  if (!status) status = WriteSlab(gid, "jc", H5T_NATIVE_INT64, (hsize_t)b->rstart, (hsize_t)(b->rend - b->rstart + (last ? 1 : 0)), b->ptr);
-  if (!status) status = WriteSlab(gid, "ir", H5T_NATIVE_INT64, (hsize_t)b->offset, (hsize_t)(b->ptr[b->rend - b->rstart] - b->offset), b->col);
-  if (!status) status = WriteSlab(gid, "data", H5T_NATIVE_DOUBLE, (hsize_t)b->offset, (hsize_t)(b->ptr[b->rend - b->rstart] - b->offset), b->val);
-  if (gid >= 0) H5Gclose(gid);
-  if (H5Fclose(fid) < 0) status = -1;
-  return status;
+  PetscCall(Path(b, "jc", jc));
+  PetscCall(Path(b, "ir", ir));
+  PetscCall(Path(b, "data", data));
+  if (first) {
+    const PetscInt64 n1 = b->M + 1;
+    if (strcmp(b->group, "/")) PetscCall(KrylearnH5FileCreateGroup(*f, b->group));
+    PetscCall(KrylearnH5FileCreateDataset(*f, jc, KRYLEARN_H5_INT64, 1, &n1));
+    PetscCall(KrylearnH5FileCreateDataset(*f, ir, KRYLEARN_H5_INT64, 1, &b->nnz));
+    PetscCall(KrylearnH5FileCreateDataset(*f, data, KRYLEARN_H5_REAL, 1, &b->nnz));
+    PetscCall(KrylearnH5FileWriteAttribute(*f, b->group, "MATLAB_sparse", KRYLEARN_H5_INT64, 1, &b->N));
+    if (b->griddim) {
+      PetscInt64 grid[3];
+      for (PetscInt d = 0; d < b->griddim; d++) grid[d] = b->grid[d];
+      PetscCall(KrylearnH5FileWriteAttribute(*f, b->group, "grid", KRYLEARN_H5_INT64, b->griddim, grid));
+    }
+  }
+  rows += last ? 1 : 0;
+  nloc = b->ptr[b->rend - b->rstart] - b->offset;
+  PetscCall(KrylearnH5FileWriteBlock(*f, jc, KRYLEARN_H5_INT64, 1, &b->rstart, &rows, b->ptr));
+  PetscCall(KrylearnH5FileWriteBlock(*f, ir, KRYLEARN_H5_INT64, 1, &b->offset, &nloc, b->col));
+  PetscCall(KrylearnH5FileWriteBlock(*f, data, KRYLEARN_H5_REAL, 1, &b->offset, &nloc, b->val));
+  PetscFunctionReturn(0);
+}
+
+/* The ranks write in turn; a failure on the writing rank is raised on all, naming the file and the cause */
+static PetscErrorCode WriteTurns(MPI_Comm comm, const Block *b)
+{
+  PetscMPIInt rank, size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  for (PetscMPIInt turn = 0; turn < size; turn++) {
+    PetscErrorCode ierr = 0;
+    const char    *specific = "";
+    if (rank == turn) {
+      KrylearnH5File f = NULL;
+      PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+      ierr = WriteTurnSelf(b, (PetscBool)(turn == 0), (PetscBool)(turn == size - 1), &f);
+      if (!ierr) ierr = KrylearnH5FileClose(&f);
+      else (void)KrylearnH5FileClose(&f);
+      PetscCall(PetscPopErrorHandler());
+      if (ierr) PetscCall(PetscErrorMessage(ierr, NULL, (char **)&specific));
+    }
+    PetscCall(KrylearnIOCheck(comm, ierr != 0, PETSC_ERR_FILE_WRITE, "%s: cannot write %s '%s' of the HDF5 file (%s)", b->file, b->dense ? "dataset" : "group", b->group, specific));
+  }
+  PetscFunctionReturn(0);
 }
 
 /* Own rows of A as CSR with global pointers */
@@ -153,37 +147,150 @@ static PetscErrorCode GetBlock(Mat A, Block *b)
 @*/
 PetscErrorCode KrylearnMatWriteHDF5(Mat A, const char file[], const char group[])
 {
-  MPI_Comm    comm;
-  PetscMPIInt rank, size;
-  Block       b;
-  H5E_auto2_t errfunc;
-  void       *errdata;
+  MPI_Comm       comm;
+  Block          b;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
   PetscValidCharPointer(file, 2);
   PetscCall(KrylearnIOInitializePackage());
   PetscCall(PetscObjectGetComm((PetscObject)A, &comm));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(PetscLogEventBegin(KRYLEARN_IngestWrite, A, 0, 0, 0));
   PetscCall(PetscMemzero(&b, sizeof(b)));
   b.file  = file;
   b.group = group && group[0] ? group : "/";
   PetscCall(GetBlock(A, &b));
-  PetscCallExternal(H5Eget_auto2, H5E_DEFAULT, &errfunc, &errdata);
-  PetscCallExternal(H5Eset_auto2, H5E_DEFAULT, NULL, NULL);
-  for (PetscMPIInt turn = 0; turn < size; turn++) {
-    herr_t         status = rank == turn ? WriteTurn(&b, (PetscBool)(turn == 0), (PetscBool)(turn == size - 1)) : 0;
-    PetscErrorCode ierr   = KrylearnIOCheck(comm, status < 0, PETSC_ERR_FILE_WRITE, "%s: cannot write group '%s' of the HDF5 file", file, b.group);
-    if (ierr) {
-      PetscCallExternal(H5Eset_auto2, H5E_DEFAULT, errfunc, errdata);
-      PetscCall(PetscFree3(b.ptr, b.col, b.val));
-      PetscCall(ierr);
-    }
-  }
-  PetscCallExternal(H5Eset_auto2, H5E_DEFAULT, errfunc, errdata);
+  ierr = WriteTurns(comm, &b);
   PetscCall(PetscFree3(b.ptr, b.col, b.val));
+  PetscCall(ierr);
   PetscCall(PetscLogEventEnd(KRYLEARN_IngestWrite, A, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Own rows of a matrix as dense rows, row-major */
+static PetscErrorCode GetDenseBlock(Mat A, Block *b)
+{
+  PetscInt M, N, rs, re;
+
+  PetscFunctionBegin;
+  PetscCall(MatGetSize(A, &M, &N));
+  PetscCall(MatGetOwnershipRange(A, &rs, &re));
+  b->M      = M;
+  b->N      = N;
+  b->rstart = rs;
+  b->rend   = re;
+  b->dense  = PETSC_TRUE;
+  PetscCall(PetscCalloc3(1, &b->ptr, 1, &b->col, (size_t)(re - rs) * N + 1, &b->val));
+  for (PetscInt r = rs; r < re; r++) {
+    const PetscInt    *cols;
+    const PetscScalar *vals;
+    PetscInt           ncols;
+    PetscCall(MatGetRow(A, r, &ncols, &cols, &vals));
+    for (PetscInt k = 0; k < ncols; k++) b->val[(size_t)(r - rs) * N + cols[k]] = vals[k];
+    PetscCall(MatRestoreRow(A, r, &ncols, &cols, &vals));
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnMatWriteDenseHDF5 - Writes a matrix to HDF5 as one 2-D dataset (rows x columns, row-major: numpy's order)
+
+  Collective
+
+  Input Parameters:
++ A       - the matrix (any type with MatGetRow(); entries not stored are written as zeros)
+. file    - the HDF5 file, created or overwritten
+- dataset - the path of the dataset, for example "/P"; missing groups on the path are created
+
+  Level: intermediate
+
+  Note:
+  The dataset is float64. KrylearnMatLoad() reads it back (the dense layout). Ranks write their own rows in turn.
+
+.seealso: `KrylearnMatWriteHDF5()`, `KrylearnMatLoad()`
+@*/
+PetscErrorCode KrylearnMatWriteDenseHDF5(Mat A, const char file[], const char dataset[])
+{
+  MPI_Comm       comm;
+  Block          b;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
+  PetscValidCharPointer(file, 2);
+  PetscValidCharPointer(dataset, 3);
+  PetscCall(KrylearnIOInitializePackage());
+  PetscCall(PetscObjectGetComm((PetscObject)A, &comm));
+  PetscCall(PetscLogEventBegin(KRYLEARN_IngestWrite, A, 0, 0, 0));
+  PetscCall(PetscMemzero(&b, sizeof(b)));
+  b.file  = file;
+  b.group = dataset;
+  PetscCall(GetDenseBlock(A, &b));
+  ierr = WriteTurns(comm, &b);
+  PetscCall(PetscFree3(b.ptr, b.col, b.val));
+  PetscCall(ierr);
+  PetscCall(PetscLogEventEnd(KRYLEARN_IngestWrite, A, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KrylearnMatIsSymmetric - Tests whether a matrix is exactly symmetric (values and pattern)
+
+  Collective
+
+  Input Parameter:
+. A - the matrix
+
+  Output Parameter:
+. symmetric - whether A equals its transpose
+
+  Level: intermediate
+
+  Note:
+  Compares A with its explicit transpose; unlike MatIsSymmetric() in PETSc 3.18, it works for every
+  MPIAIJ pattern (MatIsSymmetric_MPIAIJ reads a NULL pointer on some non-symmetric patterns).
+
+.seealso: `KrylearnMatLoad()`
+@*/
+PetscErrorCode KrylearnMatIsSymmetric(Mat A, PetscBool *symmetric)
+{
+  Mat       At, T;
+  IS        rows, cols;
+  PetscInt  M, N, rs, re, cs, ce;
+  PetscBool known, same = PETSC_TRUE;
+
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
+  PetscValidBoolPointer(symmetric, 2);
+  PetscCall(MatGetSize(A, &M, &N));
+  *symmetric = PETSC_FALSE;
+  if (M != N) PetscFunctionReturn(0);
+  PetscCall(MatIsSymmetricKnown(A, &known, symmetric)); /* set by the loader for files that store one triangle */
+  if (known && *symmetric) PetscFunctionReturn(0);
+  /* the transpose with A's row and column layout, compared row by row (MatEqual on MPIAIJ fails on
+     off-diagonal blocks of different patterns) */
+  PetscCall(MatTranspose(A, MAT_INITIAL_MATRIX, &At));
+  PetscCall(MatGetOwnershipRange(A, &rs, &re));
+  PetscCall(MatGetOwnershipRangeColumn(A, &cs, &ce));
+  PetscCall(ISCreateStride(PetscObjectComm((PetscObject)A), re - rs, rs, 1, &rows));
+  PetscCall(ISCreateStride(PetscObjectComm((PetscObject)A), ce - cs, cs, 1, &cols));
+  PetscCall(MatCreateSubMatrix(At, rows, cols, MAT_INITIAL_MATRIX, &T));
+  PetscCall(ISDestroy(&rows));
+  PetscCall(ISDestroy(&cols));
+  PetscCall(MatDestroy(&At));
+  for (PetscInt r = rs; r < re && same; r++) {
+    const PetscInt    *ca, *ct;
+    const PetscScalar *va, *vt;
+    PetscInt           na, nt;
+    PetscCall(MatGetRow(A, r, &na, &ca, &va));
+    PetscCall(MatGetRow(T, r, &nt, &ct, &vt));
+    same = (PetscBool)(na == nt);
+    for (PetscInt k = 0; k < na && same; k++) same = (PetscBool)(ca[k] == ct[k] && va[k] == vt[k]);
+    PetscCall(MatRestoreRow(T, r, &nt, &ct, &vt));
+    PetscCall(MatRestoreRow(A, r, &na, &ca, &va));
+  }
+  PetscCall(MatDestroy(&T));
+  PetscCall(MPIU_Allreduce(&same, symmetric, 1, MPIU_BOOL, MPI_LAND, PetscObjectComm((PetscObject)A)));
   PetscFunctionReturn(0);
 }

@@ -3,19 +3,19 @@
 
 static PetscErrorCode ReadVec(KrylearnH5 *h5, Mat A, Vec v)
 {
-  hsize_t      len, start, count;
+  int64_t      len, start, count;
   PetscInt     M, rstart, rend;
   PetscScalar *a;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCall(KrylearnIOCheck(h5->comm, !h5->dataset[0], PETSC_ERR_FILE_UNEXPECTED, "%s: '%s' is a group, not a 1-D dataset", h5->file, h5->group));
-  PetscCall(KrylearnH5GetLength(h5, h5->dataset, H5T_FLOAT, &len));
+  PetscCall(KrylearnH5GetLength(h5, h5->dataset, KRYLEARN_H5_REAL, &len));
   PetscCall(MatGetSize(A, &M, NULL));
-  PetscCall(KrylearnIOCheck(h5->comm, (int64_t)len != M, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset '%s' has %" PetscInt64_FMT " entries but the matrix has %" PetscInt_FMT " rows", h5->file, h5->dataset, (PetscInt64)len, M));
+  PetscCall(KrylearnIOCheck(h5->comm, len != M, PETSC_ERR_FILE_UNEXPECTED, "%s: dataset '%s' has %" PetscInt64_FMT " entries but the matrix has %" PetscInt_FMT " rows", h5->file, h5->dataset, (PetscInt64)len, M));
   PetscCall(VecGetOwnershipRange(v, &rstart, &rend));
-  start = (hsize_t)rstart;
-  count = (hsize_t)(rend - rstart);
+  start = rstart;
+  count = rend - rstart;
   PetscCall(VecGetArrayWrite(v, &a));
   ierr = KrylearnH5ReadValues(h5, h5->dataset, 1, &start, &count, a);
   if (!ierr) ierr = KrylearnCheckValues(h5, h5->dataset, rend - rstart, a, rstart);

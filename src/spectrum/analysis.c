@@ -3,8 +3,7 @@
    run their analyses through it, so they share engines, options and file formats. */
 #include <krylearnspectrum.h>
 #include <petsc/private/petscimpl.h>
-#include "io/ioimpl.h"
-#include "io/h5write.h"
+#include <krylearnio.h>
 
 PetscClassId KRYLEARN_SPECTRUMANALYSIS_CLASSID;
 
@@ -1013,95 +1012,161 @@ static PetscErrorCode HistoryAppend(History *h, const Results *r)
   PetscFunctionReturn(0);
 }
 
-/* Results of the latest analysis into loc, dataset names prefixed by prefix; rank 0 only.
-   Returns a negative HDF5 status on failure. */
-static herr_t WriteResults(KrylearnSpectrumAnalysis an, hid_t loc, const char prefix[])
+/* Dataset group/<prefix><name> holding the row-major rows x cols array a, of rank 1 when cols
+   is 1 and rank 2 otherwise; nothing is written when a is NULL. */
+static PetscErrorCode WriteDense(KrylearnH5File f, const char group[], const char prefix[], const char name[], PetscInt rows, PetscInt cols, const PetscReal a[])
 {
-  const Results *r = &an->r;
+  char             path[PETSC_MAX_PATH_LEN];
+  const PetscInt64 dims[2] = {rows, cols};
+
+  PetscFunctionBegin;
+  if (!a) PetscFunctionReturn(0);
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s%s", group, prefix, name));
+  PetscCall(KrylearnH5FileWriteDataset(f, path, KRYLEARN_H5_REAL, cols > 1 ? 2 : 1, dims, a));
+  PetscFunctionReturn(0);
+}
+
+/* Results of the latest analysis into group ("" for the root), dataset and attribute names
+   prefixed by prefix; the writing rank only. */
+static PetscErrorCode WriteResults(KrylearnSpectrumAnalysis an, KrylearnH5File f, const char group[], const char prefix[])
+{
+  const Results *r   = &an->r;
+  const char    *obj = group[0] ? group : "/";
   PetscMPIInt    size;
-  herr_t         s = 0;
   char           name[256];
   const struct {
     const char *name;
     PetscInt    rows, cols;
     PetscReal  *a;
   } data[] = {
-    {"top_eigenvalues",      r->ntop,      1,                              r->top      },
-    {"top_eigenvalues_imag", r->ntop,      1,                              r->symmetric ? NULL : r->topi},
-    {"bottom_eigenvalues",   r->nbottom,   1,                              r->bottom   },
-    {"bottom_eigenvalues_imag", r->nbottom, 1,                             r->symmetric ? NULL : r->bottomi},
-    {"top_eigenvectors",     r->ntop,      r->N,                           r->topvec   },
-    {"bottom_eigenvectors",  r->nbottom,   r->N,                           r->bottomvec},
-    {"ritz_nodes",           r->probes,    r->nritz / PetscMax(1, r->probes), r->ritz  },
-    {"ritz_weights",         r->probes,    r->nritz / PetscMax(1, r->probes), r->weights},
-    {"density_grid",         r->ngrid,     1,                              r->grid     },
-    {"density",              r->ngrid,     1,                              r->density  },
-    {"exact_eigenvalues",    r->nexact,    1,                              r->exact    },
-    {"interval_eigenvalues", r->ninterval, 1,                              r->interval },
+    {"top_eigenvalues",         r->ntop,      1,                                 r->top                          },
+    {"top_eigenvalues_imag",    r->ntop,      1,                                 r->symmetric ? NULL : r->topi   },
+    {"bottom_eigenvalues",      r->nbottom,   1,                                 r->bottom                       },
+    {"bottom_eigenvalues_imag", r->nbottom,   1,                                 r->symmetric ? NULL : r->bottomi},
+    {"top_eigenvectors",        r->ntop,      r->N,                              r->topvec                       },
+    {"bottom_eigenvectors",     r->nbottom,   r->N,                              r->bottomvec                    },
+    {"ritz_nodes",              r->probes,    r->nritz / PetscMax(1, r->probes), r->ritz                         },
+    {"ritz_weights",            r->probes,    r->nritz / PetscMax(1, r->probes), r->weights                      },
+    {"density_grid",            r->ngrid,     1,                                 r->grid                         },
+    {"density",                 r->ngrid,     1,                                 r->density                      },
+    {"exact_eigenvalues",       r->nexact,    1,                                 r->exact                        },
+    {"interval_eigenvalues",    r->ninterval, 1,                                 r->interval                     },
   };
 
-  MPI_Comm_size(PetscObjectComm((PetscObject)an), &size);
-  for (size_t i = 0; i < PETSC_STATIC_ARRAY_LENGTH(data) && s >= 0; i++) {
-    PetscSNPrintf(name, sizeof(name), "%s%s", prefix, data[i].name);
-    s = KrylearnH5WriteDense(loc, name, data[i].rows, data[i].cols, data[i].a);
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(PetscObjectComm((PetscObject)an), &size));
+  for (size_t i = 0; i < PETSC_STATIC_ARRAY_LENGTH(data); i++) PetscCall(WriteDense(f, group, prefix, data[i].name, data[i].rows, data[i].cols, data[i].a));
+  if (an->trace) {
+    PetscCall(WriteDense(f, group, prefix, "trace", 1, 1, &r->trace));
+    PetscCall(WriteDense(f, group, prefix, "trace_stderror", 1, 1, &r->trace_stderror));
   }
-  if (s >= 0 && an->trace) {
-    PetscSNPrintf(name, sizeof(name), "%strace", prefix);
-    s = KrylearnH5WriteDense(loc, name, 1, 1, &r->trace);
-    PetscSNPrintf(name, sizeof(name), "%strace_stderror", prefix);
-    if (s >= 0) s = KrylearnH5WriteDense(loc, name, 1, 1, &r->trace_stderror);
-  }
-  for (int p = 0; p < NPHASES && s >= 0; p++) {
+  for (int p = 0; p < NPHASES; p++) {
     const PetscReal cost[2] = {(PetscReal)r->products[p], (PetscReal)r->seconds[p]};
 
     if (!r->products[p]) continue;
-    PetscSNPrintf(name, sizeof(name), "%scost_%s", prefix, PhaseNames[p]);
-    s = KrylearnH5WriteDense(loc, name, 2, 1, cost);
+    PetscCall(PetscSNPrintf(name, sizeof(name), "cost_%s", PhaseNames[p]));
+    PetscCall(WriteDense(f, group, prefix, name, 2, 1, cost));
   }
-  if (s >= 0 && r->ntop && r->symmetric) {
+  if (r->ntop && r->symmetric) {
     const PetscReal outliers = (PetscReal)r->outliers;
-    PetscSNPrintf(name, sizeof(name), "%soutliers", prefix);
-    s = KrylearnH5WriteDense(loc, name, 1, 1, &outliers);
+    PetscCall(WriteDense(f, group, prefix, "outliers", 1, 1, &outliers));
   }
-  if (s >= 0 && r->hascondition) {
+  if (r->hascondition) {
     const PetscReal mag[2] = {r->absmax, r->absmin};
-    PetscSNPrintf(name, sizeof(name), "%scondition", prefix);
-    s = KrylearnH5WriteDense(loc, name, 1, 1, &r->condition);
-    PetscSNPrintf(name, sizeof(name), "%sextreme_magnitudes", prefix);
-    if (s >= 0) s = KrylearnH5WriteDense(loc, name, 2, 1, mag);
+    PetscCall(WriteDense(f, group, prefix, "condition", 1, 1, &r->condition));
+    PetscCall(WriteDense(f, group, prefix, "extreme_magnitudes", 2, 1, mag));
   }
-  if (s >= 0 && r->nnegative >= 0) {
+  if (r->nnegative >= 0) {
     const PetscReal neg[2] = {(PetscReal)r->nnegative, (PetscReal)r->negative_exact};
-    PetscSNPrintf(name, sizeof(name), "%snegative_eigenvalues", prefix);
-    s = KrylearnH5WriteDense(loc, name, 2, 1, neg);
+    PetscCall(WriteDense(f, group, prefix, "negative_eigenvalues", 2, 1, neg));
   }
   {
     const struct {
       const char *name;
-      PetscInt    value;
+      PetscInt64  value;
     } counts[] = {
-      {"dimension",      r->N            },
-      {"ranks",          size            },
-      {"symmetric",      r->symmetric    },
-      {"top",            an->top         },
-      {"bottom",         an->bottom      },
-      {"density_steps",  an->steps       },
-      {"density_probes", an->probes      },
-      {"trace_products", an->tproducts   },
-      {"seed",           an->seed        },
+      {"dimension",      r->N         },
+      {"ranks",          size         },
+      {"symmetric",      r->symmetric },
+      {"top",            an->top      },
+      {"bottom",         an->bottom   },
+      {"density_steps",  an->steps    },
+      {"density_probes", an->probes   },
+      {"trace_products", an->tproducts},
+      {"seed",           an->seed     },
     };
-    for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(counts) && s >= 0; k++) {
-      PetscSNPrintf(name, sizeof(name), "%s%s", prefix, counts[k].name);
-      s = KrylearnH5WriteIntAttribute(loc, name, counts[k].value);
+    for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(counts); k++) {
+      PetscCall(PetscSNPrintf(name, sizeof(name), "%s%s", prefix, counts[k].name));
+      PetscCall(KrylearnH5FileWriteAttribute(f, obj, name, KRYLEARN_H5_INT64, 1, &counts[k].value));
     }
   }
-  PetscSNPrintf(name, sizeof(name), "%sdensity_sigma", prefix);
-  if (s >= 0) s = KrylearnH5WriteRealAttribute(loc, name, r->sigma);
-  PetscSNPrintf(name, sizeof(name), "%strace_type", prefix);
-  if (s >= 0) s = KrylearnH5WriteStringAttribute(loc, name, KrylearnTraceTypes[an->ttype]);
-  PetscSNPrintf(name, sizeof(name), "%soperator", prefix);
-  if (s >= 0) s = KrylearnH5WriteStringAttribute(loc, name, r->name);
-  return s;
+  {
+    const double sigma = r->sigma;
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%sdensity_sigma", prefix));
+    PetscCall(KrylearnH5FileWriteAttribute(f, obj, name, KRYLEARN_H5_REAL, 1, &sigma));
+  }
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%strace_type", prefix));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, obj, name, KrylearnTraceTypes[an->ttype]));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%soperator", prefix));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, obj, name, r->name));
+  PetscFunctionReturn(0);
+}
+
+/* The latest analysis as group analysisN of an open output file, with its step, and the
+   history dataset (step, smallest, largest, condition) written anew. */
+static PetscErrorCode WriteGroup(KrylearnSpectrumAnalysis an, KrylearnH5File f)
+{
+  History         *h = &an->h;
+  char             group[64];
+  PetscReal       *rows;
+  const PetscInt64 step = an->r.step, dims[2] = {h->n, 4};
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(group, sizeof(group), "/analysis%" PetscInt_FMT, an->nwritten));
+  PetscCall(KrylearnH5FileCreateGroup(f, group));
+  PetscCall(WriteResults(an, f, group, ""));
+  PetscCall(KrylearnH5FileWriteAttribute(f, group, "step", KRYLEARN_H5_INT64, 1, &step));
+  PetscCall(PetscMalloc1(4 * h->n, &rows));
+  for (PetscInt i = 0; i < h->n; i++) {
+    rows[4 * i]     = (PetscReal)h->step[i];
+    rows[4 * i + 1] = h->smallest[i];
+    rows[4 * i + 2] = h->largest[i];
+    rows[4 * i + 3] = h->condition[i];
+  }
+  PetscCall(KrylearnH5FileDelete(f, "/history"));
+  PetscCall(KrylearnH5FileWriteDataset(f, "/history", KRYLEARN_H5_REAL, 2, dims, rows));
+  PetscCall(PetscFree(rows));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 opens file (appended to when asked and present, else created) and writes the latest
+   results: at the root with prefix, or as the next analysis group; a failure is an error on
+   every rank, naming the file and the cause. */
+static PetscErrorCode WriteOutput(KrylearnSpectrumAnalysis an, const char file[], const char prefix[], PetscBool append, PetscBool asgroup)
+{
+  MPI_Comm       comm = PetscObjectComm((PetscObject)an);
+  PetscMPIInt    rank;
+  PetscErrorCode ierr     = 0;
+  const char    *specific = "";
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    KrylearnH5File f = NULL;
+    PetscBool      exists;
+    const char    *reason;
+
+    PetscCall(KrylearnIOTestRegularFile(file, &exists, &reason));
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = KrylearnH5FileOpen(PETSC_COMM_SELF, file, "Output file", append && exists ? KRYLEARN_H5_APPEND : KRYLEARN_H5_WRITE, &f);
+    if (!ierr) ierr = asgroup ? WriteGroup(an, f) : WriteResults(an, f, "", prefix);
+    if (!ierr) ierr = KrylearnH5FileClose(&f);
+    else if (f) (void)KrylearnH5FileClose(&f);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) PetscCall(PetscErrorMessage(ierr, NULL, (char **)&specific));
+  }
+  PetscCall(KrylearnIOCheck(comm, ierr != 0, PETSC_ERR_FILE_WRITE, "Cannot write the spectrum analysis to %s (%s)", file, specific));
+  PetscFunctionReturn(0);
 }
 
 /*@C
@@ -1125,61 +1190,10 @@ static herr_t WriteResults(KrylearnSpectrumAnalysis an, hid_t loc, const char pr
 @*/
 PetscErrorCode KrylearnSpectrumAnalysisWrite(KrylearnSpectrumAnalysis an, const char file[], const char prefix[], PetscBool append)
 {
-  PetscMPIInt rank;
-  PetscBool   failed = PETSC_FALSE, opened = PETSC_TRUE;
-
   PetscFunctionBegin;
   PetscValidHeaderSpecific(an, KRYLEARN_SPECTRUMANALYSIS_CLASSID, 1);
   PetscValidCharPointer(file, 2);
-  PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)an), &rank));
-  if (rank == 0) {
-    hid_t f = KrylearnH5FileCreate(file, append);
-
-    opened = (PetscBool)(f >= 0);
-    failed = (PetscBool)(!opened || WriteResults(an, f, prefix) < 0);
-    if (opened) failed = (PetscBool)(H5Fclose(f) < 0 || failed);
-  }
-  PetscCall(KrylearnIOCheck(PetscObjectComm((PetscObject)an), failed, PETSC_ERR_FILE_WRITE, opened ? "Cannot write the results to %s" : "Cannot create output file %s", file));
-  PetscFunctionReturn(0);
-}
-
-/* The latest analysis as group analysisN of the output file, with its step, and the history
-   dataset (step, smallest, largest, condition) rewritten. */
-static PetscErrorCode WriteGroup(KrylearnSpectrumAnalysis an)
-{
-  PetscMPIInt rank;
-  PetscBool   failed = PETSC_FALSE, opened = PETSC_TRUE;
-
-  PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)an), &rank));
-  if (rank == 0) {
-    hid_t     f = KrylearnH5FileCreate(an->output, (PetscBool)(an->nwritten > 0)), g = -1;
-    char      name[64];
-    herr_t    s = -1;
-    History  *h = &an->h;
-    PetscReal *rows;
-
-    opened = (PetscBool)(f >= 0);
-    PetscCall(PetscMalloc1(4 * h->n, &rows));
-    for (PetscInt i = 0; i < h->n; i++) {
-      rows[4 * i]     = (PetscReal)h->step[i];
-      rows[4 * i + 1] = h->smallest[i];
-      rows[4 * i + 2] = h->largest[i];
-      rows[4 * i + 3] = h->condition[i];
-    }
-    PetscCall(PetscSNPrintf(name, sizeof(name), "analysis%" PetscInt_FMT, an->nwritten));
-    if (opened) g = KrylearnH5GroupCreate(f, name);
-    if (g >= 0) s = WriteResults(an, g, "");
-    if (g >= 0 && s >= 0) s = KrylearnH5WriteIntAttribute(g, "step", an->r.step);
-    if (g >= 0) H5Gclose(g);
-    if (s >= 0 && H5Lexists(f, "history", H5P_DEFAULT) > 0) s = H5Ldelete(f, "history", H5P_DEFAULT);
-    if (s >= 0) s = KrylearnH5WriteDense(f, "history", h->n, 4, rows);
-    PetscCall(PetscFree(rows));
-    failed = (PetscBool)(s < 0);
-    if (opened) failed = (PetscBool)(H5Fclose(f) < 0 || failed);
-  }
-  PetscCall(KrylearnIOCheck(PetscObjectComm((PetscObject)an), failed, PETSC_ERR_FILE_WRITE, opened ? "Cannot write the analysis to %s" : "Cannot create output file %s", an->output));
-  an->nwritten++;
+  PetscCall(WriteOutput(an, file, prefix ? prefix : "", append, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 
@@ -1288,7 +1302,10 @@ PetscErrorCode KrylearnSpectrumAnalysisRun(KrylearnSpectrumAnalysis an, Mat A, c
   PetscCall(MatDestroy(&S));
   if (step < 0) PetscFunctionReturn(0);
   PetscCall(HistoryAppend(&an->h, r));
-  if (an->output) PetscCall(WriteGroup(an));
+  if (an->output) {
+    PetscCall(WriteOutput(an, an->output, "", (PetscBool)(an->nwritten > 0), PETSC_TRUE));
+    an->nwritten++;
+  }
   if (an->plot) PetscCall(KrylearnSpectrumPlot(comm, an->output, an->plot));
   PetscFunctionReturn(0);
 }

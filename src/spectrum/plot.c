@@ -2,7 +2,8 @@
    The file names travel as arguments of the child (posix_spawn with an argument vector):
    no shell ever sees them. */
 #include <krylearnspectrum.h>
-#include "io/ioimpl.h"
+#include <krylearnio.h>
+#include <petsc/private/petscimpl.h>
 #include <errno.h>
 #include <spawn.h>
 #include <sys/wait.h>

@@ -1,10 +1,9 @@
-static const char help[] = "Writes matrices with the HDF5 C API (CSR with 64-bit indices and float32 values,\n"
+static const char help[] = "Writes matrices with Krylearn's HDF5 layer (CSR with 64-bit indices and float32 values,\n"
                            "COO with 32-bit indices, a grid attribute and a float32 right-hand side), loads them\n"
                            "with KrylearnMatLoad/KrylearnVecLoad and compares them exactly with the matrix and\n"
                            "vector assembled directly with MatSetValues/VecSetValues.\n\n";
 
 #include <krylearn.h>
-#include <hdf5.h>
 
 #define NX 13
 #define NY 11
@@ -25,36 +24,15 @@ static PetscInt Stencil(PetscInt row, PetscInt cols[], double vals[])
   return n;
 }
 
-static herr_t Dataset(hid_t loc, const char name[], hid_t filetype, hid_t memtype, hsize_t n, const void *buf)
-{
-  hid_t  space = H5Screate_simple(1, &n, NULL), dset = H5Dcreate2(loc, name, filetype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  herr_t status = H5Dwrite(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-
-  H5Dclose(dset);
-  H5Sclose(space);
-  return status;
-}
-
-static herr_t Attribute(hid_t loc, const char name[], hsize_t n, const int vals[])
-{
-  hid_t  space = H5Screate_simple(1, &n, NULL), attr = H5Acreate2(loc, name, H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT);
-  herr_t status = H5Awrite(attr, H5T_NATIVE_INT, vals);
-
-  H5Aclose(attr);
-  H5Sclose(space);
-  return status;
-}
-
 static PetscErrorCode WriteFile(const char file[])
 {
-  int64_t  indptr[NC + 1], indices[5 * NC], shape[2] = {NC, NC};
-  int      row[5 * NC], col[5 * NC], grid[2] = {NX, NY};
-  float    valsf[5 * NC], b[NC];
-  double   vals[5 * NC];
-  PetscInt nnz = 0, cols[5];
-  double   v[5];
-  hid_t    fid, coo;
-  herr_t   status = 0;
+  PetscInt64     indptr[NC + 1], indices[5 * NC], shape[2] = {NC, NC}, grid[2] = {NX, NY}, n1 = NC + 1, nc = NC, two = 2, nz;
+  int32_t        row[5 * NC], col[5 * NC];
+  float          valsf[5 * NC], b[NC];
+  double         vals[5 * NC], rev[5 * NC];
+  PetscInt       nnz = 0, cols[5];
+  double         v[5];
+  KrylearnH5File f;
 
   PetscFunctionBegin;
   indptr[0] = 0;
@@ -65,32 +43,26 @@ static PetscErrorCode WriteFile(const char file[])
       valsf[nnz] = (float)v[k];
       vals[nnz]  = v[k];
       /* COO entries in reverse order */
-      row[5 * NC - 1 - nnz] = (int)r;
-      col[5 * NC - 1 - nnz] = (int)cols[k];
+      row[5 * NC - 1 - nnz] = (int32_t)r;
+      col[5 * NC - 1 - nnz] = (int32_t)cols[k];
     }
     indptr[r + 1] = nnz;
     b[r]          = (float)(1.0 / (1.0 + r));
   }
-  fid = H5Fcreate(file, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  PetscCheck(fid >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "Cannot create %s", file);
-  status |= Dataset(fid, "indptr", H5T_STD_I64LE, H5T_NATIVE_INT64, NC + 1, indptr);
-  status |= Dataset(fid, "indices", H5T_STD_I64LE, H5T_NATIVE_INT64, (hsize_t)nnz, indices);
-  status |= Dataset(fid, "data", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, (hsize_t)nnz, valsf);
-  status |= Dataset(fid, "shape", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, shape);
-  status |= Dataset(fid, "b", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, NC, b);
-  status |= Attribute(fid, "grid", 2, grid);
-  coo = H5Gcreate2(fid, "coo", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  status |= Dataset(coo, "row", H5T_STD_I32LE, H5T_NATIVE_INT, (hsize_t)nnz, row + 5 * NC - nnz);
-  status |= Dataset(coo, "col", H5T_STD_I32LE, H5T_NATIVE_INT, (hsize_t)nnz, col + 5 * NC - nnz);
-  {
-    double rev[5 * NC];
-    for (PetscInt k = 0; k < nnz; k++) rev[k] = vals[nnz - 1 - k];
-    status |= Dataset(coo, "data", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)nnz, rev);
-  }
-  status |= Dataset(coo, "shape", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, shape);
-  H5Gclose(coo);
-  H5Fclose(fid);
-  PetscCheck(status >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "Cannot write %s", file);
+  nz = nnz;
+  for (PetscInt k = 0; k < nnz; k++) rev[k] = vals[nnz - 1 - k];
+  PetscCall(KrylearnH5FileOpen(PETSC_COMM_SELF, file, NULL, KRYLEARN_H5_WRITE, &f));
+  PetscCall(KrylearnH5FileWriteDataset(f, "indptr", KRYLEARN_H5_INT64, 1, &n1, indptr));
+  PetscCall(KrylearnH5FileWriteDataset(f, "indices", KRYLEARN_H5_INT64, 1, &nz, indices));
+  PetscCall(KrylearnH5FileWriteDataset(f, "data", KRYLEARN_H5_FLOAT, 1, &nz, valsf));
+  PetscCall(KrylearnH5FileWriteDataset(f, "shape", KRYLEARN_H5_INT64, 1, &two, shape));
+  PetscCall(KrylearnH5FileWriteDataset(f, "b", KRYLEARN_H5_FLOAT, 1, &nc, b));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "grid", KRYLEARN_H5_INT32, 2, (int32_t[]){(int32_t)grid[0], (int32_t)grid[1]}));
+  PetscCall(KrylearnH5FileWriteDataset(f, "coo/row", KRYLEARN_H5_INT32, 1, &nz, row + 5 * NC - nnz));
+  PetscCall(KrylearnH5FileWriteDataset(f, "coo/col", KRYLEARN_H5_INT32, 1, &nz, col + 5 * NC - nnz));
+  PetscCall(KrylearnH5FileWriteDataset(f, "coo/data", KRYLEARN_H5_REAL, 1, &nz, rev));
+  PetscCall(KrylearnH5FileWriteDataset(f, "coo/shape", KRYLEARN_H5_INT64, 1, &two, shape));
+  PetscCall(KrylearnH5FileClose(&f));
   PetscFunctionReturn(0);
 }
 

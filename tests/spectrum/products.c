@@ -2,7 +2,6 @@ static const char help[] = "Applies the Hessian, Gauss-Newton and empirical Fish
                            "V in -vectors FILE and writes hessian, ggn and fisher (same shape) to -o FILE.\n";
 
 #include <krylearn.h>
-#include <hdf5.h>
 
 int main(int argc, char **argv)
 {
@@ -10,9 +9,10 @@ int main(int argc, char **argv)
   KrylearnMLP  mlp;
   PetscInt     N, k, rstart, rend;
   PetscReal   *V, *P = NULL, loss, gnorm;
-  PetscMPIInt  rank;
-  hid_t        f, d, s;
-  hsize_t      dims[2];
+  PetscMPIInt    rank;
+  KrylearnH5File f = NULL;
+  PetscInt64     dims[KRYLEARN_H5_MAX_DIM];
+  int            ndim;
   Vec          x, y, y0;
   VecScatter   tozero;
   PetscScalar *a;
@@ -32,24 +32,20 @@ int main(int argc, char **argv)
   PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gnorm));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "parameters %" PetscInt_FMT " loss %.17g gradient_norm %.17g\n", N, (double)loss, (double)gnorm));
 
-  f = H5Fopen(vin, H5F_ACC_RDONLY, H5P_DEFAULT);
-  d = H5Dopen2(f, "V", H5P_DEFAULT);
-  s = H5Dget_space(d);
-  H5Sget_simple_extent_dims(s, dims, NULL);
+  PetscCall(KrylearnH5FileOpen(PETSC_COMM_WORLD, vin, NULL, KRYLEARN_H5_READ, &f));
+  PetscCall(KrylearnH5FileGetDataset(f, "V", KRYLEARN_H5_REAL, 2, &ndim, dims));
+  PetscCheck(ndim == 2 && dims[1] == N && dims[0] <= PETSC_MAX_INT, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "%s: V must be k x %" PetscInt_FMT ", the model's parameters", vin, N);
   k = (PetscInt)dims[0];
-  PetscCheck((PetscInt)dims[1] == N, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "%s: V has %d columns, the model %" PetscInt_FMT " parameters", vin, (int)dims[1], N);
   PetscCall(PetscMalloc1(k * N, &V));
-  H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, V);
-  H5Sclose(s);
-  H5Dclose(d);
-  H5Fclose(f);
+  PetscCall(KrylearnH5FileReadDataset(f, "V", KRYLEARN_H5_REAL, 2, NULL, NULL, V));
+  PetscCall(KrylearnH5FileClose(&f));
 
   PetscCall(VecCreateMPI(PETSC_COMM_WORLD, PETSC_DECIDE, N, &x));
   PetscCall(VecDuplicate(x, &y));
   PetscCall(VecGetOwnershipRange(x, &rstart, &rend));
   PetscCall(VecScatterCreateToZero(y, &tozero, &y0));
   if (rank == 0) {
-    f = H5Fcreate(out, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    PetscCall(KrylearnH5FileOpen(PETSC_COMM_SELF, out, NULL, KRYLEARN_H5_WRITE, &f));
     PetscCall(PetscMalloc1(k * N, &P));
   }
   for (KrylearnCurvature c = KRYLEARN_CURVATURE_HESSIAN; c <= KRYLEARN_CURVATURE_FISHER; c++) {
@@ -68,16 +64,10 @@ int main(int argc, char **argv)
         PetscCall(VecRestoreArray(y0, &a));
       }
     }
-    if (rank == 0) {
-      s = H5Screate_simple(2, dims, NULL);
-      d = H5Dcreate2(f, KrylearnCurvatures[c], H5T_NATIVE_DOUBLE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-      H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, P);
-      H5Dclose(d);
-      H5Sclose(s);
-    }
+    if (rank == 0) PetscCall(KrylearnH5FileWriteDataset(f, KrylearnCurvatures[c], KRYLEARN_H5_REAL, 2, dims, P));
     PetscCall(MatDestroy(&A));
   }
-  if (rank == 0) H5Fclose(f);
+  if (rank == 0) PetscCall(KrylearnH5FileClose(&f));
   PetscCall(PetscFree(P));
   PetscCall(PetscFree(V));
   PetscCall(VecScatterDestroy(&tozero));
