@@ -10,7 +10,8 @@ static const char help[] = "Matrix balancing benchmark: Newton against plain Sin
                            "  -sweeps_max M  cap of the plain Sinkhorn sweeps (default 20000)\n"
                            "  -balance_methods newton_jacobi,newton_gamg,plain  rows of the balance table\n"
                            "  -bench_ksp_max_it K  GMRES iteration cap (default 2000)\n"
-                           "  -sinkhorn_extra \"OPTS\"  more options for the -pc_type sinkhorn rows\n";
+                           "  -sinkhorn_extra \"OPTS\"  more options for the -pc_type sinkhorn rows, names with + for -\n"
+                           "                 (PETSc reads a value that starts with - as an option), e.g. \"+sinkhorn_balance_pc_type gamg\"\n";
 
 #include <time.h>
 #include <krylearn.h>
@@ -200,9 +201,10 @@ static PetscErrorCode Solve(Mat A, PetscInt id, const char opts[], PetscInt max_
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "c%" PetscInt_FMT "_", id));
   buf[0] = 0;
-  while (sscanf(p, "%255s", tok) == 1) { /* -opt -> -c<id>_opt */
+  while (sscanf(p, "%255s", tok) == 1) { /* -opt (or +opt) -> -c<id>_opt */
+    const PetscBool name = (PetscBool)(tok[0] == '-' || tok[0] == '+');
     p = strstr(p, tok) + strlen(tok);
-    PetscCall(PetscSNPrintf(buf + len, sizeof(buf) - len, tok[0] == '-' ? " -%s%s" : " %s%s", tok[0] == '-' ? prefix : "", tok[0] == '-' ? tok + 1 : tok));
+    PetscCall(PetscSNPrintf(buf + len, sizeof(buf) - len, name ? " -%s%s" : " %s%s", name ? prefix : "", name ? tok + 1 : tok));
     PetscCall(PetscStrlen(buf, &len));
   }
   PetscCall(PetscOptionsInsertString(NULL, buf));
@@ -323,7 +325,7 @@ int main(int argc, char **argv)
     }
   }
   PetscCall(PetscOptionsInt("-sweeps_max", "Cap of the plain Sinkhorn sweeps", NULL, sweeps_max, &sweeps_max, NULL));
-  PetscCall(PetscOptionsString("-sinkhorn_extra", "More options of the -pc_type sinkhorn rows, e.g. \"-sinkhorn_balance_pc_type gamg\"", NULL, extra, extra, sizeof(extra), NULL));
+  PetscCall(PetscOptionsString("-sinkhorn_extra", "More options of the -pc_type sinkhorn rows, names with + for - (a value may not start with -), e.g. \"+sinkhorn_balance_pc_type gamg\"", NULL, extra, extra, sizeof(extra), NULL));
   PetscCall(PetscOptionsInt("-bench_ksp_max_it", "GMRES iteration cap", NULL, max_it, &max_it, NULL));
   PetscOptionsEnd();
   for (PetscInt k = 0; k < ntables; k++) {

@@ -49,5 +49,5 @@ else
   want hard && run "Nearly triangular 5-point pattern 256^2 (strictly lower triangle x 1e-2)" -case hard -n 256 -tables balance -balance_methods newton_jacobi,plain -sweeps_max 20000
   want ex19 && ex19_jacobian 64 && run "SNES ex19 Jacobian, 64^2 grid, Grashof 1e5, lid velocity 100" -case file -f "$WORK/J64.bin" -f_index 4 -sweeps_max 20000 -bench_ksp_max_it 1000 $DROP
   want multifield && run "Two-field heat and solute system (mixed SI units) 128^2" -case multifield -n 128 -sweeps_max 20000 -bench_ksp_max_it 1000
-  want big && run "Scaled convection-diffusion 1024^2 (1M rows), rows and columns by 10^U(-2,2)" -case convdiff -n 1024 -scale 2 -balance_methods newton_gamg,plain -sweeps_max 2000 -bench_ksp_max_it 300 -pcs gamg,hypre -sinkhorn_extra "-sinkhorn_balance_pc_type gamg"
+  want big && run "Scaled convection-diffusion 1024^2 (1M rows), rows and columns by 10^U(-2,2)" -case convdiff -n 1024 -scale 2 -balance_methods newton_gamg,plain -sweeps_max 2000 -bench_ksp_max_it 300 -pcs gamg,hypre
 fi
