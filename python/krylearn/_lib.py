@@ -1,0 +1,116 @@
+"""The bridge to libkrylearn.so: the library loaded into the process petsc4py runs in,
+C prototypes, PETSc errors turned into Python exceptions, C objects wrapped as petsc4py ones.
+
+Every call goes through ctypes.PyDLL (the GIL stays held), so operators written in Python
+(petsc4py shell matrices) can be called back from the C engines.
+"""
+import ctypes
+import os
+
+_here = os.path.dirname(os.path.abspath(__file__))
+# In the source tree (python/krylearn -> lib/) and once installed
+# (PREFIX/lib/python3/dist-packages/krylearn -> PREFIX/lib).
+_CANDIDATES = [os.path.join(_here, "..", "..", "lib", "libkrylearn.so"),
+               os.path.join(_here, "..", "..", "..", "libkrylearn.so")]
+
+
+class Error(RuntimeError):
+    """A PETSc error raised inside Krylearn or PETSc; the message is PETSc's.
+
+    Attributes: ``code`` (the PETSc error code) and ``function`` (the C function that
+    raised it)."""
+
+    def __init__(self, code, message, function=None):
+        super().__init__(message)
+        self.code = code
+        self.function = function
+
+
+def library_path():
+    """Path of libkrylearn.so: $KRYLEARN_LIB, else the tree or the install prefix."""
+    env = os.environ.get("KRYLEARN_LIB")
+    if env:
+        return env
+    for p in _CANDIDATES:
+        if os.path.isfile(p):
+            return os.path.normpath(p)
+    raise ImportError("libkrylearn.so not found (looked in %s); build it with 'make' or set KRYLEARN_LIB"
+                      % ", ".join(os.path.normpath(p) for p in _CANDIDATES))
+
+
+_HANDLER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p,
+                            ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+_messages = []
+
+
+@_HANDLER
+def _record(comm, line, func, file, code, kind, mess, ctx):
+    # kind 0 is PETSC_ERROR_INITIAL: the place the error was raised, with its message
+    if kind == 0 or not _messages:
+        _messages.append((code, (func or b"?").decode(errors="replace"),
+                          (mess or b"").decode(errors="replace").strip()))
+    return code
+
+
+class _Library:
+    def __init__(self):
+        self.path = library_path()
+        self.dll = ctypes.PyDLL(self.path, mode=ctypes.RTLD_GLOBAL)
+        self.dll.PetscPushErrorHandler.argtypes = [_HANDLER, ctypes.c_void_p]
+        self.dll.PetscPopErrorHandler.argtypes = []
+
+    def __call__(self, name, *args):
+        """Calls a PetscErrorCode function; a nonzero code raises Error with PETSc's message."""
+        fn = getattr(self.dll, name)
+        del _messages[:]
+        self.dll.PetscPushErrorHandler(_record, None)
+        try:
+            code = fn(*args)
+        finally:
+            self.dll.PetscPopErrorHandler()
+        if code:
+            first = _messages[0] if _messages else (code, name, "")
+            text = first[2] or "PETSc error code %d" % code
+            raise Error(code, "%s (in %s, called from %s)" % (text, first[1], name), first[1])
+
+
+_lib = None
+
+
+def lib():
+    global _lib
+    if _lib is None:
+        from petsc4py import PETSc  # noqa: F401  (PETSc initialised before the library is used)
+        _lib = _Library()
+        _lib("KrylearnInitializePackage")
+    return _lib
+
+
+def ptr():
+    return ctypes.c_void_p()
+
+
+def handle(obj):
+    return ctypes.c_void_p(obj.handle)
+
+
+def wrap(cptr):
+    """A petsc4py object of the right class for a C object the caller owns a reference to;
+    the reference moves to the returned object."""
+    from petsc4py import PETSc
+    holder = PETSc.Vec().createSeq(0, comm=PETSc.COMM_SELF)
+    L = lib()
+    L("PetscObjectCompose", handle(holder), b"krylearn", cptr)
+    obj = holder.query("krylearn")
+    L("PetscObjectCompose", handle(holder), b"krylearn", ctypes.c_void_p())
+    L("PetscObjectDereference", cptr)
+    holder.destroy()
+    return obj
+
+
+def comm_of(obj):
+    """The MPI_Comm (a C handle) of a petsc4py object."""
+    c = ctypes.c_void_p()
+    lib()("PetscObjectGetComm", handle(obj), ctypes.byref(c))
+    return c
+
