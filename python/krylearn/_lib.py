@@ -38,40 +38,38 @@ def library_path():
                       % ", ".join(os.path.normpath(p) for p in _CANDIDATES))
 
 
-_HANDLER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p,
-                            ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
-_messages = []
-
-
-@_HANDLER
-def _record(comm, line, func, file, code, kind, mess, ctx):
-    # kind 0 is PETSC_ERROR_INITIAL: the place the error was raised, with its message
-    if kind == 0 or not _messages:
-        _messages.append((code, (func or b"?").decode(errors="replace"),
-                          (mess or b"").decode(errors="replace").strip()))
-    return code
-
-
 class _Library:
     def __init__(self):
         self.path = library_path()
         self.dll = ctypes.PyDLL(self.path, mode=ctypes.RTLD_GLOBAL)
-        self.dll.PetscPushErrorHandler.argtypes = [_HANDLER, ctypes.c_void_p]
+        # errors return their code silently; PetscErrorMessage() then gives the message
+        # of the PetscError() call that raised it
+        self.dll.PetscPushErrorHandler.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
         self.dll.PetscPopErrorHandler.argtypes = []
+        self.dll.PetscErrorMessage.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
+                                               ctypes.POINTER(ctypes.c_char_p)]
+        self.quiet = ctypes.cast(self.dll.PetscReturnErrorHandler, ctypes.c_void_p)
 
     def __call__(self, name, *args):
-        """Calls a PetscErrorCode function; a nonzero code raises Error with PETSc's message."""
+        """Calls a PetscErrorCode function; a nonzero code raises Error with PETSc's message.
+        A Python exception raised in a callback (a shell matrix's product) is chained."""
         fn = getattr(self.dll, name)
-        del _messages[:]
-        self.dll.PetscPushErrorHandler(_record, None)
+        self.dll.PetscPushErrorHandler(self.quiet, None)
+        cause = None
         try:
             code = fn(*args)
+        except BaseException as e:     # pending from a Python callback that failed
+            code, cause = -1, e
         finally:
             self.dll.PetscPopErrorHandler()
         if code:
-            first = _messages[0] if _messages else (code, name, "")
-            text = first[2] or "PETSc error code %d" % code
-            raise Error(code, "%s (in %s, called from %s)" % (text, first[1], name), first[1])
+            text, specific = ctypes.c_char_p(), ctypes.c_char_p()
+            self.dll.PetscErrorMessage(code if code > 0 else 1, ctypes.byref(text), ctypes.byref(specific))
+            msg = (specific.value or b"").decode(errors="replace").strip() or \
+                (text.value or b"").decode(errors="replace")
+            if cause is not None:
+                msg = "%s: %s (PETSc: %s)" % (type(cause).__name__, cause, msg)
+            raise Error(code, "%s (from %s)" % (msg, name), name) from cause
 
 
 _lib = None
@@ -80,8 +78,14 @@ _lib = None
 def lib():
     global _lib
     if _lib is None:
-        from petsc4py import PETSc  # noqa: F401  (PETSc initialised before the library is used)
+        # SLEPc (and PETSc under it) initialised before the library is used: through
+        # slepc4py when it is installed, which also finalises SLEPc at exit
+        try:
+            from slepc4py import SLEPc  # noqa: F401
+        except ImportError:
+            from petsc4py import PETSc  # noqa: F401
         _lib = _Library()
+        _lib("SlepcInitializeNoArguments")
         _lib("KrylearnInitializePackage")
     return _lib
 
