@@ -112,6 +112,21 @@ def wrap(cptr):
     return obj
 
 
+class mpi_comm:
+    """``with mpi_comm(comm) as c``: the C MPI_Comm of a petsc4py communicator, valid in the block
+    (PETSc's inner communicator, kept alive by an empty Vec)."""
+
+    def __init__(self, comm):
+        from petsc4py import PETSc
+        self.holder = PETSc.Vec().createMPI((0, None), comm=comm)
+
+    def __enter__(self):
+        return comm_of(self.holder)
+
+    def __exit__(self, *exc):
+        self.holder.destroy()
+
+
 def comm_of(obj):
     """The MPI_Comm (a C handle) of a petsc4py object."""
     c = ctypes.c_void_p()

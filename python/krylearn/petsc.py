@@ -14,9 +14,11 @@ libkrylearn.so into the same process and registers every Krylearn type, so that
 """
 import ctypes
 
-from ._lib import Error, handle, lib, ptr, wrap
+from ._lib import Error, handle, lib, mpi_comm, ptr, wrap
 
-__all__ = ["init", "load_matrix", "matrix_grid", "library", "Error"]
+__all__ = ["init", "load_matrix", "matrix_grid", "pressure_problem", "library", "Error"]
+
+OBSTACLES = ("none", "disc", "box")
 
 
 def init():
@@ -46,12 +48,9 @@ def load_matrix(path, group=None, comm=None):
         file, group = fbuf.value, gbuf.value
     else:
         file, group = str(path).encode(), str(group).encode()
-    holder = PETSc.Vec().createMPI((0, None), comm=comm)   # carries the communicator
-    c = ctypes.c_void_p()
-    L("PetscObjectGetComm", handle(holder), ctypes.byref(c))
     A = ptr()
-    L("KrylearnMatLoad", c, file, group, ctypes.byref(A))
-    holder.destroy()
+    with mpi_comm(comm) as c:
+        L("KrylearnMatLoad", c, file, group, ctypes.byref(A))
     A = wrap(A)
     A.setAttr('grid', matrix_grid(A))
     return A
@@ -63,6 +62,23 @@ def matrix_grid(A):
     n = (ctypes.c_int * 3)()
     lib()("KrylearnMatGetGrid", handle(A), ctypes.byref(dim), n)
     return tuple(n[:dim.value])
+
+
+def pressure_problem(dim=2, n=64, obstacle="disc", neumann=False, natural=False, comm=None):
+    """The pressure Poisson problem of bin/krylearn-pressure (KrylearnPressureCreate): a
+    DMDA (None with natural=True), the matrix and the right-hand side, as petsc4py objects.
+    ``n`` is the cells per direction (an int or one per direction). As in the program, give
+    the KSP the DM inactive: ``ksp.setDM(da); ksp.setDMActive(False)``."""
+    from petsc4py import PETSc
+    comm = comm or PETSc.COMM_WORLD
+    if obstacle not in OBSTACLES:
+        raise ValueError("obstacle must be one of %s, not %r" % (", ".join(OBSTACLES), obstacle))
+    cells = (ctypes.c_int * 3)(*((list(n) + [1] * 3)[:3] if hasattr(n, "__len__") else [n] * 3))
+    da, A, b = ptr(), ptr(), ptr()
+    with mpi_comm(comm) as c:
+        lib()("KrylearnPressureCreate", c, int(dim), cells, OBSTACLES.index(obstacle), int(bool(neumann)),
+              int(bool(natural)), ctypes.byref(da), ctypes.byref(A), ctypes.byref(b))
+    return (wrap(da) if da.value else None), wrap(A), wrap(b)
 
 
 init()

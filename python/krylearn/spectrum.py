@@ -22,7 +22,7 @@ import time
 import numpy as np
 import torch
 
-from ._lib import Error, handle, lib, ptr, wrap
+from ._lib import Error, handle, lib, mpi_comm, ptr, wrap
 
 __all__ = ["analyse", "Error", "CurvatureProducts"]
 
@@ -449,12 +449,9 @@ def _c_operator(model, loss_fn, batches, operator, weight_decay, comm):
         if mpi:
             mpi.Barrier()
         L = lib()
-        holder = PETSc.Vec().createMPI((0, None), comm=comm)
-        c = ctypes.c_void_p()
-        L("PetscObjectGetComm", handle(holder), ctypes.byref(c))
-        holder.destroy()
         mlp, C = ptr(), ptr()
-        L("KrylearnMLPLoad", c, os.path.join(tmp, "model.h5").encode(), os.path.join(tmp, "data.h5").encode(), ctypes.byref(mlp))
+        with mpi_comm(comm) as c:
+            L("KrylearnMLPLoad", c, os.path.join(tmp, "model.h5").encode(), os.path.join(tmp, "data.h5").encode(), ctypes.byref(mlp))
         try:
             L("KrylearnMLPCreateOperator", mlp, OPERATORS.index(operator), ctypes.byref(C))
             loss_value, gnorm = ctypes.c_double(), ctypes.c_double()
