@@ -67,8 +67,8 @@ class _Library:
             self.dll.PetscErrorMessage(code if code > 0 else 1, ctypes.byref(text), ctypes.byref(specific))
             msg = (specific.value or b"").decode(errors="replace").strip() or \
                 (text.value or b"").decode(errors="replace")
-            if cause is not None:
-                msg = "%s: %s (PETSc: %s)" % (type(cause).__name__, cause, msg)
+            if cause is not None:    # PETSc's last message is not this error's
+                msg = "%s: %s (raised in a Python callback)" % (type(cause).__name__, cause)
             raise Error(code, "%s (from %s)" % (msg, name), name) from cause
 
 

@@ -450,14 +450,12 @@ def _c_operator(model, loss_fn, batches, operator, weight_decay, comm):
             mpi.Barrier()
         L = lib()
         mlp, C = ptr(), ptr()
-        with mpi_comm(comm) as c:
+        with mpi_comm(comm) as c:    # the MLP keeps the communicator without a reference of its own
             L("KrylearnMLPLoad", c, os.path.join(tmp, "model.h5").encode(), os.path.join(tmp, "data.h5").encode(), ctypes.byref(mlp))
-        try:
-            L("KrylearnMLPCreateOperator", mlp, OPERATORS.index(operator), ctypes.byref(C))
-            loss_value, gnorm = ctypes.c_double(), ctypes.c_double()
-            L("KrylearnMLPGetLoss", mlp, ctypes.byref(loss_value), ctypes.byref(gnorm))
-        finally:
-            L("KrylearnMLPDestroy", ctypes.byref(mlp))
+            try:
+                L("KrylearnMLPCreateOperator", mlp, OPERATORS.index(operator), ctypes.byref(C))
+            finally:
+                L("KrylearnMLPDestroy", ctypes.byref(mlp))
     finally:
         if mpi:
             mpi.Barrier()
@@ -466,7 +464,7 @@ def _c_operator(model, loss_fn, batches, operator, weight_decay, comm):
                 if os.path.exists(os.path.join(tmp, f)):
                     os.remove(os.path.join(tmp, f))
             os.rmdir(tmp)
-    return wrap(C), loss_value.value, gnorm.value
+    return wrap(C)
 
 
 def _batches(data, comm, shard):
@@ -557,6 +555,8 @@ def analyse(model, loss_fn, data, operator="hessian", top=0, bottom=0, density=F
                          "nn.CrossEntropyLoss or nn.MSELoss (reduction='mean'); use engine='python'")
     P = sum(p.numel() for p in params)
     dt = dtype or params[0].dtype
+    # one pass in Python first: data that does not fit the model fails here, in PyTorch
+    lv, gn = _loss_and_gradient(model, loss_fn, batches, total, params, weight_decay, mpi)
     cfg = dict(top=int(top), bottom=int(bottom), density=bool(density), trace=bool(trace), exact=bool(exact),
                vectors=bool(vectors), density_steps=int(density_steps), density_probes=int(density_probes),
                density_sigma=float(density_sigma), density_grid=int(density_grid), trace_type=trace_type,
@@ -565,33 +565,29 @@ def analyse(model, loss_fn, data, operator="hessian", top=0, bottom=0, density=F
     def make(op):
         """The operator as a petsc4py shell matrix and its context (which counts products)."""
         if use_c:
-            C, lv, gn = _c_operator(model, loss_fn, batches, op, weight_decay, comm)
+            C = _c_operator(model, loss_fn, batches, op, weight_decay, comm)
             ctx = _Counted(C)
             n = C.getLocalSize()[0]
         else:
             ctx = _Shell(CurvatureProducts(model, loss_fn, batches, op, total, params, cache), weight_decay, comm, dt)
-            n, lv, gn = ctx.template.getLocalSize(), None, None
+            n = ctx.template.getLocalSize()
         A = PETSc.Mat().createPython(((n, P), (n, P)), context=ctx, comm=comm)
         A.setOption(PETSc.Mat.Option.SYMMETRIC, True)
         A.setUp()
-        return A, ctx, lv, gn
+        return A, ctx
 
     def run(op, sub):
-        A, ctx, lv, gn = make(op)
+        A, ctx = make(op)
         try:
             with _Options(options):
-                return _engines(A, ctx, comm, sub), lv, gn
+                return _engines(A, ctx, comm, sub)
         finally:
             A.destroy()
             if use_c:
                 ctx.C.destroy()
 
-    res, lv, gn = run(operator, cfg)
-    if lv is None:
-        lv, gn = _loss_and_gradient(model, loss_fn, batches, total, params, weight_decay, mpi)
-    ggn = None
-    if sagun:
-        ggn, _, _ = run("ggn", dict(cfg, bottom=0))
+    res = run(operator, cfg)
+    ggn = run("ggn", dict(cfg, bottom=0)) if sagun else None
     res.update(parameters=P, samples=total, ranks=comm.getSize(), loss_value=lv, gradient_norm=gn,
                operator=operator, engine="c" if use_c else "python")
     if ggn:
