@@ -96,6 +96,9 @@ install: $(LIBRARY) $(APPS)
 	install -m 755 $(APPS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 data/*.h5 $(DESTDIR)$(PREFIX)/share/krylearn/
 	sed -e 's|@PREFIX@|$(PREFIX)|' scripts/krylearn.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/krylearn.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/krylearn
+	install -m 644 python/krylearn/*.py $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/krylearn/
+	install -m 644 train/export_mlp.py $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/
 
 clean:
 	rm -rf build lib bin
