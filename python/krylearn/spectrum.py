@@ -134,6 +134,7 @@ class _Shell:
         self.count = 0
         self.parallel = comm.getSize() > 1
         self.template = PETSc.Vec().createMPI((PETSc.DECIDE, products.dim), comm=comm)
+        self.column = self.template.duplicate()
         if self.parallel:
             self.toall, self.xall = PETSc.Scatter.toAll(self.template)
             self.yall = self.xall.duplicate()
@@ -167,10 +168,11 @@ class _Shell:
         if self.wd:
             y.axpy(self.wd, x)
 
-    def productSetFromOptions(self, A, prodtype, X, Y, Z):
-        return prodtype == "AB"
+    # petsc4py calls these with (this matrix, [product,] type, the factors A, B, C): here A B
+    def productSetFromOptions(self, mat, prodtype, A, B, C):
+        return prodtype == "AB" and B.getType() in ("seqdense", "mpidense")
 
-    def productSymbolic(self, A, product, prodtype, X, Y, Z):
+    def productSymbolic(self, mat, product, prodtype, A, X, C):
         from petsc4py import PETSc
         m, M = A.getSizes()[0]
         n, N = X.getSizes()[1]
@@ -178,23 +180,22 @@ class _Shell:
         product.setType(PETSc.Mat.Type.DENSE)
         product.setUp()
 
-    def productNumeric(self, A, product, prodtype, X, Y, Z):
-        from petsc4py import PETSc
+    def productNumeric(self, mat, product, prodtype, A, X, C):
         k = X.getSize()[1]
         self.count += k
-        cols = [X.getDenseColumnVec(j, "r") for j in range(k)]
-        V = np.stack([np.array(self._full(c)) for c in cols])
-        for j, c in enumerate(cols):
-            X.restoreDenseColumnVec(j, "r")
+        cols = np.array(X.getDenseArray(), order="F")          # local rows x k
+        if not self.parallel:
+            V = cols.T
+        else:
+            V = np.empty((k, self.products.dim))
+            for j in range(k):
+                self.column.getArray()[...] = cols[:, j]
+                V[j] = self._full(self.column)
         W = self._products(V)
+        out = product.getDenseArray()
         for j in range(k):
-            y = product.getDenseColumnVec(j, "w")
-            self._sum_into(W[j], y)
-            if self.wd:
-                xj = X.getDenseColumnVec(j, "r")
-                y.axpy(self.wd, xj)
-                X.restoreDenseColumnVec(j, "r")
-            product.restoreDenseColumnVec(j, "w")
+            self._sum_into(W[j], self.column)
+            out[:, j] = self.column.getArray() + self.wd * cols[:, j]
         product.assemble()
 
 
@@ -266,7 +267,14 @@ def _engines(A, shell, comm, cfg):
         if cfg["vectors"]:
             X = [A.createVecRight() for _ in range(k)]
             Xh = (ctypes.c_void_p * k)(*[x.handle for x in X])
-        L("KrylearnSpectrumExtremes", handle(A), k, which, prefix, ctypes.byref(rho), eig, Xh if X else None)
+        if key == "top" and cfg["top_convergence"] == "eigenvalue":
+            # SLEPc's relative test (residual <= tol |lambda|) replaces the test relative to
+            # the spectral radius, whose estimate is then not needed: any nonzero value skips it
+            with _Options({"top_eps_conv_rel": ""}):
+                L("KrylearnSpectrumExtremes", handle(A), k, which, prefix, ctypes.byref(ctypes.c_double(1.0)), eig,
+                  Xh if X else None)
+        else:
+            L("KrylearnSpectrumExtremes", handle(A), k, which, prefix, ctypes.byref(rho), eig, Xh if X else None)
         r[key + "_eigenvalues"] = np.array(eig[:])
         if X:
             vec = _gather_to_zero(comm, X)
@@ -489,7 +497,7 @@ def _to(x, dtype):
 def analyse(model, loss_fn, data, operator="hessian", top=0, bottom=0, density=False, trace=False,
             weight_decay=0.0, comm=None, engine="auto", vectors=False, exact=False,
             density_steps=90, density_probes=10, density_sigma=math.sqrt(1e-5), density_grid=10000,
-            trace_type="hutchpp", trace_products=100, seed=1, sagun=False, dtype=torch.float64,
+            trace_type="hutchpp", trace_products=100, seed=1, sagun=False, top_convergence="radius", dtype=torch.float64,
             shard=True, cache=True, output=None, plot=None, verbose=False, options=None):
     """Spectrum analyses of a curvature matrix of the mean loss of a PyTorch model,
     L(theta) = (1/N) sum_i l(model(x_i), y_i) + (weight_decay/2) |theta|^2, over the
@@ -500,7 +508,9 @@ def analyse(model, loss_fn, data, operator="hessian", top=0, bottom=0, density=F
     operator: 'hessian', 'ggn' (generalised Gauss-Newton) or 'fisher' (empirical Fisher).
     top, bottom: numbers of largest / smallest eigenpairs (Krylov-Schur; tolerance 1e-10
       times the spectral radius, options -top_eps_*, -bottom_eps_*); vectors=True keeps the
-      eigenvectors. density: SLQ with density_steps Lanczos steps, density_probes probes,
+      eigenvectors. top_convergence='eigenvalue' tests the top eigenpairs relative to each
+      eigenvalue (SLEPc's -eps_conv_rel) instead, which skips the spectral-radius estimate
+      (about 16 products): for top eigenvalues well away from zero. density: SLQ with density_steps Lanczos steps, density_probes probes,
       broadening density_sigma times the half-width, density_grid points. trace: Hutch++
       (trace_type='hutchpp') or Hutchinson with trace_products products. exact: every
       eigenvalue by dense LAPACK (small models). sagun: the same analyses (without bottom)
@@ -532,6 +542,8 @@ def analyse(model, loss_fn, data, operator="hessian", top=0, bottom=0, density=F
         raise ValueError("operator must be one of %s, not %r" % (", ".join(OPERATORS), operator))
     if trace_type not in TRACE_TYPES:
         raise ValueError("trace_type must be one of %s, not %r" % (", ".join(TRACE_TYPES), trace_type))
+    if top_convergence not in ("radius", "eigenvalue"):
+        raise ValueError("top_convergence must be 'radius' or 'eigenvalue', not %r" % (top_convergence,))
     if engine not in ("auto", "python", "c"):
         raise ValueError("engine must be 'auto', 'python' or 'c', not %r" % (engine,))
     if plot and not (density and output):
@@ -560,7 +572,7 @@ def analyse(model, loss_fn, data, operator="hessian", top=0, bottom=0, density=F
     cfg = dict(top=int(top), bottom=int(bottom), density=bool(density), trace=bool(trace), exact=bool(exact),
                vectors=bool(vectors), density_steps=int(density_steps), density_probes=int(density_probes),
                density_sigma=float(density_sigma), density_grid=int(density_grid), trace_type=trace_type,
-               trace_products=int(trace_products), seed=int(seed))
+               trace_products=int(trace_products), seed=int(seed), top_convergence=top_convergence)
 
     def make(op):
         """The operator as a petsc4py shell matrix and its context (which counts products)."""
