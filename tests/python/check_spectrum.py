@@ -66,6 +66,35 @@ def cases():
             "transformer": (block, torch.nn.MSELoss(), block_data, 0.0)}
 
 
+def block_products(ks):
+    """The CNN Hessian shell applied to a 3-column dense matrix (one MatMatMult, one batched
+    autograd pass) and to its columns one by one (MatMult); both gathered on rank 0."""
+    from petsc4py import PETSc
+    model, loss, data, wd = cases()["cnn"]
+    comm = PETSc.COMM_WORLD
+    params = list(model.parameters())
+    ctx = ks._Shell(ks.CurvatureProducts(model, loss, ks._batches(data, comm, True), "hessian", 36, params), wd, comm,
+                    torch.float64)
+    A = PETSc.Mat().createPython(((None, ctx.products.dim), (None, ctx.products.dim)), context=ctx, comm=comm)
+    A.setUp()
+    X = PETSc.Mat().createDense(((A.getLocalSize()[0], ctx.products.dim), (None, 3)), comm=comm)
+    X.setUp()
+    lo, hi = X.getOwnershipRange()
+    X.getDenseArray()[...] = np.random.default_rng(5).standard_normal((ctx.products.dim, 3))[lo:hi]
+    X.assemble()
+    Y = A.matMult(X)
+    cols, blocks = [], []
+    for j in range(3):
+        x = X.getColumnVector(j)
+        y = x.duplicate()
+        A.mult(x, y)
+        cols.append(ks._gather_to_zero(comm, [y]))
+        blocks.append(ks._gather_to_zero(comm, [Y.getColumnVector(j)]))
+        x.destroy(), y.destroy()
+    Y.destroy(), X.destroy(), A.destroy()
+    return (np.concatenate(blocks), np.concatenate(cols)) if comm.getRank() == 0 else (None, None)
+
+
 def analyses(ks):
     out = {}
     for name, (model, loss, data, wd) in cases().items():
@@ -73,6 +102,8 @@ def analyses(ks):
             out[f"{name}-{op}"] = ks.analyse(model, loss, data, operator=op, top=4, bottom=3 if op == "hessian" else 0,
                                              trace=True, trace_products=60, density=True, density_steps=20,
                                              density_probes=10, exact=True, weight_decay=wd)
+        out[f"{name}-relative"] = ks.analyse(model, loss, data, top=4, top_convergence="eigenvalue", weight_decay=wd)
+    out["block"] = dict(zip(("block", "columns"), block_products(ks)))
     return out
 
 
@@ -91,7 +122,7 @@ def main():
         if PETSc.COMM_WORLD.getRank() == 0:
             np.savez(args.worker, **{f"{k}/{d}": v[d] for k, v in res.items()
                                      for d in ("top_eigenvalues", "bottom_eigenvalues", "trace", "ritz_nodes",
-                                               "exact_eigenvalues", "loss_value", "gradient_norm") if d in v})
+                                               "exact_eigenvalues", "loss_value", "gradient_norm", "block") if d in v})
         return 0
     import dense
     check = Checks()
@@ -116,6 +147,13 @@ def main():
                   f"{name} {op}: SLQ trace {slq.mean():.8g} +- {slq.std(ddof=1) / np.sqrt(len(slq)):.2g}")
             integral = np.trapz(r["density"], r["density_grid"])
             check(abs(integral - 1) < 1e-3, f"{name} {op}: the density integrates to {integral:.6f}")
+        r, e = res[f"{name}-relative"], np.linalg.eigvalsh(dense.hessian(model, loss, data, wd).numpy())
+        err = np.abs(r["top_eigenvalues"] - e[::-1][:4]).max() / np.abs(e).max()
+        check(err < 1e-8 and r["cost_top"][0] < res[f"{name}-hessian"]["cost_top"][0],
+              f"{name}: top_convergence='eigenvalue': top 4 to {err:.1e} in {int(r['cost_top'][0])} products "
+              f"(radius test: {int(res[f'{name}-hessian']['cost_top'][0])})")
+    B, C = res["block"]["block"], res["block"]["columns"]
+    check(relerr(B, C) < 1e-12, f"cnn hessian shell: MatMatMult with 3 columns (one batched pass) equals 3 MatMult ({relerr(B, C):.1e})")
 
     # batched products (several vectors per autograd pass) equal single products
     model, loss, data, wd = cases()["cnn"]
