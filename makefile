@@ -87,6 +87,7 @@ bench: all
 	$(PYTHON) bench/nn_forward/run.py
 	$(PYTHON) bench/ot/bench.py
 	$(PYTHON) bench/spectrum/bench.py
+	$(PYTHON) bench/spectrum/pyhessian.py
 
 install: $(LIBRARY) $(APPS)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/krylearn $(DESTDIR)$(PREFIX)/bin \
