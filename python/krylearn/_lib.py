@@ -133,3 +133,25 @@ def comm_of(obj):
     lib()("PetscObjectGetComm", handle(obj), ctypes.byref(c))
     return c
 
+
+
+class options:
+    """``with options({'ot_ksp_type': 'minres'})``: PETSc options for the calls in the block;
+    the database is restored afterwards."""
+
+    def __init__(self, entries):
+        from petsc4py import PETSc
+        self.db, self.entries, self.saved = PETSc.Options(), dict(entries or {}), []
+
+    def __enter__(self):
+        for k, v in self.entries.items():
+            k = k.lstrip("-")
+            self.saved.append((k, self.db.getString(k) if self.db.hasName(k) else None, self.db.hasName(k)))
+            self.db.setValue(k, v)
+
+    def __exit__(self, *exc):
+        for k, old, had in reversed(self.saved):
+            if had:
+                self.db.setValue(k, old)
+            else:
+                self.db.delValue(k)

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from ._lib import Error, comm_of, handle, lib, ptr, wrap
+from ._lib import options as petsc_options
 
 __all__ = ["solve", "solve_clouds", "Error"]
 
@@ -87,15 +88,12 @@ def _prepare(a, b, n, m, reg, eta):
 
 def _run(comm, set_cost, a, b, n, m, eta, method, tol, max_iter, log, cost_type,
          plan_dense_max, plan_drop_tol, options):
-    from petsc4py import PETSc
     L = lib()
     lo, hi = _rows(comm, n)
     # the weights keep their own lengths: OTSetUp checks them against the cost with PETSc's message
     r, c = _vec(comm, a, *_rows(comm, a.size)), _vec(comm, b, *_rows(comm, b.size))
     ot = ptr()
     L("OTCreate", comm_of(r), ctypes.byref(ot))
-    db = PETSc.Options()
-    added = []
     try:
         L("OTSetType", ot, str(method).encode())
         keep = set_cost(ot, lo, hi)
@@ -106,12 +104,8 @@ def _run(comm, set_cost, a, b, n, m, eta, method, tol, max_iter, log, cost_type,
         L("OTSetMarginals", ot, handle(r), handle(c))
         L("OTSetEta", ot, ctypes.c_double(eta))
         L("OTSetTolerances", ot, ctypes.c_double(tol), int(max_iter))
-        for k, v in (options or {}).items():
-            k = k.lstrip("-")
-            if not db.hasName(k):
-                added.append(k)
-            db.setValue(k, v)
-        L("OTSetFromOptions", ot)
+        with petsc_options(options):
+            L("OTSetFromOptions", ot)
         L("OTSolve", ot)
         reason, sits, nits = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
         err, cost, secs = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
@@ -141,8 +135,6 @@ def _run(comm, set_cost, a, b, n, m, eta, method, tol, max_iter, log, cost_type,
         P.destroy()
         del keep
     finally:
-        for k in added:
-            db.delValue(k)
         L("OTDestroy", ctypes.byref(ot))
         r.destroy(), c.destroy()
     name = _REASONS.get(reason.value, str(reason.value))

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from ._lib import Error, handle, lib, mpi_comm, ptr, wrap
+from ._lib import options as petsc_options
 
 __all__ = ["analyse", "Error", "CurvatureProducts"]
 
@@ -228,23 +229,6 @@ def _gather_to_zero(comm, vecs):
     return np.array(rows) if comm.getRank() == 0 else None
 
 
-class _Options:
-    def __init__(self, entries):
-        from petsc4py import PETSc
-        self.db, self.entries, self.added = PETSc.Options(), entries or {}, []
-
-    def __enter__(self):
-        for k, v in self.entries.items():
-            k = k.lstrip("-")
-            if not self.db.hasName(k):
-                self.added.append(k)
-            self.db.setValue(k, v)
-
-    def __exit__(self, *exc):
-        for k in self.added:
-            self.db.delValue(k)
-
-
 def _engines(A, shell, comm, cfg):
     """The analyses of bin/krylearn-spectrum, in its order and with its random sequence."""
     from petsc4py import PETSc
@@ -270,7 +254,7 @@ def _engines(A, shell, comm, cfg):
         if key == "top" and cfg["top_convergence"] == "eigenvalue":
             # SLEPc's relative test (residual <= tol |lambda|) replaces the test relative to
             # the spectral radius, whose estimate is then not needed: any nonzero value skips it
-            with _Options({"top_eps_conv_rel": ""}):
+            with petsc_options({"top_eps_conv_rel": ""}):
                 L("KrylearnSpectrumExtremes", handle(A), k, which, prefix, ctypes.byref(ctypes.c_double(1.0)), eig,
                   Xh if X else None)
         else:
@@ -437,9 +421,10 @@ def _c_operator(model, loss_fn, batches, operator, weight_decay, comm):
     and data files of docs/spectrum.md in a temporary directory, every rank reads its share."""
     import os
     import tempfile
-    from petsc4py import PETSc
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path.extend(p for p in (os.path.join(here, "..", "..", "train"),) if os.path.isdir(p) and p not in sys.path)
+    # the model-format module: train/ in the tree, installed beside the package by make install
+    train = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "train")
+    if os.path.isdir(train) and train not in sys.path:
+        sys.path.append(train)
     from export_mlp import export_data, export_mlp
     mpi = comm.tompi4py() if comm.getSize() > 1 else None
     X = [b[0].detach().double().cpu().numpy().reshape(len(b[0]), -1) for b in batches]
@@ -536,7 +521,6 @@ def analyse(model, loss_fn, data, operator="hessian", top=0, bottom=0, density=F
     """
     import copy
     from petsc4py import PETSc
-    L = lib()
     comm = comm or PETSc.COMM_WORLD
     if operator not in OPERATORS:
         raise ValueError("operator must be one of %s, not %r" % (", ".join(OPERATORS), operator))
@@ -556,7 +540,7 @@ def analyse(model, loss_fn, data, operator="hessian", top=0, bottom=0, density=F
     if not params:
         raise ValueError("the model has no parameters that require gradients")
     batches = [(_to(x, dtype), y) if dtype is not None else (x, y) for x, y in _batches(data, comm, shard)]
-    local = sum(len(b[1]) if torch.is_tensor(b[1]) else len(b[1]) for b in batches)
+    local = sum(len(b[1]) for b in batches)
     mpi = comm.tompi4py() if comm.getSize() > 1 else None
     total = mpi.allreduce(local) if mpi else local
     if total == 0:
@@ -591,7 +575,7 @@ def analyse(model, loss_fn, data, operator="hessian", top=0, bottom=0, density=F
     def run(op, sub):
         A, ctx = make(op)
         try:
-            with _Options(options):
+            with petsc_options(options):
                 return _engines(A, ctx, comm, sub)
         finally:
             A.destroy()

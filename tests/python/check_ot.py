@@ -105,6 +105,10 @@ def main():
         check(log["converged_reason"] == "CONVERGED_MARGINAL" and log["marginal_error"] <= 1e-12
               and log["niter"] == log["sinkhorn_iterations"] + log["newton_iterations"],
               f"{key}: log {log['converged_reason']}, {log['sinkhorn_iterations']} + {log['newton_iterations']} iterations, error {log['marginal_error']:.1e}")
+    a, b, M = pb["dense"]
+    Pm = ko.solve(a, b, M, reg=1 / 50, tol=1e-12, options={"ot_ksp_type": "minres", "ot_sns_warmup": 5})
+    check(relerr(Pm, res["dense-sns"][0]) < 1e-10 and not PETSc.Options().hasName("ot_ksp_type"),
+          f"options= (MINRES Newton solves, 5 warm-up sweeps): the same plan ({relerr(Pm, res['dense-sns'][0]):.1e}); options removed afterwards")
     P, log = res["sparseplan"]
     Pd = res["dense-sns"][0]
     check(sp.isspmatrix_csr(P) and relerr(P.toarray(), np.where(Pd > 1e-14, Pd, 0)) < 1e-14,
