@@ -95,6 +95,7 @@ bench: all
 	$(PYTHON) bench/spectrum/bench.py
 	$(PYTHON) bench/spectrum/petsc_eigs.py
 	bench/balance/run.sh
+	$(PYTHON) bench/spectrum/pyhessian.py
 
 install: $(LIBRARY) $(APPS)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/krylearn $(DESTDIR)$(PREFIX)/bin \
@@ -104,6 +105,9 @@ install: $(LIBRARY) $(APPS)
 	install -m 755 $(APPS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 data/*.h5 $(DESTDIR)$(PREFIX)/share/krylearn/
 	sed -e 's|@PREFIX@|$(PREFIX)|' scripts/krylearn.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/krylearn.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/krylearn
+	install -m 644 python/krylearn/*.py $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/krylearn/
+	install -m 644 train/export_mlp.py $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/
 
 # AddressSanitizer build: its own objects, library and programs under build/asan; the programs
 # find build/asan/lib first ($$ORIGIN/../lib).

@@ -5,7 +5,7 @@ set -e
 PACKAGES="build-essential pkg-config petsc-dev slepc-dev libhdf5-openmpi-dev libdnnl-dev
  libopenblas0-pthread libpetsc3.18-dev-examples libslepc3.18-dev-examples valgrind
  python3 python3-numpy python3-scipy python3-h5py python3-pot python3-torch
- python3-petsc4py python3-matplotlib python3-sklearn"
+ python3-petsc4py python3-slepc4py python3-mpi4py python3-matplotlib python3-sklearn"
 
 missing=""
 for p in $PACKAGES; do
