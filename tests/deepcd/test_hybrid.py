@@ -97,7 +97,7 @@ def run_bad():
     cases = [
         ("smoother", "gauss-seidel", "declares unknown smoother 'gauss-seidel'"),
         ("sweeps", np.int32(9), "declares 9 sweeps (0 to 8 allowed)"),
-        ("sweeps", np.float64(2.0), "attribute 'sweeps' of /hybrid is not one integer"),
+        ("sweeps", np.float64(2.0), "attribute 'sweeps' of group '/hybrid' has the wrong dtype: floating-point, integers expected"),
         ("damping", np.float64(1.5), "declares damping 1.5 (must be in (0, 1])"),
         ("damping", np.float64(np.nan), "declares damping nan"),
         ("classical_levels", np.int32(0), "declares 0 classical levels (1 to 4 allowed)"),
