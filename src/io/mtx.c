@@ -293,12 +293,14 @@ PetscErrorCode KrylearnReadMatrixMarket(MPI_Comm comm, const char file[], Krylea
 {
   MtxReader      r;
   const char    *why;
+  PetscBool      regular;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(&r, sizeof(r)));
   r.file = file;
-  OpenRegular(file, &r.fp, &why);
+  PetscCall(KrylearnIOTestRegularFile(file, &regular, &why)); /* names what the path is instead */
+  if (regular) OpenRegular(file, &r.fp, &why);
   ierr = KrylearnIOCheck(comm, (PetscBool)!r.fp, PETSC_ERR_FILE_OPEN, "%s: cannot open: %s", file, why);
   if (ierr && r.fp) (void)fclose(r.fp); /* another rank could not open it */
   PetscCall(ierr);

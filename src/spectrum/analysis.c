@@ -1148,6 +1148,7 @@ static PetscErrorCode WriteOutput(KrylearnSpectrumAnalysis an, const char file[]
   PetscMPIInt    rank;
   PetscErrorCode ierr     = 0;
   const char    *specific = "";
+  PetscBool      opened   = PETSC_TRUE;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -1158,14 +1159,16 @@ static PetscErrorCode WriteOutput(KrylearnSpectrumAnalysis an, const char file[]
 
     PetscCall(KrylearnIOTestRegularFile(file, &exists, &reason));
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-    ierr = KrylearnH5FileOpen(PETSC_COMM_SELF, file, "Output file", append && exists ? KRYLEARN_H5_APPEND : KRYLEARN_H5_WRITE, &f);
+    ierr   = KrylearnH5FileOpen(PETSC_COMM_SELF, file, "Output file", append && exists ? KRYLEARN_H5_APPEND : KRYLEARN_H5_WRITE, &f);
+    opened = (PetscBool)!ierr;
     if (!ierr) ierr = asgroup ? WriteGroup(an, f) : WriteResults(an, f, "", prefix);
     if (!ierr) ierr = KrylearnH5FileClose(&f);
     else if (f) (void)KrylearnH5FileClose(&f);
     PetscCall(PetscPopErrorHandler());
     if (ierr) PetscCall(PetscErrorMessage(ierr, NULL, (char **)&specific));
   }
-  PetscCall(KrylearnIOCheck(comm, ierr != 0, PETSC_ERR_FILE_WRITE, "Cannot write the spectrum analysis to %s (%s)", file, specific));
+  PetscCallMPI(MPI_Bcast(&opened, 1, MPIU_BOOL, 0, comm));
+  PetscCall(KrylearnIOCheck(comm, ierr != 0, PETSC_ERR_FILE_WRITE, "%s %s (%s)", opened ? "Cannot write the spectrum analysis to" : "Cannot create output file", file, specific));
   PetscFunctionReturn(0);
 }
 

@@ -52,7 +52,7 @@ cases = [
 ]
 os.mkfifo("fifo.mtx")
 os.mkdir("dir.mtx")
-cases += [("fifo.mtx", 0, "cannot open: not a regular file"), ("dir.mtx", 0, "cannot open: not a regular file")]
+cases += [("fifo.mtx", 0, "cannot open: not a regular file"), ("dir.mtx", 0, "cannot open: a directory, not a file")]
 
 # valid: everything the format allows, in one file
 rows, cols, vals = [0, 2, 1, 3, 0], [0, 1, 1, 3, 3], [1.0, -2.5e-3, 0.5, 3e5, 7.0]
