@@ -308,6 +308,13 @@ def _engines(A, shell, comm, cfg):
             r["exact_eigenvalues"] = _take(e, N)
         phase("exact", ex)
     rnd.destroy()
+    # negative eigenvalues of a symmetric operator, counted as KrylearnSpectrumAnalysisRun counts
+    # them: exactly from the exact spectrum, else from the bottom ones (a lower bound when all are negative)
+    if "exact_eigenvalues" in r:
+        r["negative_eigenvalues"] = np.array([float((r["exact_eigenvalues"] < 0).sum()), 1.0])
+    elif "bottom_eigenvalues" in r:
+        n = int((r["bottom_eigenvalues"] < 0).sum())
+        r["negative_eigenvalues"] = np.array([float(n), float(n < r["bottom_eigenvalues"].size)])
     for name, (n, s) in costs.items():
         if n:
             r["cost_" + name] = np.array([float(n), s])
@@ -338,6 +345,10 @@ def _summary(name, r, N, probes):
         lines.append("  outliers (largest gap): %d" % int(r["outliers"][0]))
     if "bottom_eigenvalues" in r:
         lines.append("  bottom %d: %s" % (len(r["bottom_eigenvalues"]), " ".join("%.10g" % v for v in r["bottom_eigenvalues"])))
+    if "negative_eigenvalues" in r:
+        n, exact = r["negative_eigenvalues"]
+        lines.append("  negative eigenvalues: %s%d%s" % ("" if exact else "at least ", int(n),
+                                                         "" if exact else " (all of the bottom ones computed)"))
     if "ritz_nodes" in r:
         nd, wt = r["ritz_nodes"].ravel(), r["ritz_weights"].ravel()
         live = wt > 0
@@ -353,7 +364,7 @@ def _summary(name, r, N, probes):
 
 _DATASETS = ("top_eigenvalues", "bottom_eigenvalues", "top_eigenvectors", "bottom_eigenvectors", "ritz_nodes",
              "ritz_weights", "density_grid", "density", "exact_eigenvalues", "trace", "trace_stderror") + \
-            tuple("cost_" + p for p in PHASES) + ("outliers",)
+            tuple("cost_" + p for p in PHASES) + ("outliers", "negative_eigenvalues")
 
 
 def _write(path, r, ggn, attrs):
