@@ -163,8 +163,7 @@ int main(int argc, char **argv)
     PetscCall(PetscOptionsGetBool(NULL, NULL, "-balance", &balance, NULL));
     PetscCall(Info(A, file, path));
     if (balance) PetscCall(BalanceReport(A));
-  }
-  else PetscCall(Convert(A, argv[3]));
+  } else PetscCall(Convert(A, argv[3]));
   PetscCall(MatDestroy(&A));
   PetscCall(PetscFinalize());
   return 0;

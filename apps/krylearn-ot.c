@@ -39,7 +39,8 @@ static PetscErrorCode CheckRepeated(KrylearnH5File f, const char *in, Mat C)
   if (layout < KRYLEARN_IO_LAYOUT_PETSC || layout > KRYLEARN_IO_LAYOUT_COO) PetscFunctionReturn(0);
   PetscCall(KrylearnH5FileGetDataset(f, stored[layout], KRYLEARN_H5_INT64, 1, &ndim, dims));
   PetscCall(MatGetInfo(C, MAT_GLOBAL_SUM, &info));
-  PetscCheck((PetscInt64)info.nz_used >= dims[0], PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: the sparse cost C stores %" PetscInt64_FMT " entries but only %" PetscInt64_FMT " distinct (row, column) pairs: a cost entry is given twice", in, dims[0], (PetscInt64)info.nz_used);
+  PetscCheck((PetscInt64)info.nz_used >= dims[0], PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: the sparse cost C stores %" PetscInt64_FMT " entries but only %" PetscInt64_FMT " distinct (row, column) pairs: a cost entry is given twice", in, dims[0],
+             (PetscInt64)info.nz_used);
   PetscFunctionReturn(0);
 }
 
@@ -69,13 +70,13 @@ static PetscErrorCode LoadWeights(KrylearnH5File f, const char *in, const char *
 /* x, y and the attributes, written by rank 0 after the plan (file created when there is no plan) */
 static PetscErrorCode WriteResults(const char *out, PetscBool append, Vec x0, Vec y0, OT ot)
 {
-  KrylearnH5File    f;
+  KrylearnH5File     f;
   const PetscScalar *a;
-  PetscInt          n, m, sits, nits;
-  PetscInt64        n64, m64, its[2];
-  PetscReal         eta, cost, err, time;
-  OTType            type;
-  OTConvergedReason reason;
+  PetscInt           n, m, sits, nits;
+  PetscInt64         n64, m64, its[2];
+  PetscReal          eta, cost, err, time;
+  OTType             type;
+  OTConvergedReason  reason;
 
   PetscFunctionBegin;
   PetscCall(OTGetType(ot, &type));

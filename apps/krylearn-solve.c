@@ -10,12 +10,12 @@ static const char help[] = "Solves an ingested linear system A x = b with the KS
 
 int main(int argc, char **argv)
 {
-  char               file[PETSC_MAX_PATH_LEN] = "", group[PETSC_MAX_PATH_LEN] = "", rhs[PETSC_MAX_PATH_LEN] = "/b", sol[PETSC_MAX_PATH_LEN] = "";
-  PetscBool          flg, hassol, ones;
-  Mat                A;
-  Vec                b, x;
-  KSP                ksp;
-  PetscInt           M, gdim, gn[3] = {1, 1, 1};
+  char      file[PETSC_MAX_PATH_LEN] = "", group[PETSC_MAX_PATH_LEN] = "", rhs[PETSC_MAX_PATH_LEN] = "/b", sol[PETSC_MAX_PATH_LEN] = "";
+  PetscBool flg, hassol, ones;
+  Mat       A;
+  Vec       b, x;
+  KSP       ksp;
+  PetscInt  M, gdim, gn[3] = {1, 1, 1};
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));

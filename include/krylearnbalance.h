@@ -22,8 +22,8 @@ typedef struct _p_KrylearnBalance *KrylearnBalance;
   Level: beginner
 E*/
 typedef enum {
-  KRYLEARN_BALANCE_DIVERGED_NANORINF = -4,
-  KRYLEARN_BALANCE_DIVERGED_MAX_IT   = -3,
+  KRYLEARN_BALANCE_DIVERGED_NANORINF   = -4,
+  KRYLEARN_BALANCE_DIVERGED_MAX_IT     = -3,
   KRYLEARN_BALANCE_CONVERGED_ITERATING = 0,
   KRYLEARN_BALANCE_CONVERGED_MARGINAL  = 2
 } KrylearnBalanceConvergedReason;

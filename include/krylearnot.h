@@ -53,9 +53,9 @@ PETSC_EXTERN const char *const OTSNSSparsifyTypes[];
   Level: beginner
 E*/
 typedef enum {
-  OT_DIVERGED_STEP     = -5,
-  OT_DIVERGED_NANORINF = -4,
-  OT_DIVERGED_MAX_IT   = -3,
+  OT_DIVERGED_STEP       = -5,
+  OT_DIVERGED_NANORINF   = -4,
+  OT_DIVERGED_MAX_IT     = -3,
   OT_CONVERGED_ITERATING = 0,
   OT_CONVERGED_MARGINAL  = 2
 } OTConvergedReason;

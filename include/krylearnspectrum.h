@@ -79,7 +79,7 @@ PETSC_EXTERN PetscErrorCode KrylearnSpectrumPlot(MPI_Comm, const char[], const c
   Level: beginner
 S*/
 typedef struct _p_KrylearnSpectrumAnalysis *KrylearnSpectrumAnalysis;
-PETSC_EXTERN PetscClassId KRYLEARN_SPECTRUMANALYSIS_CLASSID;
+PETSC_EXTERN PetscClassId                   KRYLEARN_SPECTRUMANALYSIS_CLASSID;
 
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumAnalysisCreate(MPI_Comm, KrylearnSpectrumAnalysis *);
 PETSC_EXTERN PetscErrorCode KrylearnSpectrumAnalysisDestroy(KrylearnSpectrumAnalysis *);

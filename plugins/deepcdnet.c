@@ -186,13 +186,13 @@ static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj)
    natural ordering) to its cells. Loads the model, which says which. */
 static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM dm, Mat A)
 {
-  MPI_Comm  comm = PetscObjectComm(obj);
-  PetscBool isda = PETSC_FALSE;
-  PetscInt  M, m, rstart, ncells, dof, *idx, levels;
+  MPI_Comm        comm = PetscObjectComm(obj);
+  PetscBool       isda = PETSC_FALSE;
+  PetscInt        M, m, rstart, ncells, dof, *idx, levels;
   const PetscInt *n;
-  AO        opao = NULL, netao;
-  IS        isrow, isnet;
-  Vec       v;
+  AO              opao = NULL, netao;
+  IS              isrow, isnet;
+  Vec             v;
 
   PetscFunctionBegin;
   PetscCall(MatGetSize(A, &M, NULL));

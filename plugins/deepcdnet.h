@@ -12,38 +12,38 @@
 /* Operator-smoothed hybrid directions (plugins/deepcd_hybrid.c): the classical levels of a
    model that declares a hybrid structure; level 0 is the operator's, level L the network's */
 typedef struct {
-  PetscInt  levels, sweeps;                         /* 0 levels: a plain model */
+  PetscInt  levels, sweeps; /* 0 levels: a plain model */
   PetscReal damping;
-  PetscInt  n[DEEPCD_MAXCLASSICAL + 1][3];          /* grid extents of each level */
-  Mat       Pgrid[DEEPCD_MAXCLASSICAL];             /* interpolation level l+1 -> l, all cells */
-  Mat       P0;                                     /* Pgrid[0] zero on the rows outside the domain */
-  Mat       A[DEEPCD_MAXCLASSICAL];                 /* A[0] the operator (not owned), then Galerkin products */
-  Vec       dinv[DEEPCD_MAXCLASSICAL];              /* 1/A_ii (0 outside the domain and where A_ii = 0) */
+  PetscInt  n[DEEPCD_MAXCLASSICAL + 1][3];                          /* grid extents of each level */
+  Mat       Pgrid[DEEPCD_MAXCLASSICAL];                             /* interpolation level l+1 -> l, all cells */
+  Mat       P0;                                                     /* Pgrid[0] zero on the rows outside the domain */
+  Mat       A[DEEPCD_MAXCLASSICAL];                                 /* A[0] the operator (not owned), then Galerkin products */
+  Vec       dinv[DEEPCD_MAXCLASSICAL];                              /* 1/A_ii (0 outside the domain and where A_ii = 0) */
   Vec       r[DEEPCD_MAXCLASSICAL + 1], z[DEEPCD_MAXCLASSICAL + 1]; /* level input and output (l >= 1) */
   Vec       t[DEEPCD_MAXCLASSICAL], d[DEEPCD_MAXCLASSICAL], e[DEEPCD_MAXCLASSICAL], ae[DEEPCD_MAXCLASSICAL];
 } KrylearnDeepCDHybrid;
 
 typedef struct {
-  const char      *pre;                       /* options prefix of the owner: "ksp" or "pc" */
-  char             model[PETSC_MAX_PATH_LEN]; /* as set; empty: the shipped default for the grid's dimension */
-  char             modelused[PETSC_MAX_PATH_LEN];
-  PetscInt         gdim, gn[3];               /* grid set by option or setter (gdim = 0: none) */
-  const char      *gridsource;
-  PetscInt         dim, n[3];                 /* grid of the operator */
-  PetscInt         N[3];                      /* grid of the network: its level's extents padded for its poolings */
-  KrylearnDeepCDHybrid hyb;                   /* classical levels of a hybrid model */
-  KrylearnNet      net;
-  DM               da;                        /* the network's DMDA (N, pooling-friendly ownership) */
-  VecScatter       tonet;                     /* operator rows -> network cells */
-  Vec              xda, yda;                  /* network input and output */
-  Vec              mask;                      /* 1 on coupled cells, 0 on cells outside the domain */
-  Vec              dinv;                      /* 1/A_ii on decoupled (diagonal-only) rows, 0 elsewhere */
-  PetscInt         ndecoupled;
-  PetscInt         nsolid;                    /* solid cells given to a network that reads them; -1: it does not */
-  PetscObjectId    matid;
-  PetscObjectState matstate;
-  PetscInt         napply;
-  PetscLogDouble   tapply;
+  const char          *pre;                       /* options prefix of the owner: "ksp" or "pc" */
+  char                 model[PETSC_MAX_PATH_LEN]; /* as set; empty: the shipped default for the grid's dimension */
+  char                 modelused[PETSC_MAX_PATH_LEN];
+  PetscInt             gdim, gn[3]; /* grid set by option or setter (gdim = 0: none) */
+  const char          *gridsource;
+  PetscInt             dim, n[3]; /* grid of the operator */
+  PetscInt             N[3];      /* grid of the network: its level's extents padded for its poolings */
+  KrylearnDeepCDHybrid hyb;       /* classical levels of a hybrid model */
+  KrylearnNet          net;
+  DM                   da;       /* the network's DMDA (N, pooling-friendly ownership) */
+  VecScatter           tonet;    /* operator rows -> network cells */
+  Vec                  xda, yda; /* network input and output */
+  Vec                  mask;     /* 1 on coupled cells, 0 on cells outside the domain */
+  Vec                  dinv;     /* 1/A_ii on decoupled (diagonal-only) rows, 0 elsewhere */
+  PetscInt             ndecoupled;
+  PetscInt             nsolid; /* solid cells given to a network that reads them; -1: it does not */
+  PetscObjectId        matid;
+  PetscObjectState     matstate;
+  PetscInt             napply;
+  PetscLogDouble       tapply;
 } KrylearnDeepCDNet;
 
 PETSC_INTERN PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp;

@@ -15,7 +15,7 @@ typedef struct {
   PetscInt          ndirs;   /* directions kept for A-orthogonalisation */
   PetscInt          refresh; /* true residual every refresh iterations; 0: never */
   PetscInt          nalloc;
-  Vec              *P, *AP;  /* last ndirs directions and their images */
+  Vec              *P, *AP; /* last ndirs directions and their images */
   PetscScalar      *pAp, *beta;
 } KSP_DeepCD;
 
@@ -150,8 +150,8 @@ static PetscErrorCode KSPSolve_DeepCD(KSP ksp)
       /* keep q and Aq as the newest direction; the work array takes the vectors it replaces */
       t = cd->P[head], cd->P[head] = Q, Q = t;
       t = cd->AP[head], cd->AP[head] = AQ, AQ = t;
-      ksp->work[2] = Q;
-      ksp->work[3] = AQ;
+      ksp->work[2]  = Q;
+      ksp->work[3]  = AQ;
       cd->pAp[head] = qAq;
       head          = (head + 1) % cd->ndirs;
       nstored       = PetscMin(nstored + 1, cd->ndirs);
@@ -552,7 +552,7 @@ PETSC_INTERN PetscErrorCode KSPCreate_DeepCD(KSP ksp)
 
   PetscFunctionBegin;
   PetscCall(PetscNew(&cd));
-  cd->dn.pre = "ksp";
+  cd->dn.pre  = "ksp";
   cd->ndirs   = 2;
   cd->refresh = 1;
   ksp->data   = (void *)cd;

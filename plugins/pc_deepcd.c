@@ -253,7 +253,7 @@ PETSC_INTERN PetscErrorCode PCCreate_DeepCD(PC pc)
 
   PetscFunctionBegin;
   PetscCall(PetscNew(&cd));
-  cd->dn.pre = "pc";
+  cd->dn.pre              = "pc";
   pc->data                = (void *)cd;
   pc->ops->setup          = PCSetUp_DeepCD;
   pc->ops->apply          = PCApply_DeepCD;

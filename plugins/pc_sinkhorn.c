@@ -6,7 +6,7 @@
 typedef struct {
   KrylearnBalance  bal;
   PC               inner;
-  Mat              Ab;         /* the balanced operator */
+  Mat              Ab; /* the balanced operator */
   Vec              work;
   PetscObjectState state;      /* of the operator that Ab was built from */
   PetscInt         balancings; /* solves run, and those that started from the previous scalings */
@@ -250,13 +250,13 @@ static PetscErrorCode PCCreate_Sinkhorn(PC pc)
   PetscCall(PetscObjectIncrementTabLevel((PetscObject)sk->inner, (PetscObject)pc, 1));
   pc->data = (void *)sk;
   PetscCall(PCSetOptionsPrefix_Sinkhorn(pc, ((PetscObject)pc)->prefix));
-  pc->ops->setup           = PCSetUp_Sinkhorn;
-  pc->ops->apply           = PCApply_Sinkhorn;
-  pc->ops->applytranspose  = PCApplyTranspose_Sinkhorn;
-  pc->ops->reset           = PCReset_Sinkhorn;
-  pc->ops->destroy         = PCDestroy_Sinkhorn;
-  pc->ops->view            = PCView_Sinkhorn;
-  pc->ops->setfromoptions  = PCSetFromOptions_Sinkhorn;
+  pc->ops->setup          = PCSetUp_Sinkhorn;
+  pc->ops->apply          = PCApply_Sinkhorn;
+  pc->ops->applytranspose = PCApplyTranspose_Sinkhorn;
+  pc->ops->reset          = PCReset_Sinkhorn;
+  pc->ops->destroy        = PCDestroy_Sinkhorn;
+  pc->ops->view           = PCView_Sinkhorn;
+  pc->ops->setfromoptions = PCSetFromOptions_Sinkhorn;
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCSinkhornGetBalance_C", PCSinkhornGetBalance_Sinkhorn));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCSinkhornGetSubPC_C", PCSinkhornGetSubPC_Sinkhorn));
   PetscFunctionReturn(0);

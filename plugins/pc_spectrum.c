@@ -486,15 +486,15 @@ PETSC_INTERN PetscErrorCode PCCreate_Spectrum(PC pc)
 
   PetscFunctionBegin;
   PetscCall(PetscNew(&sp));
-  sp->every                = 1;
-  pc->data                 = (void *)sp;
-  pc->ops->apply           = PCApply_Spectrum;
-  pc->ops->setup           = PCSetUp_Spectrum;
-  pc->ops->setuponblocks   = PCSetUpOnBlocks_Spectrum;
-  pc->ops->reset           = PCReset_Spectrum;
-  pc->ops->destroy         = PCDestroy_Spectrum;
-  pc->ops->view            = PCView_Spectrum;
-  pc->ops->setfromoptions  = PCSetFromOptions_Spectrum;
+  sp->every               = 1;
+  pc->data                = (void *)sp;
+  pc->ops->apply          = PCApply_Spectrum;
+  pc->ops->setup          = PCSetUp_Spectrum;
+  pc->ops->setuponblocks  = PCSetUpOnBlocks_Spectrum;
+  pc->ops->reset          = PCReset_Spectrum;
+  pc->ops->destroy        = PCDestroy_Spectrum;
+  pc->ops->view           = PCView_Spectrum;
+  pc->ops->setfromoptions = PCSetFromOptions_Spectrum;
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCSpectrumSetEvery_C", PCSpectrumSetEvery_Spectrum));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCSpectrumGetEvery_C", PCSpectrumGetEvery_Spectrum));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCSpectrumSetOperator_C", PCSpectrumSetOperator_Spectrum));

@@ -28,13 +28,13 @@ static PetscErrorCode SNESSpectrumDestroy(void *ctx)
 
 static PetscErrorCode SNESSpectrumMonitor(SNES snes, PetscInt it, PetscReal fnorm, void *ctx)
 {
-  SNESSpectrum *s       = (SNESSpectrum *)ctx;
-  const PetscInt iterate = it - 1;
+  SNESSpectrum    *s       = (SNESSpectrum *)ctx;
+  const PetscInt   iterate = it - 1;
   Mat              J;
   PetscBool        assembled;
   PetscObjectState state;
-  const char   *prefix;
-  char          name[256];
+  const char      *prefix;
+  char             name[256];
 
   PetscFunctionBegin;
   PetscCall(SNESGetJacobian(snes, &J, NULL, NULL, NULL));
@@ -78,11 +78,11 @@ static PetscErrorCode SNESSpectrumViewHistory(SNES snes, void *ctx)
 */
 PetscErrorCode SNESSpectrumCheckOptions(SNES snes)
 {
-  const char   *prefix;
-  PetscBool     on = PETSC_FALSE, set;
-  PetscInt      every;
-  SNESSpectrum *s;
-  char          sub[256];
+  const char    *prefix;
+  PetscBool      on = PETSC_FALSE, set;
+  PetscInt       every;
+  SNESSpectrum  *s;
+  char           sub[256];
   PetscContainer container;
   PetscOptions   options;
 

@@ -36,7 +36,7 @@ static PetscErrorCode ConvectionDiffusion(PetscInt n, PetscReal pe, Mat *A)
   PetscCall(MatGetOwnershipRange(*A, &rstart, &rend));
   for (PetscInt row = rstart; row < rend; row++) {
     const PetscInt i = row % n, j = row / n;
-    PetscInt       cols[5], k = 0;
+    PetscInt       cols[5], k     = 0;
     PetscScalar    vals[5];
     cols[k] = row, vals[k++] = 4 * d;
     if (i > 0) cols[k] = row - 1, vals[k++] = -d - cx;
@@ -62,7 +62,7 @@ static PetscErrorCode NearlyTriangular(PetscInt n, PetscReal eps, Mat *A)
   PetscCall(MatGetOwnershipRange(*A, &rstart, &rend));
   for (PetscInt row = rstart; row < rend; row++) {
     const PetscInt i = row % n, j = row / n;
-    PetscInt       cols[5], k = 0;
+    PetscInt       cols[5], k     = 0;
     PetscScalar    vals[5];
     cols[k] = row, vals[k++] = 4;
     if (i > 0) cols[k] = row - 1, vals[k++] = -eps;
@@ -91,7 +91,7 @@ static PetscErrorCode MultiField(PetscInt n, Mat *A)
   PetscCall(MatSetBlockSize(*A, 2));
   PetscCall(MatGetOwnershipRange(*A, &rstart, &rend));
   for (PetscInt row = rstart; row < rend; row++) {
-    const PetscInt node = row / 2, field = row % 2, i = node % n, j = node / n;
+    const PetscInt  node = row / 2, field = row % 2, i = node % n, j = node / n;
     const PetscReal lap = field ? lc : lt;
     PetscInt        cols[6], m = 0;
     PetscScalar     vals[6];
@@ -137,7 +137,7 @@ static PetscErrorCode RandomScaling(Mat A, PetscReal s)
    and plain Sinkhorn sweeps, each to marginal error 1e-8. */
 static PetscErrorCode BalanceTable(Mat A, PetscInt sweeps_max, PetscBool run[3])
 {
-  const char *names[3] = {"Sinkhorn-Newton, CG + Jacobi", "Sinkhorn-Newton, CG + GAMG", "plain Sinkhorn"};
+  const char *names[3]  = {"Sinkhorn-Newton, CG + Jacobi", "Sinkhorn-Newton, CG + GAMG", "plain Sinkhorn"};
   const char *prefix[3] = {"newton_", "newton_gamg_", "plain_"};
   PetscReal   t[3], cpu[3], err[3];
   PetscInt    sw[3], nw[3], kits[3];
@@ -145,7 +145,7 @@ static PetscErrorCode BalanceTable(Mat A, PetscInt sweeps_max, PetscBool run[3])
 
   PetscFunctionBeginUser;
   for (PetscInt k = 0; k < 3; k++) {
-    KrylearnBalance                bal;
+    KrylearnBalance bal;
     if (!run[k]) continue;
     KrylearnBalanceConvergedReason why;
     PetscLogDouble                 t0, t1, c0, c1;
@@ -180,7 +180,8 @@ static PetscErrorCode BalanceTable(Mat A, PetscInt sweeps_max, PetscBool run[3])
   for (PetscInt k = 0; k < 3; k++)
     if (run[k]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %" PetscInt_FMT " | %" PetscInt_FMT " | %" PetscInt_FMT " | %.2e | %.3f | %.3f | %s |\n", names[k], sw[k], nw[k], kits[k], (double)err[k], (double)t[k], (double)cpu[k], reason[k]));
   for (PetscInt k = 0; k < 2; k++)
-    if (run[k] && run[2]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ratio %s / plain sweeps: wall %.3f, CPU %.3f%s\n", names[k], (double)(t[k] / t[2]), (double)(cpu[k] / cpu[2]), err[2] < 1e-8 ? "" : " (the sweeps stopped at their cap before 1e-8: an upper bound)"));
+    if (run[k] && run[2])
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ratio %s / plain sweeps: wall %.3f, CPU %.3f%s\n", names[k], (double)(t[k] / t[2]), (double)(cpu[k] / cpu[2]), err[2] < 1e-8 ? "" : " (the sweeps stopped at their cap before 1e-8: an upper bound)"));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
   PetscFunctionReturn(0);
 }
@@ -190,7 +191,7 @@ static PetscErrorCode BalanceTable(Mat A, PetscInt sweeps_max, PetscBool run[3])
 static PetscErrorCode Solve(Mat A, PetscInt id, const char opts[], PetscInt max_it, PetscInt *its, PetscReal *time, PetscReal *cpu, PetscReal *relres, const char **reason)
 {
   char               prefix[32], buf[1024], tok[256];
-  const char        *p = opts;
+  const char        *p   = opts;
   size_t             len = 0;
   KSP                ksp;
   Vec                x, b, one, res;
@@ -203,7 +204,7 @@ static PetscErrorCode Solve(Mat A, PetscInt id, const char opts[], PetscInt max_
   buf[0] = 0;
   while (sscanf(p, "%255s", tok) == 1) { /* -opt (or +opt) -> -c<id>_opt */
     const PetscBool name = (PetscBool)(tok[0] == '-' || tok[0] == '+');
-    p = strstr(p, tok) + strlen(tok);
+    p                    = strstr(p, tok) + strlen(tok);
     PetscCall(PetscSNPrintf(buf + len, sizeof(buf) - len, name ? " -%s%s" : " %s%s", name ? prefix : "", name ? tok + 1 : tok));
     PetscCall(PetscStrlen(buf, &len));
   }
@@ -227,7 +228,7 @@ static PetscErrorCode Solve(Mat A, PetscInt id, const char opts[], PetscInt max_
   PetscCall(KSPSetUp(ksp));
   PetscCall(KSPSolve(ksp, b, x));
   PetscCall(PetscTime(&t1));
-  c1 = ProcessTime();
+  c1    = ProcessTime();
   *time = t1 - t0;
   *cpu  = c1 - c0;
   PetscCall(KSPGetIterationNumber(ksp, its));

@@ -58,16 +58,21 @@ static PetscErrorCode Configure(KSP ksp, PetscInt s, const char model[])
 
 int main(int argc, char **argv)
 {
-  PetscInt         sizes[2][MAXSIZES] = {{128, 256, 512}, {32, 64}}, nsizes[2] = {3, 2}, nrtol = 2, repeat = 2, dmaxit = 500, nmodels[2] = {1, 1};
+  PetscInt sizes[2][MAXSIZES] =
+    {
+      {128, 256, 512},
+      {32,   64    }
+  },
+           nsizes[2] = {3, 2}, nrtol = 2, repeat = 2, dmaxit = 500, nmodels[2] = {1, 1};
   PetscReal        rtols[MAXRTOLS] = {1e-4, 1e-6}, worst = 0;
-  KrylearnObstacle obstacle = KRYLEARN_OBSTACLE_DISC;
+  KrylearnObstacle obstacle             = KRYLEARN_OBSTACLE_DISC;
   char            *models[2][MAXMODELS] = {{NULL}}, blas[PETSC_MAX_PATH_LEN] = "unknown";
   /* per dimension, size, rtol: time and iterations of each deepcd model and of the best classical solver */
-  PetscLogDouble   dtime[2][MAXSIZES][MAXRTOLS][MAXMODELS], btime[2][MAXSIZES][MAXRTOLS];
-  PetscInt         dits[2][MAXSIZES][MAXRTOLS][MAXMODELS], bits[2][MAXSIZES][MAXRTOLS], best[2][MAXSIZES][MAXRTOLS];
-  PetscBool        dconv[2][MAXSIZES][MAXRTOLS][MAXMODELS], use[NCLASSICAL + 1] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE};
-  PetscMPIInt      size;
-  ssize_t          len;
+  PetscLogDouble dtime[2][MAXSIZES][MAXRTOLS][MAXMODELS], btime[2][MAXSIZES][MAXRTOLS];
+  PetscInt       dits[2][MAXSIZES][MAXRTOLS][MAXMODELS], bits[2][MAXSIZES][MAXRTOLS], best[2][MAXSIZES][MAXRTOLS];
+  PetscBool      dconv[2][MAXSIZES][MAXRTOLS][MAXMODELS], use[NCLASSICAL + 1] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE};
+  PetscMPIInt    size;
+  ssize_t        len;
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));

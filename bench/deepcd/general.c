@@ -27,14 +27,14 @@ typedef struct {
 } Case;
 
 static const Case cases[] = {
-  {"Neumann box, disc",                  BC_NEUMANN,   1,   PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, PETSC_TRUE },
-  {"Neumann box, no obstacle",           BC_NEUMANN,   1,   PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, PETSC_FALSE},
-  {"mixed boundaries, disc",             BC_MIXED,     1,   PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, PETSC_TRUE },
-  {"smooth coefficient, contrast 10",    BC_DIRICHLET, 10,  PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, PETSC_TRUE },
-  {"smooth coefficient, contrast 100",   BC_DIRICHLET, 100, PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, PETSC_TRUE },
-  {"checkerboard coefficient, 100",      BC_DIRICHLET, 100, PETSC_TRUE,  PETSC_FALSE, PETSC_FALSE, PETSC_FALSE},
-  {"vertex-centred, Dirichlet rows",     BC_DIRICHLET, 1,   PETSC_FALSE, PETSC_TRUE,  PETSC_FALSE, PETSC_FALSE},
-  {"odd size, disc",                     BC_DIRICHLET, 1,   PETSC_FALSE, PETSC_FALSE, PETSC_TRUE,  PETSC_TRUE },
+  {"Neumann box, disc",                BC_NEUMANN,   1,   PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, PETSC_TRUE },
+  {"Neumann box, no obstacle",         BC_NEUMANN,   1,   PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, PETSC_FALSE},
+  {"mixed boundaries, disc",           BC_MIXED,     1,   PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, PETSC_TRUE },
+  {"smooth coefficient, contrast 10",  BC_DIRICHLET, 10,  PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, PETSC_TRUE },
+  {"smooth coefficient, contrast 100", BC_DIRICHLET, 100, PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, PETSC_TRUE },
+  {"checkerboard coefficient, 100",    BC_DIRICHLET, 100, PETSC_TRUE,  PETSC_FALSE, PETSC_FALSE, PETSC_FALSE},
+  {"vertex-centred, Dirichlet rows",   BC_DIRICHLET, 1,   PETSC_FALSE, PETSC_TRUE,  PETSC_FALSE, PETSC_FALSE},
+  {"odd size, disc",                   BC_DIRICHLET, 1,   PETSC_FALSE, PETSC_FALSE, PETSC_TRUE,  PETSC_TRUE },
 };
 #define NCASES ((PetscInt)(sizeof(cases) / sizeof(cases[0])))
 
@@ -73,8 +73,8 @@ static PetscErrorCode CreateProblem(MPI_Comm comm, const Case *c, PetscInt dim, 
     for (PetscInt d = 0; d < 3; d++) x[d] = d < dim ? (c->vertex ? ijk[d] * (1.0 / (n - 1)) : (ijk[d] + 0.5) * h) : 0.5;
     if (c->disc) solid = (PetscBool)(PetscSqr(x[0] - 0.5) + PetscSqr(x[1] - 0.4) + (dim == 3 ? PetscSqr(x[2] - 0.5) : 0.0) <= PetscSqr(0.15));
     for (PetscInt d = 0; d < dim; d++) boundary = (PetscBool)(boundary || (c->vertex && (ijk[d] == 0 || ijk[d] == n - 1)));
-    r2  = PetscSqr(x[0] - 0.5) + PetscSqr(x[1] - 0.15) + PetscSqr(x[2] - 0.5);
-    rhs = PetscExpReal(-r2 / (2 * PetscSqr(0.1))) * (1.0 + 0.5 * PetscSinReal(14 * PETSC_PI * x[0]) * PetscSinReal(10 * PETSC_PI * x[1])) + 0.1 * PetscCosReal(6 * PETSC_PI * x[2]);
+    r2      = PetscSqr(x[0] - 0.5) + PetscSqr(x[1] - 0.15) + PetscSqr(x[2] - 0.5);
+    rhs     = PetscExpReal(-r2 / (2 * PetscSqr(0.1))) * (1.0 + 0.5 * PetscSinReal(14 * PETSC_PI * x[0]) * PetscSinReal(10 * PETSC_PI * x[1])) + 0.1 * PetscCosReal(6 * PETSC_PI * x[2]);
     cols[0] = row;
     if (solid || boundary) {
       vals[0] = 1.0;
@@ -86,7 +86,7 @@ static PetscErrorCode CreateProblem(MPI_Comm comm, const Case *c, PetscInt dim, 
     for (PetscInt d = 0; d < dim; d++) {
       for (PetscInt s = -1; s <= 1; s += 2) {
         PetscInt  nb[3] = {ijk[0], ijk[1], ijk[2]}, col;
-        PetscReal y[3] = {x[0], x[1], x[2]}, kn, face;
+        PetscReal y[3]  = {x[0], x[1], x[2]}, kn, face;
         PetscBool nsolid;
 
         nb[d] += s;
@@ -180,7 +180,7 @@ static PetscErrorCode Solve(Mat A, Vec b, PetscInt dim, PetscInt n, const char m
 int main(int argc, char **argv)
 {
   PetscInt  nbase[2] = {256, 64}, dmaxit = 500, nmodels[2] = {1, 1};
-  PetscReal rtol     = 1e-6, worst = 0;
+  PetscReal rtol = 1e-6, worst = 0;
   char     *models[2][4] = {{NULL}};
 
   PetscFunctionBeginUser;

@@ -5,12 +5,12 @@ static char help[] = "Times KrylearnNetApply: -model FILE -n nx,ny[,nz] -repeat 
 
 int main(int argc, char **argv)
 {
-  KrylearnNet net;
-  DM          da;
-  Vec         x, y;
-  PetscRandom rnd;
-  char        model[PETSC_MAX_PATH_LEN];
-  PetscInt    n[3] = {64, 64, 64}, nn = 3, dim, repeat = 5;
+  KrylearnNet    net;
+  DM             da;
+  Vec            x, y;
+  PetscRandom    rnd;
+  char           model[PETSC_MAX_PATH_LEN];
+  PetscInt       n[3] = {64, 64, 64}, nn = 3, dim, repeat = 5;
   PetscLogDouble t0, t1, best = 1e300, total = 0;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));

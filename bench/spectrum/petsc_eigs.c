@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 {
   char                     file[PETSC_MAX_PATH_LEN];
   PetscReal                rtols[8] = {1e-5, 1e-10};
-  PetscInt                 nrtol = 8, n;
+  PetscInt                 nrtol    = 8, n;
   PetscBool                set, symmetric;
   PetscViewer              viewer;
   Mat                      A;

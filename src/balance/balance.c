@@ -5,7 +5,7 @@ PetscClassId  KRYLEARN_BALANCE_CLASSID;
 PetscLogEvent KRYLEARN_BalanceSetUp, KRYLEARN_BalanceSinkhorn, KRYLEARN_BalanceNewtonAssembly, KRYLEARN_BalanceNewtonSolve, KRYLEARN_BalanceLineSearch;
 
 static const char *const BalanceConvergedReasons_Shifted[] = {"DIVERGED_NANORINF", "DIVERGED_MAX_IT", "", "", "CONVERGED_ITERATING", "", "CONVERGED_MARGINAL", "KrylearnBalanceConvergedReason", "KRYLEARN_BALANCE_", NULL};
-const char *const *KrylearnBalanceConvergedReasons = BalanceConvergedReasons_Shifted + 4;
+const char *const       *KrylearnBalanceConvergedReasons   = BalanceConvergedReasons_Shifted + 4;
 
 static PetscBool BalancePackageInitialized = PETSC_FALSE;
 
@@ -119,13 +119,13 @@ PetscErrorCode KrylearnBalanceReset(KrylearnBalance bal)
   PetscCall(VecScatterDestroy(&bal->ghost));
   PetscCall(VecDestroy(&bal->wghost));
   PetscCall(VecDestroy(&bal->dghost));
-  bal->Sd = bal->So     = NULL;
-  bal->warm             = PETSC_FALSE;
-  bal->support_checked  = PETSC_FALSE;
-  bal->ndropped         = 0;
-  bal->Astate           = 0;
-  bal->Anzstate         = 0;
-  bal->reason           = KRYLEARN_BALANCE_CONVERGED_ITERATING;
+  bal->Sd = bal->So    = NULL;
+  bal->warm            = PETSC_FALSE;
+  bal->support_checked = PETSC_FALSE;
+  bal->ndropped        = 0;
+  bal->Astate          = 0;
+  bal->Anzstate        = 0;
+  bal->reason          = KRYLEARN_BALANCE_CONVERGED_ITERATING;
   PetscFunctionReturn(0);
 }
 
@@ -626,11 +626,11 @@ PetscErrorCode KrylearnBalanceSetFromOptions(KrylearnBalance bal)
    lowest row, found collectively). */
 static PetscErrorCode BuildKernel(KrylearnBalance b)
 {
-  MPI_Comm  comm = PetscObjectComm((PetscObject)b);
-  Mat       blocks[2];
-  PetscInt  nb = 0, rstart, cstart, bad[2] = {PETSC_MAX_INT, -1};
-  PetscReal badval = 0;
-  PetscBool mpi;
+  MPI_Comm        comm = PetscObjectComm((PetscObject)b);
+  Mat             blocks[2];
+  PetscInt        nb = 0, rstart, cstart, bad[2] = {PETSC_MAX_INT, -1};
+  PetscReal       badval = 0;
+  PetscBool       mpi;
   const PetscInt *garray = NULL;
 
   PetscFunctionBegin;
@@ -666,9 +666,9 @@ static PetscErrorCode BuildKernel(KrylearnBalance b)
   PetscCall(PetscObjectStateIncrease((PetscObject)b->K));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad[0], 1, MPIU_INT, MPI_MIN, comm));
   if (bad[0] < PETSC_MAX_INT) {
-    const char *kinds[3] = {"nan", "inf", "-inf"};
-    const PetscBool owner = (PetscBool)(bad[0] >= rstart && bad[0] < rstart + b->nloc);
-    PetscInt        mine[2] = {owner ? bad[1] : -1, owner ? (PetscIsNanReal(badval) ? 0 : badval > 0 ? 1 : 2) : -1};
+    const char     *kinds[3] = {"nan", "inf", "-inf"};
+    const PetscBool owner    = (PetscBool)(bad[0] >= rstart && bad[0] < rstart + b->nloc);
+    PetscInt        mine[2]  = {owner ? bad[1] : -1, owner ? (PetscIsNanReal(badval) ? 0 : badval > 0 ? 1 : 2) : -1};
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, mine, 2, MPIU_INT, MPI_MAX, comm));
     SETERRQ(comm, PETSC_ERR_FP, "Matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %s: a matrix to balance must have finite entries", bad[0], mine[0], kinds[mine[1]]);
   }
@@ -678,11 +678,11 @@ static PetscErrorCode BuildKernel(KrylearnBalance b)
 /* Refuses zero rows and columns of the kernel, naming the first and counting them. */
 static PetscErrorCode CheckZeroLines(KrylearnBalance b)
 {
-  MPI_Comm  comm = PetscObjectComm((PetscObject)b);
-  Vec       sums;
-  PetscInt  rstart, n, first[2], count[2];
+  MPI_Comm           comm = PetscObjectComm((PetscObject)b);
+  Vec                sums;
+  PetscInt           rstart, n, first[2], count[2];
   const PetscScalar *s;
-  const char *what[2] = {"Row", "Column"};
+  const char        *what[2] = {"Row", "Column"};
 
   PetscFunctionBegin;
   PetscCall(MatCreateVecs(b->K, NULL, &sums));
@@ -753,7 +753,7 @@ static PetscErrorCode BuildSymmetricForm(KrylearnBalance b)
     }
     for (PetscInt a = 0; a < nl; a++) {
       const PetscInt     side = a < b->nloc ? 0 : 1, i = rstart + a - side * b->nloc;
-      Mat                M    = side ? b->Kt : b->K;
+      Mat                M = side ? b->Kt : b->K;
       const PetscInt    *mcols;
       const PetscScalar *mvals;
       PetscInt           nc, k = 0;
@@ -1104,11 +1104,13 @@ PetscErrorCode KrylearnBalanceView(KrylearnBalance bal, PetscViewer viewer)
   if (!isascii) PetscFunctionReturn(0);
   PetscCall(PetscObjectPrintClassNamePrefixType((PetscObject)bal, viewer));
   PetscCall(PetscViewerASCIIPushTab(viewer));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "%s balancing of |a_ij|^p, p = %g; tolerance %g on the marginal error (max norm), at most %" PetscInt_FMT " iterations\n", bal->symmetric ? "symmetric" : "general (two-sided)", (double)bal->power, (double)bal->tol, bal->max_it));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "%s balancing of |a_ij|^p, p = %g; tolerance %g on the marginal error (max norm), at most %" PetscInt_FMT " iterations\n", bal->symmetric ? "symmetric" : "general (two-sided)", (double)bal->power,
+                                   (double)bal->tol, bal->max_it));
   if (bal->newton) PetscCall(PetscViewerASCIIPrintf(viewer, "%" PetscInt_FMT " Sinkhorn sweeps from a cold start, then Newton on the dual\n", bal->warmup));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "plain Sinkhorn sweeps\n"));
   if (bal->reason != KRYLEARN_BALANCE_CONVERGED_ITERATING) {
-    PetscCall(PetscViewerASCIIPrintf(viewer, "last solve: %s; %" PetscInt_FMT " Sinkhorn sweeps, %" PetscInt_FMT " Newton steps (%" PetscInt_FMT " KSP iterations)\n", KrylearnBalanceConvergedReasons[bal->reason], bal->its_sinkhorn, bal->its_newton, bal->ksp_its));
+    PetscCall(
+      PetscViewerASCIIPrintf(viewer, "last solve: %s; %" PetscInt_FMT " Sinkhorn sweeps, %" PetscInt_FMT " Newton steps (%" PetscInt_FMT " KSP iterations)\n", KrylearnBalanceConvergedReasons[bal->reason], bal->its_sinkhorn, bal->its_newton, bal->ksp_its));
     PetscCall(PetscViewerASCIIPrintf(viewer, "final marginal error %g\n", (double)bal->err));
     if (bal->ndropped) PetscCall(PetscViewerASCIIPrintf(viewer, "no total support: %" PetscInt_FMT " entries on no perfect matching left out of the balancing\n", bal->ndropped));
     if (bal->symmetric) PetscCall(PetscViewerASCIIPrintf(viewer, "scaling d in [%g, %g]\n", (double)bal->wmin, (double)bal->wmax));

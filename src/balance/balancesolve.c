@@ -140,8 +140,8 @@ static PetscErrorCode BlockPhi(Mat B, const PetscScalar *w, const PetscScalar *d
 /* f(z + alpha d) - f(z) = alpha g.d - (1/2) sum_ab P_ab phi(alpha (d_a + d_b)). */
 static PetscErrorCode DualChange(PetscReal alpha, PetscReal *change, void *ctx)
 {
-  LineSearchCtx  *ls = (LineSearchCtx *)ctx;
-  KrylearnBalance b  = ls->b;
+  LineSearchCtx  *ls  = (LineSearchCtx *)ctx;
+  KrylearnBalance b   = ls->b;
   PetscReal       phi = 0;
 
   PetscFunctionBegin;

@@ -19,7 +19,7 @@ static PetscErrorCode MaximumMatching(PetscInt n, const PetscInt *ia, const Pets
   for (PetscInt i = 0; i < n; i++) /* cheap greedy start */
     for (PetscInt e = ia[i]; e < ia[i + 1]; e++)
       if (colmatch[ja[e]] < 0) {
-        rowmatch[i]      = ja[e];
+        rowmatch[i]     = ja[e];
         colmatch[ja[e]] = i;
         break;
       }
@@ -51,8 +51,8 @@ static PetscErrorCode MaximumMatching(PetscInt n, const PetscInt *ia, const Pets
         }
         break;
       }
-      stack[top++]         = colmatch[j];
-      next[colmatch[j]]    = ia[colmatch[j]];
+      stack[top++]      = colmatch[j];
+      next[colmatch[j]] = ia[colmatch[j]];
     }
   }
   PetscCall(PetscFree3(visited, stack, next));
@@ -62,7 +62,7 @@ static PetscErrorCode MaximumMatching(PetscInt n, const PetscInt *ia, const Pets
 /* Strongly connected components (iterative Tarjan) of the graph i -> colmatch[ja[e]]. */
 static PetscErrorCode Components(PetscInt n, const PetscInt *ia, const PetscInt *ja, const PetscInt *colmatch, PetscInt *comp)
 {
-  PetscInt *index, *low, *stack, *call, *next, count = 0, top = 0, ncomp = 0;
+  PetscInt  *index, *low, *stack, *call, *next, count = 0, top = 0, ncomp = 0;
   PetscBool *onstack;
 
   PetscFunctionBegin;

@@ -9,7 +9,7 @@ PetscErrorCode KrylearnReadCompressed(KrylearnH5 *h5, KrylearnIOLayout layout, K
   const PetscBool native = (PetscBool)(layout == KRYLEARN_IO_LAYOUT_PETSC || layout == KRYLEARN_IO_LAYOUT_MATLAB);
   const PetscBool byrow  = (PetscBool)(layout == KRYLEARN_IO_LAYOUT_PETSC || layout == KRYLEARN_IO_LAYOUT_CSR);
   const char     *pname = native ? "jc" : "indptr", *iname = native ? "ir" : "indices";
-  MPI_Comm        comm  = h5->comm;
+  MPI_Comm        comm = h5->comm;
   int64_t         nptr, nidx, ndata, M, N, nmajor, nminor, *ptr, *idx, bad, nnz;
   PetscInt        s, e, nattr, minorsize;
   PetscCount      n;

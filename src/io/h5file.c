@@ -26,7 +26,7 @@ struct _n_KrylearnH5File {
   hid_t          fid;
   H5E_auto2_t    errfunc; /* HDF5's own error printing, silenced while the file is open */
   void          *errdata;
-  PetscErrorCode code;    /* first failure found on this rank since the last Sync() */
+  PetscErrorCode code; /* first failure found on this rank since the last Sync() */
   char           msg[1024];
 };
 
@@ -140,16 +140,26 @@ static PetscErrorCode Sync(KrylearnH5File f)
 static const char *ClassName(H5T_class_t cls)
 {
   switch (cls) {
-  case H5T_INTEGER: return "integer";
-  case H5T_FLOAT: return "floating-point";
-  case H5T_STRING: return "string";
-  case H5T_COMPOUND: return "compound";
-  case H5T_ENUM: return "enum";
-  case H5T_ARRAY: return "array";
-  case H5T_VLEN: return "variable-length";
-  case H5T_OPAQUE: return "opaque";
-  case H5T_REFERENCE: return "reference";
-  default: return "unreadable";
+  case H5T_INTEGER:
+    return "integer";
+  case H5T_FLOAT:
+    return "floating-point";
+  case H5T_STRING:
+    return "string";
+  case H5T_COMPOUND:
+    return "compound";
+  case H5T_ENUM:
+    return "enum";
+  case H5T_ARRAY:
+    return "array";
+  case H5T_VLEN:
+    return "variable-length";
+  case H5T_OPAQUE:
+    return "opaque";
+  case H5T_REFERENCE:
+    return "reference";
+  default:
+    return "unreadable";
   }
 }
 
@@ -173,10 +183,14 @@ static PetscBool TypeFits(hid_t t, KrylearnH5Type type, const char **why)
 static hid_t MemType(KrylearnH5Type type)
 {
   switch (type) {
-  case KRYLEARN_H5_INT64: return H5T_NATIVE_INT64;
-  case KRYLEARN_H5_INT32: return H5T_NATIVE_INT32;
-  case KRYLEARN_H5_FLOAT: return H5T_NATIVE_FLOAT;
-  default: return H5T_NATIVE_DOUBLE;
+  case KRYLEARN_H5_INT64:
+    return H5T_NATIVE_INT64;
+  case KRYLEARN_H5_INT32:
+    return H5T_NATIVE_INT32;
+  case KRYLEARN_H5_FLOAT:
+    return H5T_NATIVE_FLOAT;
+  default:
+    return H5T_NATIVE_DOUBLE;
   }
 }
 
@@ -234,9 +248,14 @@ static void Lookup(KrylearnH5File f, const char path[], KrylearnH5Object *type, 
       return;
     }
     switch (H5Iget_type(obj)) {
-    case H5I_GROUP: *type = KRYLEARN_H5_GROUP; break;
-    case H5I_DATASET: *type = KRYLEARN_H5_DATASET; break;
-    default: *type = KRYLEARN_H5_OTHER;
+    case H5I_GROUP:
+      *type = KRYLEARN_H5_GROUP;
+      break;
+    case H5I_DATASET:
+      *type = KRYLEARN_H5_DATASET;
+      break;
+    default:
+      *type = KRYLEARN_H5_OTHER;
     }
     H5Oclose(obj);
   }
@@ -330,7 +349,7 @@ PetscErrorCode KrylearnH5FileOpen(MPI_Comm comm, const char file[], const char w
 @*/
 PetscErrorCode KrylearnH5FileClose(KrylearnH5File *f)
 {
-  KrylearnH5File h = *f;
+  KrylearnH5File h      = *f;
   herr_t         status = 0;
 
   PetscFunctionBegin;
@@ -423,8 +442,8 @@ static hssize_t AttributeCount(KrylearnH5File f, hid_t a, const char desc[], con
    base converted, so that HDF5 never derives a native type from a possibly corrupt enum */
 static void ReadIntegers(KrylearnH5File f, hid_t a, hid_t t, hssize_t n, const char desc[], const char name[], PetscInt64 vals[])
 {
-  H5T_class_t cls = H5Tget_class(t);
-  size_t      size = H5Tget_size(t);
+  H5T_class_t cls    = H5Tget_class(t);
+  size_t      size   = H5Tget_size(t);
   herr_t      status = -1;
 
   if (cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE && size == 8) { /* above 2^63 is out of every range */
@@ -434,8 +453,7 @@ static void ReadIntegers(KrylearnH5File f, hid_t a, hid_t t, hssize_t n, const c
       for (hssize_t k = 0; k < n; k++) vals[k] = u[k] > (uint64_t)INT64_MAX ? INT64_MAX : (PetscInt64)u[k];
     }
   } else if (cls == H5T_INTEGER) status = H5Aread(a, H5T_NATIVE_INT64, vals);
-  else { /* enum */
-    hid_t base = H5Tget_super(t);
+  else { /* enum */ hid_t base = H5Tget_super(t);
     if (base >= 0 && H5Tget_class(base) == H5T_INTEGER && H5Tget_size(base) == size && H5Tget_nmembers(t) >= 0 && H5Tget_nmembers(t) <= 256) {
       if (H5Aread(a, t, vals) >= 0) status = H5Tconvert(base, H5T_NATIVE_INT64, (size_t)n, vals, NULL, H5P_DEFAULT);
     }
@@ -948,10 +966,14 @@ PetscErrorCode KrylearnH5FileDelete(KrylearnH5File f, const char path[])
 static hid_t FileType(KrylearnH5Type type)
 {
   switch (type) {
-  case KRYLEARN_H5_INT64: return H5T_STD_I64LE;
-  case KRYLEARN_H5_INT32: return H5T_STD_I32LE;
-  case KRYLEARN_H5_FLOAT: return H5T_IEEE_F32LE;
-  default: return H5T_IEEE_F64LE;
+  case KRYLEARN_H5_INT64:
+    return H5T_STD_I64LE;
+  case KRYLEARN_H5_INT32:
+    return H5T_STD_I32LE;
+  case KRYLEARN_H5_FLOAT:
+    return H5T_IEEE_F32LE;
+  default:
+    return H5T_IEEE_F64LE;
   }
 }
 

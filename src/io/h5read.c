@@ -10,9 +10,9 @@ PetscErrorCode KrylearnH5Open(MPI_Comm comm, const char file[], const char group
   KrylearnH5Object type = KRYLEARN_H5_GROUP;
 
   PetscFunctionBegin;
-  h5->comm = comm;
-  h5->file = file;
-  h5->f    = NULL;
+  h5->comm       = comm;
+  h5->file       = file;
+  h5->f          = NULL;
   h5->dataset[0] = 0;
   PetscCall(PetscStrncpy(h5->group, group && group[0] ? group : "/", sizeof(h5->group)));
   PetscCall(KrylearnH5FileOpen(comm, file, NULL, KRYLEARN_H5_READ, &h5->f));

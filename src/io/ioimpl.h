@@ -23,16 +23,15 @@ typedef struct {
    entries to their owners and sums repeated ones). */
 typedef struct {
   PetscInt     M, N;
-  PetscInt     rstart, rend;  /* rows owned here */
+  PetscInt     rstart, rend; /* rows owned here */
   PetscCount   n, alloc;
   PetscInt    *i, *j;
   PetscScalar *v;
-  PetscBool    symmetric;     /* the file stores one triangle of a symmetric matrix */
+  PetscBool    symmetric; /* the file stores one triangle of a symmetric matrix */
   PetscInt     griddim, grid[3];
-  int64_t     *ptr, *idx;     /* scratch of the readers, freed with the entries */
+  int64_t     *ptr, *idx; /* scratch of the readers, freed with the entries */
   PetscScalar *val;
 } KrylearnEntries;
-
 
 PETSC_INTERN PetscErrorCode KrylearnH5Open(MPI_Comm, const char[], const char[], KrylearnH5 *);
 PETSC_INTERN PetscErrorCode KrylearnH5Close(KrylearnH5 *);

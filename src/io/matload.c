@@ -143,7 +143,7 @@ static PetscErrorCode AssembleRows(const char file[], KrylearnEntries *E, Mat A)
 static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries *E, Mat *A)
 {
   PetscInt64 cells = KrylearnGridCells(E->griddim, E->grid);
-  PetscBool  rows = PETSC_TRUE, aij;
+  PetscBool  rows  = PETSC_TRUE, aij;
 
   PetscFunctionBegin;
   if (E->symmetric) PetscCall(ExpandSymmetric(comm, file, E));
@@ -157,8 +157,7 @@ static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries
   for (PetscCount k = 0; k < E->n && rows; k++) rows = (PetscBool)(E->i[k] >= E->rstart && E->i[k] < E->rend && (!k || E->i[k] >= E->i[k - 1]));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &rows, 1, MPIU_BOOL, MPI_LAND, comm));
   if (rows && aij) PetscCall(AssembleRows(file, E, *A));
-  else { /* entries in any order and on any rank: the COO assembly moves and sums them */
-    PetscCall(MatSetPreallocationCOO(*A, E->n, E->i, E->j));
+  else { /* entries in any order and on any rank: the COO assembly moves and sums them */ PetscCall(MatSetPreallocationCOO(*A, E->n, E->i, E->j));
     PetscCall(MatSetValuesCOO(*A, E->v, INSERT_VALUES));
   }
   if (E->symmetric) {

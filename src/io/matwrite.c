@@ -67,7 +67,7 @@ static PetscErrorCode WriteTurns(MPI_Comm comm, const Block *b)
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
   for (PetscMPIInt turn = 0; turn < size; turn++) {
-    PetscErrorCode ierr = 0;
+    PetscErrorCode ierr     = 0;
     const char    *specific = "";
     if (rank == turn) {
       KrylearnH5File f = NULL;

@@ -111,7 +111,7 @@ static PetscBool IsInteger(const char *t)
   if (*t == '+' || *t == '-') t++;
   if (!isdigit((unsigned char)*t)) return PETSC_FALSE;
   while (isdigit((unsigned char)*t)) t++;
-  return (PetscBool)!*t;
+  return (PetscBool) !*t;
 }
 
 /* A decimal real: [+-] digits [. digits] [e|E [+-] digits], at least one mantissa digit */
@@ -130,7 +130,7 @@ static PetscBool IsDecimal(const char *t)
     if (!isdigit((unsigned char)*t)) return PETSC_FALSE;
     while (isdigit((unsigned char)*t)) t++;
   }
-  return (PetscBool)!*t;
+  return (PetscBool) !*t;
 }
 
 /* Token t as a 64-bit integer; *ok false when it is not an integer or does not fit */

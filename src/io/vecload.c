@@ -3,9 +3,9 @@
 
 static PetscErrorCode ReadVec(KrylearnH5 *h5, Mat A, Vec v)
 {
-  int64_t      len, start, count;
-  PetscInt     M, rstart, rend;
-  PetscScalar *a;
+  int64_t        len, start, count;
+  PetscInt       M, rstart, rend;
+  PetscScalar   *a;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;

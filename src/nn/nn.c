@@ -269,11 +269,11 @@ PetscErrorCode KrylearnNetGetDimension(KrylearnNet net, PetscInt *dim)
 @*/
 PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
 {
-  PetscInt        dim, dof, M, N, P;
-  DMBoundaryType  bx, by, bz;
-  PetscMPIInt     size;
+  PetscInt           dim, dof, M, N, P;
+  DMBoundaryType     bx, by, bz;
+  PetscMPIInt        size;
   const PetscMPIInt *nb;
-  PetscBool       isda;
+  PetscBool          isda;
 
   PetscFunctionBegin;
   PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
@@ -287,7 +287,7 @@ PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
   PetscCall(PetscLogEventBegin(KRYLEARN_NetSetUp, net, 0, 0, 0));
   PetscCall(KrylearnNetResetPlan_Private(net));
   PetscCall(PetscObjectReference((PetscObject)dm));
-  net->dm = dm;
+  net->dm   = dm;
   net->M[0] = M;
   net->M[1] = N;
   net->M[2] = dim == 3 ? P : 1;
@@ -425,17 +425,26 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
         const NNOp *op = s->op;
         PetscInt    e[3];
         for (PetscInt d = 0; d < 3; d++) e[d] = a->n[d] + s->lo[d] + s->hi[d];
-        NNConvDirect(s->padded ? net->halo : net->bufs[a->buf], e, op->cin, a->b, ob, o->n, op->cout, o->b, net->wpack[op->weight], op->bias >= 0 ? net->weights[op->bias].data : NULL, net->dim == 3 ? op->k : 1, op->k, op->relu, s->sum ? net->bufs[net->values[s->in2].buf] : NULL);
+        NNConvDirect(s->padded ? net->halo : net->bufs[a->buf], e, op->cin, a->b, ob, o->n, op->cout, o->b, net->wpack[op->weight], op->bias >= 0 ? net->weights[op->bias].data : NULL, net->dim == 3 ? op->k : 1, op->k, op->relu,
+                     s->sum ? net->bufs[net->values[s->in2].buf] : NULL);
       }
     } break;
-    case NN_STEP_AVGPOOL: NNAvgPool(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim); break;
-    case NN_STEP_UPSAMPLE: NNUpsample(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim); break;
-    case NN_STEP_ADD: NNAdd(net->bufs[a->buf], net->bufs[net->values[s->in2].buf], o->size, ob); break;
+    case NN_STEP_AVGPOOL:
+      NNAvgPool(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim);
+      break;
+    case NN_STEP_UPSAMPLE:
+      NNUpsample(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim);
+      break;
+    case NN_STEP_ADD:
+      NNAdd(net->bufs[a->buf], net->bufs[net->values[s->in2].buf], o->size, ob);
+      break;
     case NN_STEP_MUL: {
       const NNValue *g = &net->values[s->in2];
       NNMul(net->bufs[a->buf], a->c / a->b, a->b, net->bufs[g->buf], (PetscBool)(g->c != a->c), o->size, s->op->relu, ob);
     } break;
-    case NN_STEP_ZERO: PetscCall(PetscArrayzero(ob, o->size)); break;
+    case NN_STEP_ZERO:
+      PetscCall(PetscArrayzero(ob, o->size));
+      break;
     }
   }
   out = net->bufs[net->values[net->output].buf];
@@ -464,7 +473,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
 PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
 {
   PetscBool iascii;
-  PetscInt  nw = 0;
+  PetscInt  nw  = 0;
   size_t    mem = 0;
 
   PetscFunctionBegin;
@@ -473,7 +482,8 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
   if (!iascii) PetscFunctionReturn(0);
   for (PetscInt w = 0; w < net->nweights; w++) nw += net->weights[w].size;
-  PetscCall(PetscViewerASCIIPrintf(viewer, "KrylearnNet '%s' from %s: %" PetscInt_FMT "-D, %" PetscInt_FMT " weights in %" PetscInt_FMT " tensors%s%s%s\n", net->name, net->file, net->dim, nw, net->nweights, net->geometry[0] ? ", reads the '" : "", net->geometry, net->geometry[0] ? "' geometry field" : ""));
+  PetscCall(
+    PetscViewerASCIIPrintf(viewer, "KrylearnNet '%s' from %s: %" PetscInt_FMT "-D, %" PetscInt_FMT " weights in %" PetscInt_FMT " tensors%s%s%s\n", net->name, net->file, net->dim, nw, net->nweights, net->geometry[0] ? ", reads the '" : "", net->geometry, net->geometry[0] ? "' geometry field" : ""));
   PetscCall(PetscViewerASCIIPushTab(viewer));
   for (PetscInt gi = 0; gi < net->ngraphs; gi++) {
     const NNGraph *g = &net->graphs[gi];
@@ -485,7 +495,8 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
       size_t      len;
       PetscCall(PetscSNPrintf(line, sizeof(line), "%-8s %s%s%s -> %s (%" PetscInt_FMT " channels)", NNOpTypes[op->type], g->tname[op->in[0]], op->nin > 1 ? ", " : "", op->nin > 1 ? g->tname[op->in[1]] : "", g->tname[op->out], g->tc[op->out]));
       PetscCall(PetscStrlen(line, &len));
-      if (op->type == NN_CONV) PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, " kernel %" PetscInt_FMT " %s weight %s%s%s", op->k, op->relu ? "relu" : "identity", net->weights[op->weight].name, op->bias >= 0 ? " bias " : "", op->bias >= 0 ? net->weights[op->bias].name : ""));
+      if (op->type == NN_CONV)
+        PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, " kernel %" PetscInt_FMT " %s weight %s%s%s", op->k, op->relu ? "relu" : "identity", net->weights[op->weight].name, op->bias >= 0 ? " bias " : "", op->bias >= 0 ? net->weights[op->bias].name : ""));
       if (op->type == NN_MUL) PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, " %s", op->relu ? "relu" : "identity"));
       if (op->type == NN_VCYCLE) PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, " body %s levels %" PetscInt_FMT " coarsest %" PetscInt_FMT, net->graphs[op->body].name, op->levels, op->coarsest));
       PetscCall(PetscViewerASCIIPrintf(viewer, "%s\n", line));
@@ -495,7 +506,8 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
   if (net->dm) {
     for (PetscInt k = 0; k < net->nvalues; k++) mem = PetscMax(mem, net->values[k].size);
     PetscCall(PetscViewerASCIIPrintf(viewer, "set up on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %" PetscInt_FMT " vcycle levels, %" PetscInt_FMT " steps, convolutions by %s\n", net->M[0], net->M[1], net->M[2], net->levels, net->nsteps, net->usednnl ? "oneDNN (direct kernel where it has only reference code)" : "the direct kernel"));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "memory on this process: %" PetscInt_FMT " activation buffers of %zu floats in all (largest activation %zu floats), halo buffer %zu floats, oneDNN scratchpad %zu bytes\n", net->nbufs, net->bufsize, mem, net->halosize, net->scratchsize));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "memory on this process: %" PetscInt_FMT " activation buffers of %zu floats in all (largest activation %zu floats), halo buffer %zu floats, oneDNN scratchpad %zu bytes\n", net->nbufs, net->bufsize, mem,
+                                     net->halosize, net->scratchsize));
   }
   PetscCall(PetscViewerASCIIPopTab(viewer));
   PetscFunctionReturn(0);

@@ -22,9 +22,14 @@ static PetscErrorCode ActivationDesc(KrylearnNet net, PetscInt c, const PetscInt
   dims[1] = c;
   for (PetscInt d = 0; d < net->dim; d++) dims[2 + d] = e[net->dim - 1 - d];
   switch (NNChannelBlock(net, c)) {
-  case 16: DnnlCall(net, dnnl_memory_desc_init_by_tag(md, nd, dims, dnnl_f32, net->dim == 3 ? dnnl_nCdhw16c : dnnl_nChw16c)); break;
-  case 8: DnnlCall(net, dnnl_memory_desc_init_by_tag(md, nd, dims, dnnl_f32, net->dim == 3 ? dnnl_nCdhw8c : dnnl_nChw8c)); break;
-  default: DnnlCall(net, dnnl_memory_desc_init_by_tag(md, nd, dims, dnnl_f32, net->dim == 3 ? dnnl_ncdhw : dnnl_nchw));
+  case 16:
+    DnnlCall(net, dnnl_memory_desc_init_by_tag(md, nd, dims, dnnl_f32, net->dim == 3 ? dnnl_nCdhw16c : dnnl_nChw16c));
+    break;
+  case 8:
+    DnnlCall(net, dnnl_memory_desc_init_by_tag(md, nd, dims, dnnl_f32, net->dim == 3 ? dnnl_nCdhw8c : dnnl_nChw8c));
+    break;
+  default:
+    DnnlCall(net, dnnl_memory_desc_init_by_tag(md, nd, dims, dnnl_f32, net->dim == 3 ? dnnl_ncdhw : dnnl_nchw));
   }
   PetscFunctionReturn(0);
 }
@@ -106,7 +111,7 @@ static PetscErrorCode CreateConv(KrylearnNet net, NNStep *s)
   wdims[0] = op->cout;
   wdims[1] = op->cin;
   for (PetscInt d = 0; d < net->dim; d++) {
-    PetscInt ax = net->dim - 1 - d;
+    PetscInt ax  = net->dim - 1 - d;
     wdims[2 + d] = op->k;
     strides[d]   = 1;
     padl[d]      = op->k / 2 - s->lo[ax];

@@ -7,7 +7,7 @@
 
 PetscErrorCode KrylearnNetFillHalo_Private(KrylearnNet net, const NNStep *s)
 {
-  const NNValue *v = &net->values[s->in];
+  const NNValue *v  = &net->values[s->in];
   const PetscInt nb = v->c / v->b, zero[3] = {0, 0, 0};
   PetscInt       e[3], off[3];
 
@@ -19,7 +19,7 @@ PetscErrorCode KrylearnNetFillHalo_Private(KrylearnNet net, const NNStep *s)
     const PetscInt r = PetscMax(s->lo[d], s->hi[d]);
     for (PetscInt side = 0; side < 2 && r; side++) {
       /* side 0: send the low interior slab down, receive the high halo from above; side 1: the reverse */
-      const PetscInt w = side ? s->lo[d] : s->hi[d];
+      const PetscInt w  = side ? s->lo[d] : s->hi[d];
       PetscMPIInt    to = net->nbr[d][side], from = net->nbr[d][1 - side], count;
       PetscInt       box[3], rbox[3], so[3] = {0, 0, 0}, ro[3] = {0, 0, 0};
       for (PetscInt a = 0; a < 3; a++) box[a] = rbox[a] = a == d ? r : e[a];

@@ -29,22 +29,22 @@ typedef enum {
 PETSC_INTERN const char *const NNOpTypes[];
 
 typedef struct {
-  NNOpType type;
-  PetscInt nin, in[2], out; /* tensor indices in the graph: 0 is the graph input, i+1 the output of op i */
-  PetscInt weight, bias;    /* indices into the weight table, bias -1 when absent */
-  PetscInt k, cin, cout;    /* conv */
-  PetscBool relu;           /* conv, mul */
-  PetscInt body, levels, coarsest; /* vcycle: graph index of the body */
+  NNOpType  type;
+  PetscInt  nin, in[2], out;        /* tensor indices in the graph: 0 is the graph input, i+1 the output of op i */
+  PetscInt  weight, bias;           /* indices into the weight table, bias -1 when absent */
+  PetscInt  k, cin, cout;           /* conv */
+  PetscBool relu;                   /* conv, mul */
+  PetscInt  body, levels, coarsest; /* vcycle: graph index of the body */
 } NNOp;
 
 typedef struct {
-  char      name[NN_NAME];
-  PetscInt  nops, output;
-  NNOp     *ops;
-  char    (*tname)[NN_NAME]; /* nops + 2 tensor names: input, op outputs, geometry */
-  PetscInt *tc, *ts;         /* channels and poolings (relative to the graph input) of each tensor */
-  PetscInt  recshift;        /* body graphs: poolings at the input of the recurse op */
-  PetscInt  geometry;        /* tensor index (nops + 1) of the geometry field, -1 when the graph reads none */
+  char     name[NN_NAME];
+  PetscInt nops, output;
+  NNOp    *ops;
+  char (*tname)[NN_NAME]; /* nops + 2 tensor names: input, op outputs, geometry */
+  PetscInt *tc, *ts;      /* channels and poolings (relative to the graph input) of each tensor */
+  PetscInt  recshift;     /* body graphs: poolings at the input of the recurse op */
+  PetscInt  geometry;     /* tensor index (nops + 1) of the geometry field, -1 when the graph reads none */
 } NNGraph;
 
 typedef struct {
@@ -70,58 +70,58 @@ typedef struct {
 } NNValue;
 
 typedef struct {
-  NNStepType    type;
-  PetscInt      in, in2, out; /* value indices; for a conv with fused sum in2 is the addend whose buffer out shares */
-  const NNOp   *op;
-  PetscBool     sum;       /* conv: out = act(conv(in) + bias) + in2 */
-  PetscBool     inplace;   /* ... with out in in2's buffer (not for oneDNN's binary post-op: it may not alias dst) */
-  PetscInt      lo[3], hi[3]; /* conv: halo widths taken from neighbours (or zeros) on each side */
-  PetscBool     padded;    /* conv input goes through the halo buffer */
-  PetscBool     direct;    /* conv by the direct kernel (no oneDNN, or oneDNN offers only its reference code) */
+  NNStepType            type;
+  PetscInt              in, in2, out; /* value indices; for a conv with fused sum in2 is the addend whose buffer out shares */
+  const NNOp           *op;
+  PetscBool             sum;          /* conv: out = act(conv(in) + bias) + in2 */
+  PetscBool             inplace;      /* ... with out in in2's buffer (not for oneDNN's binary post-op: it may not alias dst) */
+  PetscInt              lo[3], hi[3]; /* conv: halo widths taken from neighbours (or zeros) on each side */
+  PetscBool             padded;       /* conv input goes through the halo buffer */
+  PetscBool             direct;       /* conv by the direct kernel (no oneDNN, or oneDNN offers only its reference code) */
   dnnl_primitive_desc_t pd;
-  dnnl_primitive_t prim;   /* oneDNN convolution */
-  dnnl_memory_t src, dst, bias, scratch, addend; /* bound to this step's buffers at set-up */
-  PetscInt      wmem;      /* index of the reordered weights in the net's table */
-  int           binpo;     /* index of the binary-add post-op (residual after a ReLU), -1 if none */
+  dnnl_primitive_t      prim;                            /* oneDNN convolution */
+  dnnl_memory_t         src, dst, bias, scratch, addend; /* bound to this step's buffers at set-up */
+  PetscInt              wmem;                            /* index of the reordered weights in the net's table */
+  int                   binpo;                           /* index of the binary-add post-op (residual after a ReLU), -1 if none */
 } NNStep;
 
 struct _p_KrylearnNet {
-  PETSCHEADER(int);             /* a PetscObject without an ops table, like PETSc's own containers */
-  MPI_Comm   comm;              /* PetscObjectComm(net), named once for the many messages */
-  char      *file;
-  PetscInt   dim, ngraphs, nweights;
-  NNGraph   *graphs;
-  NNWeight  *weights;
-  char       name[NN_NAME];
-  char       geometry[NN_NAME]; /* kind of geometry field read ("solid"), "" for none */
-  char       smoother[NN_NAME]; /* hybrid structure (/hybrid): smoother, "" for a plain model */
-  PetscInt   sweeps, clevels;   /* ... sweeps before and after, classical levels */
-  PetscReal  damping;
+  PETSCHEADER(int); /* a PetscObject without an ops table, like PETSc's own containers */
+  MPI_Comm  comm;   /* PetscObjectComm(net), named once for the many messages */
+  char     *file;
+  PetscInt  dim, ngraphs, nweights;
+  NNGraph  *graphs;
+  NNWeight *weights;
+  char      name[NN_NAME];
+  char      geometry[NN_NAME]; /* kind of geometry field read ("solid"), "" for none */
+  char      smoother[NN_NAME]; /* hybrid structure (/hybrid): smoother, "" for a plain model */
+  PetscInt  sweeps, clevels;   /* ... sweeps before and after, classical levels */
+  PetscReal damping;
   /* set up for a grid */
-  DM         dm;
-  PetscInt   M[3], xs[3], n[3]; /* global extents, block start and extents */
-  PetscMPIInt nbr[3][2];        /* neighbour ranks on the low and high side of each axis */
-  PetscInt   levels;            /* vcycle levels chosen (0 without vcycle) */
-  PetscLogDouble flops;         /* convolution flops of one application on this process */
-  PetscInt   nvalues, nsteps, nbufs, input, output;
-  PetscInt   geomval[NN_MAXSHIFT]; /* value of the geometry field pooled s times, -1 until a graph reads it */
-  PetscBool  geomset;              /* KrylearnNetSetGeometry() called since the set-up */
-  NNValue   *values;
-  NNStep    *steps;
-  float    **bufs;
-  size_t     bufsize; /* floats in all activation buffers */
-  float     *halo, *sendbuf, *recvbuf; /* halo-padded conv input and exchange buffers */
-  size_t     halosize, commsize;
-  float    **wpack; /* per weight: direct-kernel layout [cout/b][cin][kz][ky][kx][b] */
-  PetscBool  usednnl;
-  PetscInt   block; /* preferred channel block */
-  dnnl_engine_t engine;
-  dnnl_stream_t stream;
-  PetscInt   nwmem;
+  DM             dm;
+  PetscInt       M[3], xs[3], n[3]; /* global extents, block start and extents */
+  PetscMPIInt    nbr[3][2];         /* neighbour ranks on the low and high side of each axis */
+  PetscInt       levels;            /* vcycle levels chosen (0 without vcycle) */
+  PetscLogDouble flops;             /* convolution flops of one application on this process */
+  PetscInt       nvalues, nsteps, nbufs, input, output;
+  PetscInt       geomval[NN_MAXSHIFT]; /* value of the geometry field pooled s times, -1 until a graph reads it */
+  PetscBool      geomset;              /* KrylearnNetSetGeometry() called since the set-up */
+  NNValue       *values;
+  NNStep        *steps;
+  float        **bufs;
+  size_t         bufsize;                  /* floats in all activation buffers */
+  float         *halo, *sendbuf, *recvbuf; /* halo-padded conv input and exchange buffers */
+  size_t         halosize, commsize;
+  float        **wpack; /* per weight: direct-kernel layout [cout/b][cin][kz][ky][kx][b] */
+  PetscBool      usednnl;
+  PetscInt       block; /* preferred channel block */
+  dnnl_engine_t  engine;
+  dnnl_stream_t  stream;
+  PetscInt       nwmem;
   dnnl_memory_t *wmems; /* reordered weights, shared by steps of one op */
   const NNOp   **wmemop;
-  void      *scratch;
-  size_t     scratchsize;
+  void          *scratch;
+  size_t         scratchsize;
 };
 
 /* nnload.c */

@@ -7,16 +7,15 @@
 /* Copy the box of extents box from src (extents se, corner so) to dst (extents de, corner do_) */
 void NNBoxCopy(float *dst, const PetscInt de[3], const PetscInt do_[3], const float *src, const PetscInt se[3], const PetscInt so[3], const PetscInt box[3], PetscInt nb, PetscInt b)
 {
-  const size_t   ds = (size_t)de[0] * de[1] * de[2] * b, ss = (size_t)se[0] * se[1] * se[2] * b;
+  const size_t ds = (size_t)de[0] * de[1] * de[2] * b, ss = (size_t)se[0] * se[1] * se[2] * b;
   for (PetscInt cb = 0; cb < nb; cb++)
     for (PetscInt z = 0; z < box[2]; z++)
-      for (PetscInt y = 0; y < box[1]; y++)
-        memcpy(dst + cb * ds + IDX(de, do_[0], do_[1] + y, do_[2] + z) * b, src + cb * ss + IDX(se, so[0], so[1] + y, so[2] + z) * b, sizeof(float) * box[0] * b);
+      for (PetscInt y = 0; y < box[1]; y++) memcpy(dst + cb * ds + IDX(de, do_[0], do_[1] + y, do_[2] + z) * b, src + cb * ss + IDX(se, so[0], so[1] + y, so[2] + z) * b, sizeof(float) * box[0] * b);
 }
 
 void NNBoxZero(float *dst, const PetscInt de[3], const PetscInt do_[3], const PetscInt box[3], PetscInt nb, PetscInt b)
 {
-  const size_t   ds = (size_t)de[0] * de[1] * de[2] * b;
+  const size_t ds = (size_t)de[0] * de[1] * de[2] * b;
   for (PetscInt cb = 0; cb < nb; cb++)
     for (PetscInt z = 0; z < box[2]; z++)
       for (PetscInt y = 0; y < box[1]; y++) memset(dst + cb * ds + IDX(de, do_[0], do_[1] + y, do_[2] + z) * b, 0, sizeof(float) * box[0] * b);
@@ -49,7 +48,7 @@ void NNConvDirect(const float *in, const PetscInt pe[3], PetscInt cin, PetscInt 
           for (PetscInt dz = 0; dz < kz; dz++)
             for (PetscInt dy = 0; dy < k; dy++)
               for (PetscInt dx = 0; dx < k; dx++) {
-                const float *w = wp + ((cb * cin + ci) * kk + (dz * k + dy) * k + dx) * bo;
+                const float *w  = wp + ((cb * cin + ci) * kk + (dz * k + dy) * k + dx) * bo;
                 const float *ir = ib + IDX(pe, dx, y + dy, z + dz) * bi;
                 for (PetscInt x = 0; x < nx; x++) {
                   const float v = ir[x * bi];
@@ -72,7 +71,7 @@ void NNConvDirect(const float *in, const PetscInt pe[3], PetscInt cin, PetscInt 
 void NNAvgPool(const float *in, const PetscInt n[3], PetscInt nb, PetscInt b, float *out, PetscInt dim)
 {
   const PetscInt fz = dim == 3 ? 2 : 1, m[3] = {n[0] / 2, n[1] / 2, n[2] / fz};
-  const float    s  = fz == 2 ? 0.125f : 0.25f;
+  const float    s = fz == 2 ? 0.125f : 0.25f;
   for (PetscInt cb = 0; cb < nb; cb++) {
     const float *ib = in + (size_t)cb * n[0] * n[1] * n[2] * b;
     float       *ob = out + (size_t)cb * m[0] * m[1] * m[2] * b;

@@ -3,10 +3,10 @@
 #include <krylearnio.h>
 #include <math.h>
 
-const char *const NNOpTypes[] = {"conv", "avgpool", "upsample", "add", "mul", "vcycle", "recurse", NULL};
-static const char *const NNGeometries[] = {"solid", NULL}; /* kinds of geometry field a model may read */
+const char *const        NNOpTypes[]    = {"conv", "avgpool", "upsample", "add", "mul", "vcycle", "recurse", NULL};
+static const char *const NNGeometries[] = {"solid", NULL};  /* kinds of geometry field a model may read */
 static const char *const NNSmoothers[]  = {"jacobi", NULL}; /* smoothers of a hybrid structure */
-#define NN_MAX_OPS 100000 /* operations per graph */
+#define NN_MAX_OPS 100000                                   /* operations per graph */
 
 /* The model file, read through the checked HDF5 layer: every rank reads the whole model and finds
    the same problems; each raises them on PETSC_COMM_SELF, so that every rank prints the message
@@ -206,7 +206,7 @@ static PetscErrorCode ReadOp(NNReader *rd, NNGraph *g, PetscInt i, PetscBool bod
   }
   PetscCall(ReadString(rd, og, "output", g->tname[i + 1]));
   PetscCheck(LookupTensor(g, i + 1, g->tname[i + 1]) < 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s writes tensor '%s' a second time", net->file, where, g->tname[i + 1]);
-  op->out = i + 1;
+  op->out  = i + 1;
   op->bias = -1;
   c        = g->tc[op->in[0]];
   sh       = g->ts[op->in[0]];
@@ -229,7 +229,9 @@ static PetscErrorCode ReadOp(NNReader *rd, NNGraph *g, PetscInt i, PetscBool bod
     if (s[0]) PetscCall(GetWeight(rd, s, 1, shape, where, &op->bias));
     c = op->cout;
   } break;
-  case NN_AVGPOOL: sh++; break;
+  case NN_AVGPOOL:
+    sh++;
+    break;
   case NN_UPSAMPLE:
     PetscCheck(sh > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s upsamples above the input resolution", net->file, where);
     sh--;
@@ -238,7 +240,8 @@ static PetscErrorCode ReadOp(NNReader *rd, NNGraph *g, PetscInt i, PetscBool bod
     PetscCheck(g->tc[op->in[1]] == c && g->ts[op->in[1]] == sh, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s adds tensors '%s' and '%s' of different channels or resolution", net->file, where, g->tname[op->in[0]], g->tname[op->in[1]]);
     break;
   case NN_MUL:
-    PetscCheck((g->tc[op->in[1]] == c || g->tc[op->in[1]] == 1) && g->ts[op->in[1]] == sh, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s multiplies tensor '%s' (%" PetscInt_FMT " channels) by '%s' (%" PetscInt_FMT " channels): the second needs the same resolution and the same channels or 1", net->file, where, g->tname[op->in[0]], c, g->tname[op->in[1]], g->tc[op->in[1]]);
+    PetscCheck((g->tc[op->in[1]] == c || g->tc[op->in[1]] == 1) && g->ts[op->in[1]] == sh, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: %s multiplies tensor '%s' (%" PetscInt_FMT " channels) by '%s' (%" PetscInt_FMT " channels): the second needs the same resolution and the same channels or 1",
+               net->file, where, g->tname[op->in[0]], c, g->tname[op->in[1]], g->tc[op->in[1]]);
     PetscCall(ReadActivation(rd, og, where, &op->relu));
     break;
   case NN_RECURSE:
@@ -299,7 +302,8 @@ static PetscErrorCode ReadGraph(NNReader *rd, PetscInt gi, PetscInt cin)
   for (PetscInt i = 0; i < g->nops; i++) PetscCall(ReadOp(rd, g, i, (PetscBool)(gi > 0)));
   PetscCall(FindTensor(net, g, g->nops + 1, outname, where, &g->output));
   if (gi == 0) {
-    PetscCheck(g->tc[g->output] == 1 && g->ts[g->output] == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: the output '%s' of /graphs/main must have 1 channel at the input resolution (has %" PetscInt_FMT " channels, %" PetscInt_FMT " poolings)", net->file, outname, g->tc[g->output], g->ts[g->output]);
+    PetscCheck(g->tc[g->output] == 1 && g->ts[g->output] == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: the output '%s' of /graphs/main must have 1 channel at the input resolution (has %" PetscInt_FMT " channels, %" PetscInt_FMT " poolings)",
+               net->file, outname, g->tc[g->output], g->ts[g->output]);
   } else {
     PetscCheck(g->recshift > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: vcycle body %s has no recurse operation", net->file, where);
     PetscCheck(g->tc[g->output] == cin && g->ts[g->output] == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: the output of vcycle body %s must keep its input's channels and resolution", net->file, where);

@@ -16,11 +16,13 @@ static PetscErrorCode NewValue(KrylearnNet net, PetscInt c, PetscInt shift, cons
 
   PetscFunctionBegin;
   for (PetscInt d = 0; d < net->dim; d++) {
-    PetscCheck(net->M[d] % f == 0, net->comm, PETSC_ERR_ARG_SIZ, "Model file %s cannot run on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %s needs every extent divisible by %" PetscInt_FMT, net->file, net->M[0], net->M[1], net->dim == 3 ? net->M[2] : 1, what, f);
-    PetscCheck(net->n[d] % f == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: pooling stays inside each process's block, so %s needs block extents divisible by %" PetscInt_FMT "; this process owns %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " (choose the DMDA ownership ranges accordingly)", net->file, what, f, net->n[0], net->n[1], net->n[2]);
+    PetscCheck(net->M[d] % f == 0, net->comm, PETSC_ERR_ARG_SIZ, "Model file %s cannot run on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %s needs every extent divisible by %" PetscInt_FMT, net->file, net->M[0], net->M[1],
+               net->dim == 3 ? net->M[2] : 1, what, f);
+    PetscCheck(net->n[d] % f == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: pooling stays inside each process's block, so %s needs block extents divisible by %" PetscInt_FMT "; this process owns %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " (choose the DMDA ownership ranges accordingly)",
+               net->file, what, f, net->n[0], net->n[1], net->n[2]);
   }
-  *v  = net->nvalues++;
-  val = &net->values[*v];
+  *v         = net->nvalues++;
+  val        = &net->values[*v];
   val->c     = c;
   val->b     = NNChannelBlock(net, c);
   val->shift = shift;
@@ -142,7 +144,8 @@ static PetscErrorCode ChooseLevels(KrylearnNet net)
         for (PetscInt d = 0; d < net->dim; d++) ok = (PetscBool)(ok && net->M[d] % f == 0 && net->M[d] / f >= op->coarsest);
         if (!ok || s * (L + 1) > 30) break;
       }
-      PetscCheck(L > 0, net->comm, PETSC_ERR_ARG_SIZ, "Model file %s cannot run on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: its vcycle needs extents divisible by %d with at least %" PetscInt_FMT " points after pooling", net->file, net->M[0], net->M[1], net->dim == 3 ? net->M[2] : 1, 1 << (s + g->ts[op->in[0]]), op->coarsest);
+      PetscCheck(L > 0, net->comm, PETSC_ERR_ARG_SIZ, "Model file %s cannot run on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: its vcycle needs extents divisible by %d with at least %" PetscInt_FMT " points after pooling", net->file,
+                 net->M[0], net->M[1], net->dim == 3 ? net->M[2] : 1, 1 << (s + g->ts[op->in[0]]), op->coarsest);
     }
     PetscCheck(!net->levels || net->levels == L, net->comm, PETSC_ERR_SUP, "Model file %s: vcycles with different numbers of levels", net->file);
     net->levels = L;
@@ -171,14 +174,14 @@ static PetscErrorCode FuseAdds(KrylearnNet net)
     NNStep *s = &net->steps[i];
     if (s->type == NN_STEP_ADD) {
       for (PetscInt side = 0; side < 2; side++) {
-        PetscInt a = side ? s->in2 : s->in, b = side ? s->in : s->in2, j = Producer(net, a), jb = Producer(net, b);
+        PetscInt  a = side ? s->in2 : s->in, b = side ? s->in : s->in2, j = Producer(net, a), jb = Producer(net, b);
         PetscBool ok;
         if (a == b || j < 0 || net->steps[j].type != NN_STEP_CONV || net->steps[j].sum || net->values[a].last != i || net->values[b].last != i || jb > j || b == net->steps[j].in) continue;
         ok = PETSC_TRUE;
         for (PetscInt t = j + 1; t < i; t++) ok = (PetscBool)(ok && net->steps[t].in != b && net->steps[t].in2 != b);
         if (!ok) continue;
         net->steps[j].sum     = PETSC_TRUE;
-        net->steps[j].inplace = (PetscBool)!(net->usednnl && net->steps[j].op->relu);
+        net->steps[j].inplace = (PetscBool) !(net->usednnl && net->steps[j].op->relu);
         net->steps[j].in2     = b;
         net->steps[j].out     = s->out;
         drop[i]               = PETSC_TRUE;
@@ -210,9 +213,9 @@ static void Liveness(KrylearnNet net)
    (i = -2, -1) are written before the first step. */
 static PetscErrorCode AssignBuffers(KrylearnNet net)
 {
-  size_t   *cap;
+  size_t    *cap;
   PetscBool *busy;
-  PetscInt  nb = 0;
+  PetscInt   nb = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscCalloc2(net->nvalues, &cap, net->nvalues, &busy));
@@ -269,7 +272,8 @@ static PetscErrorCode SetHaloWidths(KrylearnNet net)
       s->lo[d]   = (net->nbr[d][0] >= 0 || s->direct) ? r : 0;
       s->hi[d]   = (net->nbr[d][1] >= 0 || s->direct) ? r : 0;
       if (s->lo[d] || s->hi[d]) s->padded = PETSC_TRUE;
-      PetscCheck((net->nbr[d][0] < 0 && net->nbr[d][1] < 0) || v->n[d] >= r, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: a %" PetscInt_FMT "-point convolution on a block of extent %" PetscInt_FMT " along axis %" PetscInt_FMT " needs halo data beyond the neighbouring process; use fewer processes", net->file, s->op->k, v->n[d], d);
+      PetscCheck((net->nbr[d][0] < 0 && net->nbr[d][1] < 0) || v->n[d] >= r, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: a %" PetscInt_FMT "-point convolution on a block of extent %" PetscInt_FMT " along axis %" PetscInt_FMT " needs halo data beyond the neighbouring process; use fewer processes",
+                 net->file, s->op->k, v->n[d], d);
     }
   }
   PetscFunctionReturn(0);
@@ -310,7 +314,7 @@ PetscErrorCode KrylearnNetPlan_Private(KrylearnNet net)
     if (net->graphs[0].ops[i].type == NN_VCYCLE) maxsteps += net->levels * net->graphs[net->graphs[0].ops[i].body].nops;
   PetscCall(PetscCalloc2(maxsteps + 1, &net->values, maxsteps, &net->steps));
   net->nvalues = net->nsteps = 0;
-  net->geomset = PETSC_FALSE;
+  net->geomset               = PETSC_FALSE;
   for (PetscInt s = 0; s < NN_MAXSHIFT; s++) net->geomval[s] = -1;
   PetscCall(NewValue(net, 1, 0, "the input", &net->input));
   PetscCall(Expand(net, 0, net->input, 0, 0, &net->output));
@@ -320,7 +324,7 @@ PetscErrorCode KrylearnNetPlan_Private(KrylearnNet net)
   PetscCall(AssignBuffers(net));
   net->flops = 0;
   for (PetscInt i = 0; i < net->nsteps; i++) {
-    const NNStep *s = &net->steps[i];
+    const NNStep *s      = &net->steps[i];
     net->steps[i].direct = (PetscBool)!net->usednnl;
     if (s->type == NN_STEP_CONV) net->flops += 2.0 * s->op->cin * s->op->cout * PetscPowInt(s->op->k, net->dim) * (PetscLogDouble)(net->values[s->out].size / (size_t)s->op->cout);
   }

@@ -19,25 +19,25 @@ struct _OTOps {
 struct _p_OT {
   PETSCHEADER(struct _OTOps);
   /* problem */
-  Mat         Cmat, Xmat, Ymat; /* cost matrix, or the two point clouds */
-  OTCostType  costtype;
-  Vec         r, c;             /* marginals: r in the row layout, c in any layout */
-  PetscReal   eta, tol;
-  PetscInt    max_it;
+  Mat        Cmat, Xmat, Ymat; /* cost matrix, or the two point clouds */
+  OTCostType costtype;
+  Vec        r, c; /* marginals: r in the row layout, c in any layout */
+  PetscReal  eta, tol;
+  PetscInt   max_it;
   /* set up from the problem */
-  OTCostRows  rows;             /* local cost rows seen by the kernels */
-  PetscReal  *store;            /* owned copies the kernels read (dense rows, CSR values, clouds) */
-  PetscInt   *istore;
-  PetscInt    n, m, nloc, rstart;
-  PetscReal  *rl, *cf;          /* local r, full c */
-  PetscReal  *x, *y, *xnew;     /* local x, full y (identical on every rank), scratch */
-  PetscReal  *colsum, *colmax, *work;
-  VecScatter  ctoall;           /* c's layout -> a full copy on every rank */
-  Vec         cfull, xvec, yvec;
+  OTCostRows rows;  /* local cost rows seen by the kernels */
+  PetscReal *store; /* owned copies the kernels read (dense rows, CSR values, clouds) */
+  PetscInt  *istore;
+  PetscInt   n, m, nloc, rstart;
+  PetscReal *rl, *cf;      /* local r, full c */
+  PetscReal *x, *y, *xnew; /* local x, full y (identical on every rank), scratch */
+  PetscReal *colsum, *colmax, *work;
+  VecScatter ctoall; /* c's layout -> a full copy on every rank */
+  Vec        cfull, xvec, yvec;
   /* results */
   OTConvergedReason reason;
-  PetscInt    its_sinkhorn, its_newton;
-  PetscReal   marginal_error, transport_cost, solve_time;
+  PetscInt          its_sinkhorn, its_newton;
+  PetscReal         marginal_error, transport_cost, solve_time;
   /* monitors */
   PetscErrorCode (*monitor[OT_MAX_MONITORS])(OT, PetscInt, PetscInt, PetscReal, void *);
   PetscErrorCode (*monitordestroy[OT_MAX_MONITORS])(void **);

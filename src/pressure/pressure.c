@@ -93,10 +93,13 @@ static PetscInt CellRow(const PressureProblem *pp, PetscInt i, PetscInt j, Petsc
 @*/
 PetscErrorCode KrylearnPressureCreate(MPI_Comm comm, PetscInt dim, const PetscInt n[], KrylearnObstacle obstacle, PetscBool neumann, PetscBool natural, DM *da, Mat *A, Vec *b)
 {
-  PressureProblem pp = {dim, {n[0], n[1], dim == 3 ? n[2] : 1}, obstacle, neumann};
-  PetscInt        xs = 0, ys = 0, zs = 0, xm = 0, ym = 0, zm = 0, off[7][3], cols[7], N = pp.n[0] * pp.n[1] * pp.n[2], rstart, rend;
-  PetscScalar     v[7];
-  MatStencil      row, col[7];
+  PressureProblem pp = {
+    dim, {n[0], n[1], dim == 3 ? n[2] : 1},
+     obstacle, neumann
+  };
+  PetscInt    xs = 0, ys = 0, zs = 0, xm = 0, ym = 0, zm = 0, off[7][3], cols[7], N = pp.n[0] * pp.n[1] * pp.n[2], rstart, rend;
+  PetscScalar v[7];
+  MatStencil  row, col[7];
 
   PetscFunctionBegin;
   PetscCheck(dim == 2 || dim == 3, comm, PETSC_ERR_ARG_OUTOFRANGE, "Pressure problem must be 2-D or 3-D, got %" PetscInt_FMT, dim);

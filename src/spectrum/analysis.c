@@ -39,7 +39,7 @@ typedef struct {
 } Results;
 
 typedef struct {
-  PetscInt n, alloc, *step;
+  PetscInt   n, alloc, *step;
   PetscReal *smallest, *largest, *condition; /* real parts; NaN when not computed */
 } History;
 
@@ -83,16 +83,16 @@ PetscErrorCode KrylearnSpectrumAnalysisCreate(MPI_Comm comm, KrylearnSpectrumAna
   PetscValidPointer(an, 2);
   PetscCall(KrylearnSpectrumInitializePackage());
   PetscCall(PetscHeaderCreate(a, KRYLEARN_SPECTRUMANALYSIS_CLASSID, "KrylearnSpectrumAnalysis", "Spectrum analysis", "KrylearnSpectrumAnalysis", comm, KrylearnSpectrumAnalysisDestroy, KrylearnSpectrumAnalysisView));
-  a->steps     = 90;
-  a->probes    = 10;
-  a->ngrid     = 10000;
-  a->sigma     = PetscSqrtReal(1e-5);
-  a->tproducts = 100;
-  a->seed      = 1;
-  a->ttype     = KRYLEARN_TRACE_HUTCHPP;
-  a->symmetric = PETSC_BOOL3_UNKNOWN;
+  a->steps       = 90;
+  a->probes      = 10;
+  a->ngrid       = 10000;
+  a->sigma       = PetscSqrtReal(1e-5);
+  a->tproducts   = 100;
+  a->seed        = 1;
+  a->ttype       = KRYLEARN_TRACE_HUTCHPP;
+  a->symmetric   = PETSC_BOOL3_UNKNOWN;
   a->r.nnegative = -1;
-  *an          = a;
+  *an            = a;
   PetscFunctionReturn(0);
 }
 
@@ -1039,18 +1039,18 @@ static PetscErrorCode WriteResults(KrylearnSpectrumAnalysis an, KrylearnH5File f
     PetscInt    rows, cols;
     PetscReal  *a;
   } data[] = {
-    {"top_eigenvalues",         r->ntop,      1,                                 r->top                          },
-    {"top_eigenvalues_imag",    r->ntop,      1,                                 r->symmetric ? NULL : r->topi   },
-    {"bottom_eigenvalues",      r->nbottom,   1,                                 r->bottom                       },
-    {"bottom_eigenvalues_imag", r->nbottom,   1,                                 r->symmetric ? NULL : r->bottomi},
-    {"top_eigenvectors",        r->ntop,      r->N,                              r->topvec                       },
-    {"bottom_eigenvectors",     r->nbottom,   r->N,                              r->bottomvec                    },
-    {"ritz_nodes",              r->probes,    r->nritz / PetscMax(1, r->probes), r->ritz                         },
-    {"ritz_weights",            r->probes,    r->nritz / PetscMax(1, r->probes), r->weights                      },
-    {"density_grid",            r->ngrid,     1,                                 r->grid                         },
-    {"density",                 r->ngrid,     1,                                 r->density                      },
-    {"exact_eigenvalues",       r->nexact,    1,                                 r->exact                        },
-    {"interval_eigenvalues",    r->ninterval, 1,                                 r->interval                     },
+    {"top_eigenvalues",         r->ntop,    1,                     r->top                           },
+    {"top_eigenvalues_imag",    r->ntop,    1,                     r->symmetric ? NULL : r->topi    },
+    {"bottom_eigenvalues",      r->nbottom, 1,                     r->bottom                        },
+    {"bottom_eigenvalues_imag", r->nbottom, 1,                     r->symmetric ? NULL : r->bottomi },
+    {"top_eigenvectors",        r->ntop,    r->N,                  r->topvec                        },
+    {"bottom_eigenvectors",     r->nbottom, r->N,                  r->bottomvec                     },
+    {"ritz_nodes",              r->probes,  r->nritz / PetscMax(1, r->probes),                        r->ritz},
+    {"ritz_weights",                         r->probes,                      r->nritz / PetscMax(1,          r->probes), r->weights},
+    {"density_grid",               r->ngrid,                         1,                                 r->grid                                           },
+    {"density",                  r->ngrid,                            1,         r->density},
+    {"exact_eigenvalues",               r->nexact,                         1,                    r->exact                                                        },
+    {"interval_eigenvalues",                 r->ninterval,                           1,        r->interval},
   };
 
   PetscFunctionBegin;
@@ -1230,7 +1230,7 @@ PetscErrorCode KrylearnSpectrumAnalysisRun(KrylearnSpectrumAnalysis an, Mat A, c
   Results       *r    = &an->r;
   PetscRandom    rnd;
   PetscInt       M, n0 = 0;
-  PetscLogDouble t0 = 0;
+  PetscLogDouble t0  = 0;
   PetscReal      rho = 0;
   PetscBool      slepc;
   Mat            S;
@@ -1354,8 +1354,7 @@ PetscErrorCode KrylearnSpectrumAnalysisView(KrylearnSpectrumAnalysis an, PetscVi
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &isascii));
   if (!isascii) PetscFunctionReturn(0);
   if (!r->N) {
-    PetscCall(PetscViewerASCIIPrintf(viewer, "spectrum analysis: top %" PetscInt_FMT ", bottom %" PetscInt_FMT "%s%s%s%s%s\n", an->top, an->bottom, an->condition ? ", condition" : "", an->density ? ", density" : "", an->trace ? ", trace" : "", an->exact ? ", exact" : "",
-                                     an->interval[0] < an->interval[1] ? ", interval" : ""));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "spectrum analysis: top %" PetscInt_FMT ", bottom %" PetscInt_FMT "%s%s%s%s%s\n", an->top, an->bottom, an->condition ? ", condition" : "", an->density ? ", density" : "", an->trace ? ", trace" : "", an->exact ? ", exact" : "", an->interval[0] < an->interval[1] ? ", interval" : ""));
     if (an->output) PetscCall(PetscViewerASCIIPrintf(viewer, "output: %s%s%s\n", an->output, an->plot ? ", plot: " : "", an->plot ? an->plot : ""));
     PetscFunctionReturn(0);
   }

@@ -45,8 +45,8 @@ static void ActivationDerivatives(MLPLayerType type, PetscInt len, const PetscRe
       break;
     case MLP_LAYER_GELU: {
       const PetscReal phi = isqrt2pi * PetscExpReal(-0.5 * z[i] * z[i]);
-      d1[i] = 0.5 * (1.0 + erf(z[i] / PetscSqrtReal(2.0))) + z[i] * phi;
-      d2[i] = phi * (2.0 - z[i] * z[i]);
+      d1[i]               = 0.5 * (1.0 + erf(z[i] / PetscSqrtReal(2.0))) + z[i] * phi;
+      d2[i]               = phi * (2.0 - z[i] * z[i]);
     } break;
     case MLP_LAYER_LINEAR:
       break;
@@ -224,7 +224,7 @@ static void LossGradient(const MLPModel *m, MLPWork *w)
     } else {
       for (PetscInt c = 0; c < C; c++) {
         const PetscReal r = fi[c] - w->target[i * C + c];
-        ui[c] = 2.0 * r / C;
+        ui[c]             = 2.0 * r / C;
         w->loss += r * r / C;
       }
     }

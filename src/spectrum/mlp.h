@@ -41,21 +41,21 @@ typedef struct {
 /* Everything a shard of n samples needs; the network evaluation at theta is cached
    so that each product costs only the two directional passes. */
 typedef struct {
-  PetscInt         n;          /* samples in this shard */
-  PetscInt         block;      /* rows per block in the products */
-  PetscInt         ntotal;     /* samples in the whole data set (the loss averages over it) */
-  const PetscReal *X;          /* n x ninput */
-  const PetscInt  *label;      /* cross entropy: n labels */
-  const PetscReal *target;     /* mean squared error: n x noutput */
-  PetscReal      **act;        /* L+1 blocks: layer inputs, then the output */
-  PetscReal      **dact;       /* activation layers: sigma'(act[l]) */
-  PetscReal      **ddact;      /* activation layers: sigma''(act[l]) */
-  PetscReal      **delta;      /* dLoss/d act[l], l = 1..L */
-  PetscReal      **ract;       /* block x width: directional derivative of act[l] */
-  PetscReal      **rdelta;     /* block x width: directional derivative (or linearised back-propagation) of delta[l] */
-  PetscReal       *u;          /* n x noutput: per-sample loss gradient dl_i/df_i */
-  PetscReal       *prob;       /* cross entropy: n x noutput softmax probabilities */
-  PetscReal        loss;       /* this shard's share of the mean loss (without weight decay) */
+  PetscInt         n;      /* samples in this shard */
+  PetscInt         block;  /* rows per block in the products */
+  PetscInt         ntotal; /* samples in the whole data set (the loss averages over it) */
+  const PetscReal *X;      /* n x ninput */
+  const PetscInt  *label;  /* cross entropy: n labels */
+  const PetscReal *target; /* mean squared error: n x noutput */
+  PetscReal      **act;    /* L+1 blocks: layer inputs, then the output */
+  PetscReal      **dact;   /* activation layers: sigma'(act[l]) */
+  PetscReal      **ddact;  /* activation layers: sigma''(act[l]) */
+  PetscReal      **delta;  /* dLoss/d act[l], l = 1..L */
+  PetscReal      **ract;   /* block x width: directional derivative of act[l] */
+  PetscReal      **rdelta; /* block x width: directional derivative (or linearised back-propagation) of delta[l] */
+  PetscReal       *u;      /* n x noutput: per-sample loss gradient dl_i/df_i */
+  PetscReal       *prob;   /* cross entropy: n x noutput softmax probabilities */
+  PetscReal        loss;   /* this shard's share of the mean loss (without weight decay) */
 } MLPWork;
 
 PETSC_INTERN PetscErrorCode MLPModelFinalize(MLPModel *, const char[]);

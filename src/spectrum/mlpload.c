@@ -115,7 +115,7 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, KrylearnH5File f, const char fil
   MPI_Comm       comm = mlp->comm;
   int            rx, ry;
   PetscInt64     dimx[KRYLEARN_H5_MAX_DIM], dimy[KRYLEARN_H5_MAX_DIM], *label = NULL;
-  PetscInt       n = PETSC_DECIDE, N, rstart;
+  PetscInt       n   = PETSC_DECIDE, N, rstart;
   PetscInt       bad = PETSC_MAX_INT, badlabel = PETSC_MIN_INT; /* first bad sample over all ranks: every rank raises the same error */
   KrylearnH5Type ytype;
   PetscBool      has;
@@ -238,7 +238,7 @@ PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char dat
   PetscCall(PetscHeaderCreate(p, KRYLEARNMLP_CLASSID, "KrylearnMLP", "Multi-layer perceptron loss", "KrylearnMLP", comm, KrylearnMLPDestroy, KrylearnMLPView));
   p->comm  = PetscObjectComm((PetscObject)p);
   p->block = block;
-  ierr = ReadFile(p, model, PETSC_TRUE, block);
+  ierr     = ReadFile(p, model, PETSC_TRUE, block);
   if (!ierr) ierr = ReadFile(p, data, PETSC_FALSE, block);
   if (ierr) PetscCall(KrylearnMLPDestroy(&p));
   PetscCall(ierr);

@@ -355,7 +355,8 @@ PetscErrorCode KrylearnMLPView(KrylearnMLP mlp, PetscViewer viewer)
   if (!iascii) PetscFunctionReturn(0);
   PetscCall(PetscObjectPrintClassNamePrefixType((PetscObject)mlp, viewer));
   PetscCall(PetscViewerASCIIPushTab(viewer));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "%" PetscInt_FMT " layers, %" PetscInt_FMT " parameters, %" PetscInt_FMT " samples, %" PetscInt_FMT " outputs, weight decay %g\n", mlp->model.nlayers, mlp->model.nparam, mlp->nsamples, mlp->model.noutput, (double)mlp->model.weight_decay));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "%" PetscInt_FMT " layers, %" PetscInt_FMT " parameters, %" PetscInt_FMT " samples, %" PetscInt_FMT " outputs, weight decay %g\n", mlp->model.nlayers, mlp->model.nparam, mlp->nsamples, mlp->model.noutput,
+                                   (double)mlp->model.weight_decay));
   PetscCall(PetscViewerASCIIPrintf(viewer, "loss %.12g, gradient norm %.6e, products in blocks of %" PetscInt_FMT " samples\n", (double)mlp->loss, (double)mlp->gradnorm, mlp->block));
   PetscCall(PetscViewerASCIIPopTab(viewer));
   PetscFunctionReturn(0);

@@ -84,7 +84,7 @@ static const char PlotScript[] = "import sys, h5py, numpy as np\n"
 PetscErrorCode KrylearnSpectrumPlot(MPI_Comm comm, const char file[], const char png[])
 {
   PetscMPIInt rank;
-  PetscBool   failed = PETSC_FALSE;
+  PetscBool   failed                        = PETSC_FALSE;
   char        msg[PETSC_MAX_PATH_LEN + 128] = "";
 
   PetscFunctionBegin;

@@ -54,9 +54,9 @@ static PetscErrorCode ProjectedHutchinson(Mat A, PetscInt nq, Vec Q[], PetscInt 
 @*/
 PetscErrorCode KrylearnSpectrumTrace(Mat A, KrylearnTraceType type, PetscInt products, PetscRandom rnd, PetscReal *trace, PetscReal *stderror)
 {
-  PetscInt   N, ns = 0, nq = 0;
-  Vec       *Q = NULL, s;
-  PetscReal  low = 0, q, nrm;
+  PetscInt  N, ns = 0, nq = 0;
+  Vec      *Q   = NULL, s;
+  PetscReal low = 0, q, nrm;
 
   PetscFunctionBegin;
   PetscValidHeaderSpecific(A, MAT_CLASSID, 1);

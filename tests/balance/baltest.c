@@ -103,7 +103,7 @@ static PetscErrorCode Solves(Mat A, PetscInt nsolves)
 int main(int argc, char **argv)
 {
   char      file[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
-  PetscInt  nsolves                  = 0;
+  PetscInt  nsolves = 0;
   PetscBool flg;
   Mat       A;
 

@@ -13,7 +13,13 @@ static const char help[] = "Writes matrices with Krylearn's HDF5 layer (CSR with
 static PetscInt Stencil(PetscInt row, PetscInt cols[], double vals[])
 {
   PetscInt i = row % NX, j = row / NX, n = 0;
-  PetscInt nb[5][2] = {{i, j - 1}, {i - 1, j}, {i, j}, {i + 1, j}, {i, j + 1}};
+  PetscInt nb[5][2] = {
+    {i,     j - 1},
+    {i - 1, j    },
+    {i,     j    },
+    {i + 1, j    },
+    {i,     j + 1}
+  };
 
   for (int k = 0; k < 5; k++) {
     if (nb[k][0] < 0 || nb[k][0] >= NX || nb[k][1] < 0 || nb[k][1] >= NY) continue;
@@ -40,8 +46,8 @@ static PetscErrorCode WriteFile(const char file[])
     PetscInt n = Stencil(r, cols, v);
     for (PetscInt k = 0; k < n; k++, nnz++) {
       indices[nnz] = cols[k];
-      valsf[nnz] = (float)v[k];
-      vals[nnz]  = v[k];
+      valsf[nnz]   = (float)v[k];
+      vals[nnz]    = v[k];
       /* COO entries in reverse order */
       row[5 * NC - 1 - nnz] = (int32_t)r;
       col[5 * NC - 1 - nnz] = (int32_t)cols[k];
@@ -68,13 +74,13 @@ static PetscErrorCode WriteFile(const char file[])
 
 int main(int argc, char **argv)
 {
-  const char *file = "capi.h5";
-  PetscMPIInt rank;
-  Mat         ref, csr, coo;
-  Vec         b, bref;
-  PetscInt    rs, re, dim, n[3], cols[5];
-  double      v[5];
-  PetscBool   eqcsr, eqcoo, eqb;
+  const char      *file = "capi.h5";
+  PetscMPIInt      rank;
+  Mat              ref, csr, coo;
+  Vec              b, bref;
+  PetscInt         rs, re, dim, n[3], cols[5];
+  double           v[5];
+  PetscBool        eqcsr, eqcoo, eqb;
   KrylearnIOLayout lcsr, lcoo;
 
   PetscFunctionBeginUser;

@@ -122,7 +122,7 @@ int main(int argc, char **argv)
   for (PetscInt i = lo; i < hi; i++)
     for (PetscInt j = 0; j < m; j++) {
       const PetscReal xi0 = PetscCosReal(0.3 * i), xi1 = PetscSinReal(0.7 * i), yj0 = 0.5 + 0.05 * j, yj1 = PetscCosReal(1.3 * j);
-      const PetscReal v   = (xi0 - yj0) * (xi0 - yj0) + (xi1 - yj1) * (xi1 - yj1);
+      const PetscReal v = (xi0 - yj0) * (xi0 - yj0) + (xi1 - yj1) * (xi1 - yj1);
       PetscCall(MatSetValue(C, i, j, v, INSERT_VALUES));
       if (v < 2.5 || j == i % m) PetscCall(MatSetValue(Cs, i, j, v, INSERT_VALUES));
     }

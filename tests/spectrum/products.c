@@ -5,17 +5,17 @@ static const char help[] = "Applies the Hessian, Gauss-Newton and empirical Fish
 
 int main(int argc, char **argv)
 {
-  char         model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], vin[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN];
-  KrylearnMLP  mlp;
-  PetscInt     N, k, rstart, rend;
-  PetscReal   *V, *P = NULL, loss, gnorm;
+  char           model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], vin[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN];
+  KrylearnMLP    mlp;
+  PetscInt       N, k, rstart, rend;
+  PetscReal     *V, *P = NULL, loss, gnorm;
   PetscMPIInt    rank;
   KrylearnH5File f = NULL;
   PetscInt64     dims[KRYLEARN_H5_MAX_DIM];
   int            ndim;
-  Vec          x, y, y0;
-  VecScatter   tozero;
-  PetscScalar *a;
+  Vec            x, y, y0;
+  VecScatter     tozero;
+  PetscScalar   *a;
 
   PetscCall(SlepcInitialize(&argc, &argv, NULL, help));
   PetscCall(KrylearnInitializePackage());

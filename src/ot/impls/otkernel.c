@@ -52,8 +52,8 @@ __attribute__((target("avx512f"))) static void ExpArray_AVX512(PetscInt n, Petsc
   const __m512d lo = _mm512_set1_pd(OT_EXP_MIN);
   PetscInt      k  = 0;
   for (; k + 8 <= n; k += 8) {
-    const __m512d   v     = _mm512_loadu_pd(t + k);
-    const __mmask8  keep  = _mm512_cmp_pd_mask(v, lo, _CMP_GE_OQ);
+    const __m512d  v    = _mm512_loadu_pd(t + k);
+    const __mmask8 keep = _mm512_cmp_pd_mask(v, lo, _CMP_GE_OQ);
     _mm512_storeu_pd(t + k, _mm512_maskz_mov_pd(keep, _ZGVeN8v_exp(_mm512_max_pd(v, lo))));
   }
   ExpArrayTail(k, n, t);
@@ -86,7 +86,7 @@ static inline void ExpArray(PetscInt n, PetscReal *restrict t)
 static inline PetscReal ArraySum(PetscInt n, const PetscReal *restrict t)
 {
   PetscReal s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  PetscInt  k  = 0;
+  PetscInt  k = 0;
   for (; k + 4 <= n; k += 4) {
     s0 += t[k];
     s1 += t[k + 1];
@@ -174,8 +174,7 @@ void OTKernelRowScale(const OTCostRows *c, PetscReal eta, const PetscReal *x, co
     ExpArray(nc, t);
     s = ArraySum(nc, t);
     if (s >= 1e-250 && s <= 1e250) logs = log(s);
-    else { /* far from balanced: shift by the row maximum */
-      PetscReal mx;
+    else { /* far from balanced: shift by the row maximum */ PetscReal mx;
       Exponents(nc, cols, crow, y, eta, a, t);
       mx = ArrayMax(nc, t);
       if (mx == -INFINITY) logs = -INFINITY;
@@ -285,7 +284,7 @@ void OTKernelPlanRow(const OTCostRows *c, PetscReal eta, const PetscReal *x, con
 
 PetscReal OTKernelLineSearchPhi(const OTCostRows *c, PetscReal eta, const PetscReal *x, const PetscReal *y, const PetscReal *dx, const PetscReal *dy, PetscReal alpha, PetscReal *work)
 {
-  PetscReal *buf = work, *t = work + c->m, *u = work + 2 * c->m, *e = work + 3 * c->m, total = 0;
+  PetscReal      *buf = work, *t = work + c->m, *u = work + 2 * c->m, *e = work + 3 * c->m, total = 0;
   const PetscReal ea = eta * alpha;
 
   for (PetscInt i = 0; i < c->nloc; i++) {

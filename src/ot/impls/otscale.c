@@ -44,9 +44,9 @@ static PetscErrorCode OTColumnLogSums(OT ot, PetscReal eta)
 */
 PetscErrorCode OTSinkhornSweeps_Private(OT ot, PetscReal eta, PetscInt maxit, PetscReal tol, PetscInt *its, PetscReal *err)
 {
-  MPI_Comm   comm = PetscObjectComm((PetscObject)ot);
-  PetscReal  e;
-  PetscInt   k;
+  MPI_Comm  comm = PetscObjectComm((PetscObject)ot);
+  PetscReal e;
+  PetscInt  k;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KRYLEARN_OTSinkhorn, ot, 0, 0, 0));
@@ -78,7 +78,7 @@ PetscErrorCode OTSinkhornSweeps_Private(OT ot, PetscReal eta, PetscInt maxit, Pe
 */
 PetscErrorCode OTPlanStats_Private(OT ot, PetscReal *rowsum, PetscReal *colsum, PetscReal *err, PetscReal *transport, PetscReal *hist)
 {
-  MPI_Comm  comm = PetscObjectComm((PetscObject)ot);
+  MPI_Comm  comm   = PetscObjectComm((PetscObject)ot);
   PetscReal loc[2] = {0, 0};
 
   PetscFunctionBegin;

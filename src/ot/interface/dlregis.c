@@ -5,10 +5,10 @@ PetscClassId      OT_CLASSID;
 PetscFunctionList OTList = NULL;
 PetscLogEvent     KRYLEARN_OTSetUp, KRYLEARN_OTSinkhorn, KRYLEARN_OTPlanStats, KRYLEARN_OTNewtonAssembly, KRYLEARN_OTNewtonSolve, KRYLEARN_OTLineSearch;
 
-const char *const OTCostTypes[]        = {"sqeuclidean", "euclidean", "OTCostType", "OT_COST_", NULL};
-const char *const OTSNSSparsifyTypes[] = {"mass", "count", "OTSNSSparsifyType", "OT_SNS_SPARSIFY_", NULL};
+const char *const        OTCostTypes[]                = {"sqeuclidean", "euclidean", "OTCostType", "OT_COST_", NULL};
+const char *const        OTSNSSparsifyTypes[]         = {"mass", "count", "OTSNSSparsifyType", "OT_SNS_SPARSIFY_", NULL};
 static const char *const OTConvergedReasons_Shifted[] = {"DIVERGED_STEP", "DIVERGED_NANORINF", "DIVERGED_MAX_IT", "", "", "CONVERGED_ITERATING", "", "CONVERGED_MARGINAL", "OTConvergedReason", "OT_", NULL};
-const char *const *OTConvergedReasons = OTConvergedReasons_Shifted + 5;
+const char *const       *OTConvergedReasons           = OTConvergedReasons_Shifted + 5;
 
 static PetscBool OTPackageInitialized = PETSC_FALSE;
 

@@ -28,7 +28,8 @@ static PetscErrorCode OTSetUpCostDense(OT ot, PetscInt lo)
   PetscCall(PetscMalloc1((size_t)ot->nloc * ot->m + 1, &ot->store));
   PetscCall(OTCopyLocalRows(ot->Cmat, ot->m, ot->store));
   ot->rows.dense = ot->store;
-  for (size_t k = 0; k < (size_t)ot->nloc * ot->m; k++) PetscCheck(!PetscIsInfOrNanReal(ot->store[k]), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", lo + (PetscInt)(k / ot->m), (PetscInt)(k % ot->m), (double)ot->store[k]);
+  for (size_t k = 0; k < (size_t)ot->nloc * ot->m; k++)
+    PetscCheck(!PetscIsInfOrNanReal(ot->store[k]), PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "Cost matrix entry (%" PetscInt_FMT ", %" PetscInt_FMT ") is %g: costs must be finite", lo + (PetscInt)(k / ot->m), (PetscInt)(k % ot->m), (double)ot->store[k]);
   PetscFunctionReturn(0);
 }
 
@@ -184,7 +185,8 @@ static PetscErrorCode OTSetUpMarginals(OT ot)
     sc += ot->cf[j];
   }
   PetscCall(VecRestoreArrayRead(ot->cfull, &a));
-  PetscCheck(PetscAbsReal(sr - sc) <= 0.5 * ot->tol, comm, PETSC_ERR_ARG_WRONG, "Marginals have different sums: sum r = %.17g, sum c = %.17g (difference %g exceeds half the tolerance %g)", (double)sr, (double)sc, (double)PetscAbsReal(sr - sc), (double)ot->tol);
+  PetscCheck(PetscAbsReal(sr - sc) <= 0.5 * ot->tol, comm, PETSC_ERR_ARG_WRONG, "Marginals have different sums: sum r = %.17g, sum c = %.17g (difference %g exceeds half the tolerance %g)", (double)sr, (double)sc, (double)PetscAbsReal(sr - sc),
+             (double)ot->tol);
   PetscFunctionReturn(0);
 }
 

@@ -105,9 +105,9 @@ PetscErrorCode OTGetPotentials(OT ot, Vec *x, Vec *y)
 @*/
 PetscErrorCode OTGetPlan(OT ot, MatType type, PetscReal droptol, Mat *P)
 {
-  MPI_Comm  comm = PetscObjectComm((PetscObject)ot);
-  PetscBool dense;
-  PetscInt *cols;
+  MPI_Comm   comm = PetscObjectComm((PetscObject)ot);
+  PetscBool  dense;
+  PetscInt  *cols;
   PetscReal *vals;
 
   PetscFunctionBegin;

@@ -3,16 +3,16 @@
 #include "ot/otimpl.h"
 
 typedef struct {
-  PetscReal factor;    /* eta is divided by factor^s for the stages s = stages, ..., 1 */
+  PetscReal factor; /* eta is divided by factor^s for the stages s = stages, ..., 1 */
   PetscInt  stages;
   PetscReal stage_tol; /* marginal error at which an intermediate stage ends */
 } OT_SK;
 
 static PetscErrorCode OTSolve_Sinkhorn(OT ot)
 {
-  OT_SK *sk = (OT_SK *)ot->data;
-  PetscInt     its;
-  PetscReal    err = PETSC_MAX_REAL;
+  OT_SK    *sk = (OT_SK *)ot->data;
+  PetscInt  its;
+  PetscReal err = PETSC_MAX_REAL;
 
   PetscFunctionBegin;
   for (PetscInt s = sk->stages; s >= 1; s--) {
@@ -28,9 +28,9 @@ static PetscErrorCode OTSolve_Sinkhorn(OT ot)
 
 static PetscErrorCode OTSetFromOptions_Sinkhorn(OT ot, PetscOptionItems *PetscOptionsObject)
 {
-  OT_SK    *sk        = (OT_SK *)ot->data;
-  PetscReal factor    = sk->factor, stage_tol = sk->stage_tol;
-  PetscInt  stages    = sk->stages;
+  OT_SK    *sk     = (OT_SK *)ot->data;
+  PetscReal factor = sk->factor, stage_tol = sk->stage_tol;
+  PetscInt  stages = sk->stages;
   PetscBool flg[3];
 
   PetscFunctionBegin;
@@ -173,14 +173,14 @@ PetscErrorCode OTCreate_Sinkhorn(OT ot)
 
   PetscFunctionBegin;
   PetscCall(PetscNew(&sk));
-  sk->factor               = 4;
-  sk->stages               = 0;
-  sk->stage_tol            = 1e-3;
-  ot->data                 = sk;
-  ot->ops->solve           = OTSolve_Sinkhorn;
-  ot->ops->setfromoptions  = OTSetFromOptions_Sinkhorn;
-  ot->ops->view            = OTView_Sinkhorn;
-  ot->ops->destroy         = OTDestroy_Sinkhorn;
+  sk->factor              = 4;
+  sk->stages              = 0;
+  sk->stage_tol           = 1e-3;
+  ot->data                = sk;
+  ot->ops->solve          = OTSolve_Sinkhorn;
+  ot->ops->setfromoptions = OTSetFromOptions_Sinkhorn;
+  ot->ops->view           = OTView_Sinkhorn;
+  ot->ops->destroy        = OTDestroy_Sinkhorn;
   PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSinkhornSetEpsilonScaling_C", OTSinkhornSetEpsilonScaling_Sinkhorn));
   PetscCall(PetscObjectComposeFunction((PetscObject)ot, "OTSinkhornGetEpsilonScaling_C", OTSinkhornGetEpsilonScaling_Sinkhorn));
   PetscFunctionReturn(0);

@@ -5,7 +5,7 @@
 #include "ot/otimpl.h"
 
 typedef struct {
-  PetscInt          warmup;        /* Sinkhorn sweeps before the first Newton step, and per fallback */
+  PetscInt          warmup; /* Sinkhorn sweeps before the first Newton step, and per fallback */
   OTSNSSparsifyType sparsify;
   PetscReal         mass_fraction; /* mass rule: dropped mass <= mass_fraction * marginal error */
   PetscReal         lambda;        /* count rule: keep about lambda * n * m entries of P */
@@ -13,16 +13,16 @@ typedef struct {
   PetscInt          max_fallbacks;
   KSP               ksp;
   /* layout of the Newton unknowns (x, y): each rank owns its x rows, then a block of y */
-  PetscInt  mloc, ylo, goff, *yglob;
-  IS        isx, isy;
+  PetscInt     mloc, ylo, goff, *yglob;
+  IS           isx, isy;
   PetscMPIInt *ycounts, *ydispls; /* y blocks of the ranks, for gathering the y step */
-  Vec       rhs, sol, res, nullvec;
+  Vec          rhs, sol, res, nullvec;
   MatNullSpace nullsp;
-  PetscBool fieldsplit_set;
-  PetscReal *rowsum, *colsum, *hist, *dy, *vals;
-  PetscInt  *cols, *kept_ptr, *kept_col, kept_cap, *colcnt;
-  PetscReal *kept_val;
-  PetscInt  ksp_its, fallbacks, last_kept;
+  PetscBool    fieldsplit_set;
+  PetscReal   *rowsum, *colsum, *hist, *dy, *vals;
+  PetscInt    *cols, *kept_ptr, *kept_col, kept_cap, *colcnt;
+  PetscReal   *kept_val;
+  PetscInt     ksp_its, fallbacks, last_kept;
 } OT_SNS;
 
 /* The Newton KSP's prefix follows the OT's: <OT prefix>ot_ (set again at set-up, after any
@@ -37,10 +37,10 @@ static PetscErrorCode OTSNSSetKSPPrefix(OT ot, OT_SNS *sns)
 
 static PetscErrorCode OTSetUp_SNS(OT ot)
 {
-  OT_SNS     *sns  = (OT_SNS *)ot->data;
-  MPI_Comm    comm = PetscObjectComm((PetscObject)ot);
-  PetscMPIInt size;
-  PetscInt    yhi, nl, *base, *ystart;
+  OT_SNS      *sns  = (OT_SNS *)ot->data;
+  MPI_Comm     comm = PetscObjectComm((PetscObject)ot);
+  PetscMPIInt  size;
+  PetscInt     yhi, nl, *base, *ystart;
   PetscScalar *a;
 
   PetscFunctionBegin;
@@ -102,7 +102,7 @@ static PetscErrorCode OTSetUp_SNS(OT ot)
 static PetscInt OTSNSThresholdBin(OT ot, OT_SNS *sns, PetscReal err, PetscReal fraction)
 {
   const PetscReal *mass = sns->hist, *count = sns->hist + OT_HIST_BINS;
-  PetscInt         K    = OT_HIST_BINS - 1;
+  PetscInt         K = OT_HIST_BINS - 1;
 
   if (sns->sparsify == OT_SNS_SPARSIFY_MASS) {
     PetscReal dropped = 0;
@@ -124,7 +124,7 @@ static PetscErrorCode OTSNSAssemble(OT ot, OT_SNS *sns, PetscInt K, Mat *H)
 {
   MPI_Comm        comm = PetscObjectComm((PetscObject)ot);
   const PetscReal tau  = K >= OT_HIST_BINS - 1 ? 0 : PetscExpReal(-(K + 1) * OT_HIST_WIDTH);
-  PetscInt        nnz  = 0, nl = ot->nloc + sns->mloc, *dnnz, *onnz, yend = sns->ylo + sns->mloc;
+  PetscInt        nnz = 0, nl = ot->nloc + sns->mloc, *dnnz, *onnz, yend = sns->ylo + sns->mloc;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KRYLEARN_OTNewtonAssembly, ot, 0, 0, 0));
@@ -214,8 +214,8 @@ static PetscErrorCode OTSNSDirection(OT ot, OT_SNS *sns, Mat H, PetscReal err, P
 }
 
 typedef struct {
-  OT      ot;
-  OT_SNS *sns;
+  OT        ot;
+  OT_SNS   *sns;
   PetscReal gd;
 } OTSNSLineSearchCtx;
 
@@ -251,7 +251,7 @@ static PetscErrorCode OTSolve_SNS(OT ot)
 {
   OT_SNS   *sns = (OT_SNS *)ot->data;
   PetscReal err, fraction = sns->mass_fraction, gd;
-  PetscInt  its, fails = 0;
+  PetscInt  its, fails    = 0;
 
   PetscFunctionBegin;
   sns->ksp_its   = 0;
@@ -308,9 +308,9 @@ static PetscErrorCode OTSolve_SNS(OT ot)
 
 static PetscErrorCode OTSetFromOptions_SNS(OT ot, PetscOptionItems *PetscOptionsObject)
 {
-  OT_SNS           *sns  = (OT_SNS *)ot->data;
-  MPI_Comm          comm = PetscObjectComm((PetscObject)ot);
-  PetscInt          warmup = sns->warmup;
+  OT_SNS           *sns      = (OT_SNS *)ot->data;
+  MPI_Comm          comm     = PetscObjectComm((PetscObject)ot);
+  PetscInt          warmup   = sns->warmup;
   OTSNSSparsifyType sparsify = sns->sparsify;
   PetscReal         fraction = sns->mass_fraction, lambda = sns->lambda;
   PetscBool         flg, flgtype, flgfrac, flglambda;
@@ -342,7 +342,8 @@ static PetscErrorCode OTView_SNS(OT ot, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "Sinkhorn warm-up: %" PetscInt_FMT " sweeps\n", sns->warmup));
   if (sns->sparsify == OT_SNS_SPARSIFY_MASS) PetscCall(PetscViewerASCIIPrintf(viewer, "Hessian sparsified by mass: dropped mass <= %g x marginal error\n", (double)sns->mass_fraction));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "Hessian sparsified by count: about %g x n x m entries of P kept\n", (double)(sns->lambda > 0 ? sns->lambda : 2.0 / ot->n)));
-  if (ot->reason != OT_CONVERGED_ITERATING) PetscCall(PetscViewerASCIIPrintf(viewer, "last Hessian: %" PetscInt_FMT " plan entries kept; %" PetscInt_FMT " KSP iterations in all; %" PetscInt_FMT " Sinkhorn fallbacks\n", sns->last_kept, sns->ksp_its, sns->fallbacks));
+  if (ot->reason != OT_CONVERGED_ITERATING)
+    PetscCall(PetscViewerASCIIPrintf(viewer, "last Hessian: %" PetscInt_FMT " plan entries kept; %" PetscInt_FMT " KSP iterations in all; %" PetscInt_FMT " Sinkhorn fallbacks\n", sns->last_kept, sns->ksp_its, sns->fallbacks));
   PetscCall(PetscViewerASCIIPushTab(viewer));
   PetscCall(KSPView(sns->ksp, viewer));
   PetscCall(PetscViewerASCIIPopTab(viewer));
