@@ -7,7 +7,8 @@ static const char help[] = "Matrix balancing benchmark: Newton against plain Sin
                            "  -f FILE        case file: PETSc binary (.bin; -f_index K takes the K-th matrix), or what krylearn-ingest reads\n"
                            "  -tables balance,solve  which tables\n"
                            "  -pcs none,jacobi,ilu,gamg,hypre  inner PCs of the solve table\n"
-                           "  -sweeps_max M  cap of the plain Sinkhorn sweeps (default 20000)\n"
+                           "  -sweeps_max M  cap of the plain Sinkhorn sweeps (default: from -sweeps_budget)\n"
+                           "  -sweeps_budget F  without -sweeps_max, cap the sweeps at F times the fastest Newton balancing's CPU time (default 12)\n"
                            "  -balance_methods newton_jacobi,newton_gamg,plain  rows of the balance table\n"
                            "  -bench_ksp_max_it K  GMRES iteration cap (default 2000)\n"
                            "  -sinkhorn_extra \"OPTS\"  more options for the -pc_type sinkhorn rows, names with + for -\n"
@@ -133,71 +134,99 @@ static PetscErrorCode RandomScaling(Mat A, PetscReal s)
   PetscFunctionReturn(0);
 }
 
-/* Newton with its default Newton KSP (CG + Jacobi), Newton with CG + GAMG on the Newton systems,
-   and plain Sinkhorn sweeps, each to marginal error 1e-8. */
-static PetscErrorCode BalanceTable(Mat A, PetscInt sweeps_max, PetscBool run[3])
+typedef struct {
+  PetscReal   wall, cpu, err;
+  PetscInt    sweeps, newton, kspits;
+  const char *reason;
+} BalanceRun;
+
+static const char *const BalanceMethodNames[3] = {"Sinkhorn-Newton, CG + Jacobi", "Sinkhorn-Newton, CG + GAMG", "plain Sinkhorn"};
+
+/* One balancing of A to marginal error 1e-8 by method k (0: Newton with its default Newton KSP,
+   CG + Jacobi; 1: Newton with CG + GAMG on the Newton systems; 2: plain sweeps, at most
+   sweeps_max), timed from creation to the scalings. */
+static PetscErrorCode BalanceRunOne(Mat A, PetscInt k, PetscInt sweeps_max, BalanceRun *run)
 {
-  const char *names[3]  = {"Sinkhorn-Newton, CG + Jacobi", "Sinkhorn-Newton, CG + GAMG", "plain Sinkhorn"};
-  const char *prefix[3] = {"newton_", "newton_gamg_", "plain_"};
-  PetscReal   t[3], cpu[3], err[3];
-  PetscInt    sw[3], nw[3], kits[3];
-  const char *reason[3];
+  const char                    *prefix[3] = {"newton_", "newton_gamg_", "plain_"};
+  KrylearnBalance                bal;
+  KrylearnBalanceConvergedReason why;
+  PetscLogDouble                 t0, t1, c0, c1;
+  KSP                            ksp;
+  PC                             pc;
 
   PetscFunctionBeginUser;
-  for (PetscInt k = 0; k < 3; k++) {
-    KrylearnBalance bal;
-    if (!run[k]) continue;
-    KrylearnBalanceConvergedReason why;
-    PetscLogDouble                 t0, t1, c0, c1;
-    KSP                            ksp;
-    PC                             pc;
+  PetscCall(MPI_Barrier(PETSC_COMM_WORLD));
+  c0 = ProcessTime();
+  PetscCall(PetscTime(&t0));
+  PetscCall(KrylearnBalanceCreate(PETSC_COMM_WORLD, &bal));
+  PetscCall(KrylearnBalanceSetOptionsPrefix(bal, prefix[k]));
+  PetscCall(KrylearnBalanceSetOperator(bal, A));
+  PetscCall(KrylearnBalanceSetTolerances(bal, 1e-8, k == 2 ? sweeps_max : PETSC_DEFAULT));
+  if (k == 2) PetscCall(KrylearnBalanceSetWarmup(bal, 0, PETSC_FALSE));
+  PetscCall(KrylearnBalanceGetKSP(bal, &ksp));
+  PetscCall(KSPGetPC(ksp, &pc));
+  if (k == 1) PetscCall(PCSetType(pc, PCGAMG));
+  PetscCall(KrylearnBalanceSetFromOptions(bal));
+  PetscCall(KrylearnBalanceSolve(bal));
+  PetscCall(PetscTime(&t1));
+  c1        = ProcessTime();
+  run->wall = t1 - t0;
+  run->cpu  = c1 - c0;
+  PetscCall(KrylearnBalanceGetIterationNumbers(bal, &run->sweeps, &run->newton));
+  PetscCall(KrylearnBalanceGetMarginalError(bal, &run->err));
+  PetscCall(KrylearnBalanceGetConvergedReason(bal, &why));
+  PetscCall(KSPGetTotalIterations(ksp, &run->kspits));
+  run->reason = KrylearnBalanceConvergedReasons[why];
+  PetscCall(KrylearnBalanceDestroy(&bal));
+  PetscFunctionReturn(0);
+}
 
-    PetscCall(KrylearnBalanceCreate(PETSC_COMM_WORLD, &bal));
-    PetscCall(KrylearnBalanceSetOptionsPrefix(bal, prefix[k]));
-    PetscCall(KrylearnBalanceSetOperator(bal, A));
-    PetscCall(KrylearnBalanceSetTolerances(bal, 1e-8, k == 2 ? sweeps_max : PETSC_DEFAULT));
-    if (k == 2) PetscCall(KrylearnBalanceSetWarmup(bal, 0, PETSC_FALSE));
-    PetscCall(KrylearnBalanceGetKSP(bal, &ksp));
-    PetscCall(KSPGetPC(ksp, &pc));
-    if (k == 1) PetscCall(PCSetType(pc, PCGAMG));
-    PetscCall(KrylearnBalanceSetFromOptions(bal));
-    PetscCall(MPI_Barrier(PETSC_COMM_WORLD));
-    c0 = ProcessTime();
-    PetscCall(PetscTime(&t0));
-    PetscCall(KrylearnBalanceSolve(bal));
-    PetscCall(PetscTime(&t1));
-    c1     = ProcessTime();
-    t[k]   = t1 - t0;
-    cpu[k] = c1 - c0;
-    PetscCall(KrylearnBalanceGetIterationNumbers(bal, &sw[k], &nw[k]));
-    PetscCall(KrylearnBalanceGetMarginalError(bal, &err[k]));
-    PetscCall(KrylearnBalanceGetConvergedReason(bal, &why));
-    PetscCall(KSPGetTotalIterations(ksp, &kits[k]));
-    reason[k] = KrylearnBalanceConvergedReasons[why];
-    PetscCall(KrylearnBalanceDestroy(&bal));
+/* The Newton methods asked for, then plain sweeps to marginal error 1e-8. The sweeps are capped at
+   sweeps_max when it is given; otherwise at as many sweeps as take budget times the CPU time of
+   the fastest Newton method (a 200-sweep run measures their cost), so that sweeps stopped at the
+   cap still prove a ratio of at most 1/budget. */
+static PetscErrorCode BalanceTable(Mat A, PetscInt sweeps_max, PetscReal budget, PetscBool run[3])
+{
+  BalanceRun r[3];
+  PetscReal  fastest = PETSC_MAX_REAL;
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < 2; k++)
+    if (run[k]) {
+      PetscCall(BalanceRunOne(A, k, 0, &r[k]));
+      fastest = PetscMin(fastest, r[k].cpu);
+    }
+  if (run[2] && sweeps_max <= 0) {
+    BalanceRun probe;
+    PetscCheck(fastest < PETSC_MAX_REAL, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONGSTATE, "The cap of the plain sweeps comes from a Newton method's time: run one, or give -sweeps_max");
+    PetscCall(BalanceRunOne(A, 2, 200, &probe));
+    sweeps_max = probe.err < 1e-8 ? 200 : (PetscInt)PetscCeilReal(200 * budget * fastest / probe.cpu);
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "plain sweeps capped at %" PetscInt_FMT ": %.3f s CPU per 200 sweeps, %.1f times the fastest Newton balancing's %.3f s\n\n", sweeps_max, (double)probe.cpu, (double)budget, (double)fastest));
   }
+  if (run[2]) PetscCall(BalanceRunOne(A, 2, sweeps_max, &r[2]));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| method | sweeps | Newton steps | Newton KSP its | marginal error | wall (s) | CPU (s) | result |\n|---|---|---|---|---|---|---|---|\n"));
   for (PetscInt k = 0; k < 3; k++)
-    if (run[k]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %" PetscInt_FMT " | %" PetscInt_FMT " | %" PetscInt_FMT " | %.2e | %.3f | %.3f | %s |\n", names[k], sw[k], nw[k], kits[k], (double)err[k], (double)t[k], (double)cpu[k], reason[k]));
+    if (run[k])
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %" PetscInt_FMT " | %" PetscInt_FMT " | %" PetscInt_FMT " | %.2e | %.3f | %.3f | %s |\n", BalanceMethodNames[k], r[k].sweeps, r[k].newton, r[k].kspits, (double)r[k].err, (double)r[k].wall,
+                            (double)r[k].cpu, r[k].reason));
   for (PetscInt k = 0; k < 2; k++)
     if (run[k] && run[2])
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ratio %s / plain sweeps: wall %.3f, CPU %.3f%s\n", names[k], (double)(t[k] / t[2]), (double)(cpu[k] / cpu[2]), err[2] < 1e-8 ? "" : " (the sweeps stopped at their cap before 1e-8: an upper bound)"));
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "ratio %s / plain sweeps: wall %.3f, CPU %.3f%s\n", BalanceMethodNames[k], (double)(r[k].wall / r[2].wall), (double)(r[k].cpu / r[2].cpu), r[2].err < 1e-8 ? "" : " (the sweeps stopped at their cap before 1e-8: an upper bound)"));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
   PetscFunctionReturn(0);
 }
 
 /* One GMRES(30) solve, right preconditioned, rtol 1e-8, b = A 1, x0 = 0, with the options in
    opts given the prefix of this configuration; set-up included in the time. */
-static PetscErrorCode Solve(Mat A, PetscInt id, const char opts[], PetscInt max_it, PetscInt *its, PetscReal *time, PetscReal *cpu, PetscReal *relres, const char **reason)
+static PetscErrorCode Solve(Mat A, PetscInt id, const char opts[], PetscInt max_it, PetscInt *its, PetscReal *time, PetscReal *cpu, PetscReal *relres, KSPConvergedReason *reason)
 {
-  char               prefix[32], buf[1024], tok[256];
-  const char        *p   = opts;
-  size_t             len = 0;
-  KSP                ksp;
-  Vec                x, b, one, res;
-  KSPConvergedReason why;
-  PetscLogDouble     t0, t1, c0, c1;
-  PetscReal          bn, rn;
+  char           prefix[32], buf[1024], tok[256];
+  const char    *p   = opts;
+  size_t         len = 0;
+  KSP            ksp;
+  Vec            x, b, one, res;
+  PetscLogDouble t0, t1, c0, c1;
+  PetscReal      bn, rn;
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "c%" PetscInt_FMT "_", id));
@@ -232,8 +261,7 @@ static PetscErrorCode Solve(Mat A, PetscInt id, const char opts[], PetscInt max_
   *time = t1 - t0;
   *cpu  = c1 - c0;
   PetscCall(KSPGetIterationNumber(ksp, its));
-  PetscCall(KSPGetConvergedReason(ksp, &why));
-  *reason = KSPConvergedReasons[why];
+  PetscCall(KSPGetConvergedReason(ksp, reason));
   PetscCall(MatMult(A, x, res));
   PetscCall(VecAYPX(res, -1.0, b));
   PetscCall(VecNorm(res, NORM_2, &rn));
@@ -257,7 +285,8 @@ static PetscErrorCode SolveTable(Mat A, char *pcs[], PetscInt npcs, PetscInt max
     const char *variants[4] = {"plain", "sinkhorn", "diagonal_scale", "rowmax"};
     char        opts[4][256];
     PetscInt    nv = 3, its0 = 0;
-    PetscReal   c0 = 0;
+    PetscReal   c0     = 0;
+    PetscBool   capped = PETSC_FALSE;
 
     PetscCall(PetscSNPrintf(opts[0], 256, "-pc_type %s", pcs[k]));
     PetscCall(PetscSNPrintf(opts[1], 256, "-pc_type sinkhorn -sinkhorn_pc_type %s %s", pcs[k], extra));
@@ -267,13 +296,14 @@ static PetscErrorCode SolveTable(Mat A, char *pcs[], PetscInt npcs, PetscInt max
       nv = 4;
     }
     for (PetscInt v = 0; v < nv; v++) {
-      PetscInt    its = 0;
-      PetscReal   t = 0, c = 0, rr = 0;
-      const char *why = NULL;
+      PetscInt           its = 0;
+      PetscReal          t = 0, c = 0, rr = 0;
+      KSPConvergedReason why;
 
       PetscCall(Solve(A, id++, opts[v], max_it, &its, &t, &c, &rr, &why));
-      if (!v) its0 = its, c0 = c;
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %s | %" PetscInt_FMT " | %.3f | %.3f | %.1e | %s | %.2f | %.2f |\n", !strcmp(pcs[k], "hypre") ? "boomeramg" : pcs[k], variants[v], its, (double)t, (double)c, (double)rr, why, (double)its / its0, (double)(c / c0)));
+      if (!v) its0 = its, c0 = c, capped = (PetscBool)(why < 0);
+      /* a plain solve that stopped short of the tolerance took less than it needs: the ratios to it are upper bounds */
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %s | %" PetscInt_FMT " | %.3f | %.3f | %.1e | %s | %s%.2f | %s%.2f |\n", !strcmp(pcs[k], "hypre") ? "boomeramg" : pcs[k], variants[v], its, (double)t, (double)c, (double)rr, KSPConvergedReasons[why], capped && v && why > 0 ? "< " : "", (double)its / its0, capped && v && why > 0 ? "< " : "", (double)(c / c0)));
     }
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
@@ -283,8 +313,8 @@ static PetscErrorCode SolveTable(Mat A, char *pcs[], PetscInt npcs, PetscInt max
 int main(int argc, char **argv)
 {
   char      kase[64] = "convdiff", file[PETSC_MAX_PATH_LEN] = "", extra[256] = "", *tables[2], *pcs[8];
-  PetscInt  n = 256, ntables = 2, npcs = 8, sweeps_max = 20000, max_it = 2000, findex = 0, M, nnz;
-  PetscReal scale = 2, eps = 1e-2;
+  PetscInt  n = 256, ntables = 2, npcs = 8, sweeps_max = 0, max_it = 2000, findex = 0, M, nnz;
+  PetscReal scale = 2, eps = 1e-2, budget = 12;
   PetscBool dobalance = PETSC_FALSE, dosolve = PETSC_FALSE, flg, methods[3] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE};
   char     *mnames[3];
   PetscInt  nm = 3;
@@ -325,7 +355,9 @@ int main(int argc, char **argv)
       PetscCall(PetscFree(mnames[k]));
     }
   }
-  PetscCall(PetscOptionsInt("-sweeps_max", "Cap of the plain Sinkhorn sweeps", NULL, sweeps_max, &sweeps_max, NULL));
+  PetscCall(PetscOptionsInt("-sweeps_max", "Cap of the plain Sinkhorn sweeps (0: from -sweeps_budget)", NULL, sweeps_max, &sweeps_max, NULL));
+  PetscCall(PetscOptionsReal("-sweeps_budget", "Without -sweeps_max: cap the sweeps at this many times the fastest Newton balancing's CPU time", NULL, budget, &budget, NULL));
+  PetscCheck(budget > 0 && !PetscIsInfOrNanReal(budget), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-sweeps_budget %g must be positive and finite", (double)budget);
   PetscCall(PetscOptionsString("-sinkhorn_extra", "More options of the -pc_type sinkhorn rows, names with + for - (a value may not start with -), e.g. \"+sinkhorn_balance_pc_type gamg\"", NULL, extra, extra, sizeof(extra), NULL));
   PetscCall(PetscOptionsInt("-bench_ksp_max_it", "GMRES iteration cap", NULL, max_it, &max_it, NULL));
   PetscOptionsEnd();
@@ -363,7 +395,7 @@ int main(int argc, char **argv)
   PetscCall(MatGetInfo(A, MAT_GLOBAL_SUM, &info));
   nnz = (PetscInt)info.nz_used;
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "case %s: %" PetscInt_FMT " rows, %" PetscInt_FMT " nonzeros\n\n", kase, M, nnz));
-  if (dobalance) PetscCall(BalanceTable(A, sweeps_max, methods));
+  if (dobalance) PetscCall(BalanceTable(A, sweeps_max, budget, methods));
   if (dosolve) PetscCall(SolveTable(A, pcs, npcs, max_it, extra));
   for (PetscInt k = 0; k < npcs; k++) PetscCall(PetscFree(pcs[k]));
   PetscCall(MatDestroy(&A));
