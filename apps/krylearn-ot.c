@@ -67,10 +67,17 @@ static PetscErrorCode LoadWeights(KrylearnH5File f, const char *in, const char *
   PetscFunctionReturn(0);
 }
 
-/* x, y and the attributes, written by rank 0 after the plan (file created when there is no plan) */
-static PetscErrorCode WriteResults(const char *out, PetscBool append, Vec x0, Vec y0, OT ot)
+typedef struct {
+  Vec x0, y0; /* the potentials, gathered on rank 0 */
+  OT  ot;
+} Results;
+
+/* x, y and the attributes, written by rank 0 after the plan */
+static PetscErrorCode WriteResults(KrylearnH5File f, void *ctx)
 {
-  KrylearnH5File     f;
+  const Results     *res = (const Results *)ctx;
+  Vec                x0 = res->x0, y0 = res->y0;
+  OT                 ot = res->ot;
   const PetscScalar *a;
   PetscInt           n, m, sits, nits;
   PetscInt64         n64, m64, its[2];
@@ -92,7 +99,6 @@ static PetscErrorCode WriteResults(const char *out, PetscBool append, Vec x0, Ve
   m64    = m;
   its[0] = sits;
   its[1] = nits;
-  PetscCall(KrylearnH5FileOpen(PETSC_COMM_SELF, out, NULL, append ? KRYLEARN_H5_APPEND : KRYLEARN_H5_WRITE, &f));
   PetscCall(VecGetArrayRead(x0, &a));
   PetscCall(KrylearnH5FileWriteDataset(f, "x", KRYLEARN_H5_REAL, 1, &n64, a));
   PetscCall(VecRestoreArrayRead(x0, &a));
@@ -107,7 +113,6 @@ static PetscErrorCode WriteResults(const char *out, PetscBool append, Vec x0, Ve
   PetscCall(KrylearnH5FileWriteAttribute(f, "/", "time", KRYLEARN_H5_REAL, 1, &time));
   PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "type", type));
   PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "converged_reason", OTConvergedReasons[reason]));
-  PetscCall(KrylearnH5FileClose(&f));
   PetscFunctionReturn(0);
 }
 
@@ -132,7 +137,6 @@ int main(int argc, char **argv)
   const char       *why;
   PetscInt          n, m, d, dy, sits, nits, densemax = 1000000;
   PetscReal         droptol = 1e-14, eta, cost, err, time, mass;
-  PetscMPIInt       rank;
   KrylearnH5File    file;
   KrylearnH5Object  Ctype, Xtype, Ytype;
   Mat               C = NULL, Ct, X = NULL, Y = NULL, P = NULL;
@@ -145,7 +149,6 @@ int main(int argc, char **argv)
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KrylearnInitializePackage());
   comm = PETSC_COMM_WORLD;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-o", out, sizeof(out), NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-plan_dense_max", &densemax, NULL));
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-plan_drop_tol", &droptol, NULL));
@@ -204,13 +207,9 @@ int main(int argc, char **argv)
   PetscCall(GatherVec(x, &x0));
   PetscCall(GatherVec(y, &y0));
   {
-    PetscErrorCode ierr = 0;
-    if (rank == 0) {
-      PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-      ierr = WriteResults(out, writeplan, x0, y0, ot);
-      PetscCall(PetscPopErrorHandler());
-    }
-    PetscCall(KrylearnIOCheck(comm, ierr != 0, PETSC_ERR_FILE_WRITE, "%s: cannot write the results", out));
+    Results res = {x0, y0, ot};
+    /* the file holds the plan already when there is one */
+    PetscCall(KrylearnH5FileWriteOnRank(comm, 0, out, NULL, writeplan ? KRYLEARN_H5_APPEND : KRYLEARN_H5_WRITE, WriteResults, &res, "%s: cannot write the results", out));
   }
   PetscCall(PetscPrintf(comm, "OT %s: n = %" PetscInt_FMT ", m = %" PetscInt_FMT ", eta = %g: %s, %" PetscInt_FMT " Sinkhorn + %" PetscInt_FMT " Newton iterations, marginal error %.3e, transport cost %.12g, %.3f s\n", type, n, m, (double)eta, OTConvergedReasons[reason], sits, nits, (double)err, (double)cost, (double)time));
   PetscCall(VecDestroy(&x0));

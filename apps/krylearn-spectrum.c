@@ -48,45 +48,42 @@ static PetscErrorCode GetOptions(Options *o, KrylearnSpectrumAnalysis an)
   PetscFunctionReturn(0);
 }
 
+typedef struct {
+  const Options *o;
+  PetscInt64     parameters, samples;
+  double         loss, gradnorm;
+} Inputs;
+
 /* The inputs as attributes of the output file (which the analysis has written) */
-static PetscErrorCode WriteInputsSelf(const Options *o, const char file[], PetscInt64 N, PetscInt64 nsamples, double loss, double gradnorm)
+static PetscErrorCode WriteInputsSelf(KrylearnH5File f, void *ctx)
 {
-  KrylearnH5File f;
+  const Inputs *in = (const Inputs *)ctx;
 
   PetscFunctionBegin;
-  PetscCall(KrylearnH5FileOpen(PETSC_COMM_SELF, file, "Output file", KRYLEARN_H5_APPEND, &f));
-  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "model", o->model));
-  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "data", o->data));
-  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "matrix", o->matrix));
-  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "ot_plan", o->otplan));
-  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "parameters", KRYLEARN_H5_INT64, 1, &N));
-  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "samples", KRYLEARN_H5_INT64, 1, &nsamples));
-  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "loss_value", KRYLEARN_H5_REAL, 1, &loss));
-  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "gradient_norm", KRYLEARN_H5_REAL, 1, &gradnorm));
-  PetscCall(KrylearnH5FileClose(&f));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "model", in->o->model));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "data", in->o->data));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "matrix", in->o->matrix));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "ot_plan", in->o->otplan));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "parameters", KRYLEARN_H5_INT64, 1, &in->parameters));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "samples", KRYLEARN_H5_INT64, 1, &in->samples));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "loss_value", KRYLEARN_H5_REAL, 1, &in->loss));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "gradient_norm", KRYLEARN_H5_REAL, 1, &in->gradnorm));
   PetscFunctionReturn(0);
 }
 
-/* Rank 0 writes the inputs; a failure is an error on every rank */
 static PetscErrorCode WriteInputs(const Options *o, const char file[], PetscInt N, KrylearnMLP mlp)
 {
-  PetscMPIInt    rank;
-  PetscInt       nsamples = 0;
-  PetscReal      loss = 0, gradnorm = 0;
-  PetscErrorCode ierr     = 0;
-  const char    *specific = "";
+  Inputs    in       = {o, N, 0, 0, 0};
+  PetscInt  nsamples = 0;
+  PetscReal loss = 0, gradnorm = 0;
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   if (mlp) PetscCall(KrylearnMLPGetSizes(mlp, NULL, &nsamples, NULL));
   if (mlp) PetscCall(KrylearnMLPGetLoss(mlp, &loss, &gradnorm));
-  if (rank == 0) {
-    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-    ierr = WriteInputsSelf(o, file, N, nsamples, loss, gradnorm);
-    PetscCall(PetscPopErrorHandler());
-    if (ierr) PetscCall(PetscErrorMessage(ierr, NULL, (char **)&specific));
-  }
-  PetscCall(KrylearnIOCheck(PETSC_COMM_WORLD, ierr != 0, PETSC_ERR_FILE_WRITE, "Cannot write the inputs to %s (%s)", file, specific));
+  in.samples  = nsamples;
+  in.loss     = loss;
+  in.gradnorm = gradnorm;
+  PetscCall(KrylearnH5FileWriteOnRank(PETSC_COMM_WORLD, 0, file, "Output file", KRYLEARN_H5_APPEND, WriteInputsSelf, &in, "Cannot write the inputs to %s", file));
   PetscFunctionReturn(0);
 }
 

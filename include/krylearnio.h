@@ -98,6 +98,7 @@ PETSC_EXTERN PetscErrorCode KrylearnIOCheck(MPI_Comm, PetscBool, PetscErrorCode,
 PETSC_EXTERN PetscErrorCode KrylearnIOTestRegularFile(const char[], PetscBool *, const char **);
 PETSC_EXTERN PetscErrorCode KrylearnH5FileOpen(MPI_Comm, const char[], const char[], KrylearnH5Mode, KrylearnH5File *);
 PETSC_EXTERN PetscErrorCode KrylearnH5FileClose(KrylearnH5File *);
+PETSC_EXTERN PetscErrorCode KrylearnH5FileWriteOnRank(MPI_Comm, PetscMPIInt, const char[], const char[], KrylearnH5Mode, PetscErrorCode (*)(KrylearnH5File, void *), void *, const char[], ...) PETSC_ATTRIBUTE_FORMAT(8, 9);
 PETSC_EXTERN PetscErrorCode KrylearnH5FileGetObject(KrylearnH5File, const char[], KrylearnH5Object *);
 PETSC_EXTERN PetscErrorCode KrylearnH5FileHasAttribute(KrylearnH5File, const char[], const char[], PetscBool *);
 PETSC_EXTERN PetscErrorCode KrylearnH5FileReadAttribute(KrylearnH5File, const char[], const char[], KrylearnH5Type, PetscInt, PetscInt *, void *);

@@ -367,6 +367,70 @@ PetscErrorCode KrylearnH5FileClose(KrylearnH5File *f)
 }
 
 /*@C
+  KrylearnH5FileWriteOnRank - One rank opens an HDF5 file on its own, runs a writer on it and closes it; a
+  failure there is an error on every rank of the communicator
+
+  Collective
+
+  Input Parameters:
++ comm  - the ranks
+. rank  - the rank that writes
+. file  - the HDF5 file
+. what  - how the layer's errors name the file, e.g. "Output file" (NULL: by its name only)
+. mode  - `KRYLEARN_H5_WRITE` (create or overwrite) or `KRYLEARN_H5_APPEND`
+. write - the writer, called on rank only as write(f, ctx) with the open file
+. ctx   - the writer's context
+- fmt   - what failed, as a printf format and its arguments (formatted on rank); the cause follows in parentheses
+
+  Level: developer
+
+  Note:
+  The file is closed after a failure too. The other ranks wait for the writing rank, which
+  writes with PETSc's error printing off: the error is raised once, on every rank, by
+  `KrylearnIOCheck()`.
+
+.seealso: `KrylearnH5FileOpen()`, `KrylearnIOCheck()`
+@*/
+PetscErrorCode KrylearnH5FileWriteOnRank(MPI_Comm comm, PetscMPIInt rank, const char file[], const char what[], KrylearnH5Mode mode, PetscErrorCode (*write)(KrylearnH5File, void *), void *ctx, const char fmt[], ...)
+{
+  PetscMPIInt    me;
+  PetscErrorCode ierr      = 0;
+  char           msg[2048] = "";
+
+  PetscFunctionBegin;
+  PetscValidCharPointer(file, 3);
+  PetscValidFunction(write, 6);
+  PetscCallMPI(MPI_Comm_rank(comm, &me));
+  if (me == rank) {
+    KrylearnH5File f = NULL;
+
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = KrylearnH5FileOpen(PETSC_COMM_SELF, file, what, mode, &f);
+    if (!ierr) ierr = (*write)(f, ctx);
+    if (f) {
+      const PetscErrorCode cerr = KrylearnH5FileClose(&f);
+      ierr                      = ierr ? ierr : cerr;
+    }
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      const char *cause = NULL;
+      va_list     Argp;
+      size_t      len;
+
+      PetscCall(PetscErrorMessage(ierr, NULL, (char **)&cause));
+      va_start(Argp, fmt);
+      PetscCall(PetscVSNPrintf(msg, sizeof(msg), fmt, &len, Argp));
+      va_end(Argp);
+      PetscCall(PetscStrlcat(msg, " (", sizeof(msg)));
+      PetscCall(PetscStrlcat(msg, cause ? cause : "unknown cause", sizeof(msg)));
+      PetscCall(PetscStrlcat(msg, ")", sizeof(msg)));
+    }
+  }
+  PetscCall(KrylearnIOCheck(comm, ierr != 0, ierr, "%s", msg));
+  PetscFunctionReturn(0);
+}
+
+/*@C
   KrylearnH5FileGetObject - What a path in the file names: nothing, a group or a dataset
 
   Collective

@@ -20,65 +20,60 @@ static PetscErrorCode Path(const Block *b, const char name[], char path[])
   PetscFunctionReturn(0);
 }
 
-/* The first rank creates the file, datasets and attributes; every rank then writes its block (on its own, PETSC_COMM_SELF) */
-static PetscErrorCode WriteTurnSelf(const Block *b, PetscBool first, PetscBool last, KrylearnH5File *f)
+/* One rank's turn: the first creates the file, datasets and attributes; every rank writes its block */
+typedef struct {
+  const Block *b;
+  PetscBool    first, last;
+} Turn;
+
+static PetscErrorCode WriteTurn(KrylearnH5File f, void *ctx)
 {
-  char       jc[PETSC_MAX_PATH_LEN], ir[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN];
-  PetscInt64 rows = b->rend - b->rstart, nloc;
+  const Turn  *t = (const Turn *)ctx;
+  const Block *b = t->b;
+  char         jc[PETSC_MAX_PATH_LEN], ir[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN];
+  PetscInt64   rows = b->rend - b->rstart, nloc;
 
   PetscFunctionBegin;
-  PetscCall(KrylearnH5FileOpen(PETSC_COMM_SELF, b->file, NULL, first ? KRYLEARN_H5_WRITE : KRYLEARN_H5_APPEND, f));
   if (b->dense) {
     const PetscInt64 dims[2] = {b->M, b->N}, start[2] = {b->rstart, 0}, count[2] = {rows, b->N};
-    if (first) PetscCall(KrylearnH5FileCreateDataset(*f, b->group, KRYLEARN_H5_REAL, 2, dims));
-    PetscCall(KrylearnH5FileWriteBlock(*f, b->group, KRYLEARN_H5_REAL, 2, start, count, b->val));
+    if (t->first) PetscCall(KrylearnH5FileCreateDataset(f, b->group, KRYLEARN_H5_REAL, 2, dims));
+    PetscCall(KrylearnH5FileWriteBlock(f, b->group, KRYLEARN_H5_REAL, 2, start, count, b->val));
     PetscFunctionReturn(0);
   }
   PetscCall(Path(b, "jc", jc));
   PetscCall(Path(b, "ir", ir));
   PetscCall(Path(b, "data", data));
-  if (first) {
+  if (t->first) {
     const PetscInt64 n1 = b->M + 1;
-    if (strcmp(b->group, "/")) PetscCall(KrylearnH5FileCreateGroup(*f, b->group));
-    PetscCall(KrylearnH5FileCreateDataset(*f, jc, KRYLEARN_H5_INT64, 1, &n1));
-    PetscCall(KrylearnH5FileCreateDataset(*f, ir, KRYLEARN_H5_INT64, 1, &b->nnz));
-    PetscCall(KrylearnH5FileCreateDataset(*f, data, KRYLEARN_H5_REAL, 1, &b->nnz));
-    PetscCall(KrylearnH5FileWriteAttribute(*f, b->group, "MATLAB_sparse", KRYLEARN_H5_INT64, 1, &b->N));
+    if (strcmp(b->group, "/")) PetscCall(KrylearnH5FileCreateGroup(f, b->group));
+    PetscCall(KrylearnH5FileCreateDataset(f, jc, KRYLEARN_H5_INT64, 1, &n1));
+    PetscCall(KrylearnH5FileCreateDataset(f, ir, KRYLEARN_H5_INT64, 1, &b->nnz));
+    PetscCall(KrylearnH5FileCreateDataset(f, data, KRYLEARN_H5_REAL, 1, &b->nnz));
+    PetscCall(KrylearnH5FileWriteAttribute(f, b->group, "MATLAB_sparse", KRYLEARN_H5_INT64, 1, &b->N));
     if (b->griddim) {
       PetscInt64 grid[3];
       for (PetscInt d = 0; d < b->griddim; d++) grid[d] = b->grid[d];
-      PetscCall(KrylearnH5FileWriteAttribute(*f, b->group, "grid", KRYLEARN_H5_INT64, b->griddim, grid));
+      PetscCall(KrylearnH5FileWriteAttribute(f, b->group, "grid", KRYLEARN_H5_INT64, b->griddim, grid));
     }
   }
-  rows += last ? 1 : 0;
+  rows += t->last ? 1 : 0;
   nloc = b->ptr[b->rend - b->rstart] - b->offset;
-  PetscCall(KrylearnH5FileWriteBlock(*f, jc, KRYLEARN_H5_INT64, 1, &b->rstart, &rows, b->ptr));
-  PetscCall(KrylearnH5FileWriteBlock(*f, ir, KRYLEARN_H5_INT64, 1, &b->offset, &nloc, b->col));
-  PetscCall(KrylearnH5FileWriteBlock(*f, data, KRYLEARN_H5_REAL, 1, &b->offset, &nloc, b->val));
+  PetscCall(KrylearnH5FileWriteBlock(f, jc, KRYLEARN_H5_INT64, 1, &b->rstart, &rows, b->ptr));
+  PetscCall(KrylearnH5FileWriteBlock(f, ir, KRYLEARN_H5_INT64, 1, &b->offset, &nloc, b->col));
+  PetscCall(KrylearnH5FileWriteBlock(f, data, KRYLEARN_H5_REAL, 1, &b->offset, &nloc, b->val));
   PetscFunctionReturn(0);
 }
 
-/* The ranks write in turn; a failure on the writing rank is raised on all, naming the file and the cause */
+/* The ranks write in turn, each on its own */
 static PetscErrorCode WriteTurns(MPI_Comm comm, const Block *b)
 {
-  PetscMPIInt rank, size;
+  PetscMPIInt size;
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
   for (PetscMPIInt turn = 0; turn < size; turn++) {
-    PetscErrorCode ierr     = 0;
-    const char    *specific = "";
-    if (rank == turn) {
-      KrylearnH5File f = NULL;
-      PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-      ierr = WriteTurnSelf(b, (PetscBool)(turn == 0), (PetscBool)(turn == size - 1), &f);
-      if (!ierr) ierr = KrylearnH5FileClose(&f);
-      else (void)KrylearnH5FileClose(&f);
-      PetscCall(PetscPopErrorHandler());
-      if (ierr) PetscCall(PetscErrorMessage(ierr, NULL, (char **)&specific));
-    }
-    PetscCall(KrylearnIOCheck(comm, ierr != 0, PETSC_ERR_FILE_WRITE, "%s: cannot write %s '%s' of the HDF5 file (%s)", b->file, b->dense ? "dataset" : "group", b->group, specific));
+    Turn t = {b, (PetscBool)(turn == 0), (PetscBool)(turn == size - 1)};
+    PetscCall(KrylearnH5FileWriteOnRank(comm, turn, b->file, NULL, t.first ? KRYLEARN_H5_WRITE : KRYLEARN_H5_APPEND, WriteTurn, &t, "%s: cannot write %s '%s' of the HDF5 file", b->file, b->dense ? "dataset" : "group", b->group));
   }
   PetscFunctionReturn(0);
 }

@@ -1139,36 +1139,34 @@ static PetscErrorCode WriteGroup(KrylearnSpectrumAnalysis an, KrylearnH5File f)
   PetscFunctionReturn(0);
 }
 
-/* Rank 0 opens file (appended to when asked and present, else created) and writes the latest
-   results: at the root with prefix, or as the next analysis group; a failure is an error on
-   every rank, naming the file and the cause. */
-static PetscErrorCode WriteOutput(KrylearnSpectrumAnalysis an, const char file[], const char prefix[], PetscBool append, PetscBool asgroup)
+typedef struct {
+  KrylearnSpectrumAnalysis an;
+  const char              *prefix;
+  PetscBool                asgroup;
+} OutputCtx;
+
+static PetscErrorCode WriteOutputSelf(KrylearnH5File f, void *ctx)
 {
-  MPI_Comm       comm = PetscObjectComm((PetscObject)an);
-  PetscMPIInt    rank;
-  PetscErrorCode ierr     = 0;
-  const char    *specific = "";
-  PetscBool      opened   = PETSC_TRUE;
+  const OutputCtx *o = (const OutputCtx *)ctx;
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
-    KrylearnH5File f = NULL;
-    PetscBool      exists;
-    const char    *reason;
+  PetscCall(o->asgroup ? WriteGroup(o->an, f) : WriteResults(o->an, f, "", o->prefix));
+  PetscFunctionReturn(0);
+}
 
-    PetscCall(KrylearnIOTestRegularFile(file, &exists, &reason));
-    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-    ierr   = KrylearnH5FileOpen(PETSC_COMM_SELF, file, "Output file", append && exists ? KRYLEARN_H5_APPEND : KRYLEARN_H5_WRITE, &f);
-    opened = (PetscBool)!ierr;
-    if (!ierr) ierr = asgroup ? WriteGroup(an, f) : WriteResults(an, f, "", prefix);
-    if (!ierr) ierr = KrylearnH5FileClose(&f);
-    else if (f) (void)KrylearnH5FileClose(&f);
-    PetscCall(PetscPopErrorHandler());
-    if (ierr) PetscCall(PetscErrorMessage(ierr, NULL, (char **)&specific));
-  }
-  PetscCallMPI(MPI_Bcast(&opened, 1, MPIU_BOOL, 0, comm));
-  PetscCall(KrylearnIOCheck(comm, ierr != 0, PETSC_ERR_FILE_WRITE, "%s %s (%s)", opened ? "Cannot write the spectrum analysis to" : "Cannot create output file", file, specific));
+/* Rank 0 writes the latest results to file (appended to when asked and present, else created):
+   at the root with prefix, or as the next analysis group */
+static PetscErrorCode WriteOutput(KrylearnSpectrumAnalysis an, const char file[], const char prefix[], PetscBool append, PetscBool asgroup)
+{
+  MPI_Comm    comm = PetscObjectComm((PetscObject)an);
+  OutputCtx   o    = {an, prefix, asgroup};
+  PetscBool   exists;
+  const char *reason;
+
+  PetscFunctionBegin;
+  PetscCall(KrylearnIOTestRegularFile(file, &exists, &reason));
+  PetscCallMPI(MPI_Bcast(&exists, 1, MPIU_BOOL, 0, comm));
+  PetscCall(KrylearnH5FileWriteOnRank(comm, 0, file, "Output file", append && exists ? KRYLEARN_H5_APPEND : KRYLEARN_H5_WRITE, WriteOutputSelf, &o, "Cannot write the spectrum analysis to %s", file));
   PetscFunctionReturn(0);
 }
 

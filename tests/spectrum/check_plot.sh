@@ -23,5 +23,5 @@ test -s "John's plot.png" || fail "John's plot.png is missing"
 
 # an output file that cannot be created is an error too
 spectrum -o no/such/dir/p.h5 && fail "an unwritable output file exited 0"
-grep -q "Cannot create output file no/such/dir/p.h5" out.txt || fail "no message naming the unwritable output file"
+grep -q "Output file no/such/dir/p.h5: cannot create the HDF5 file" out.txt || fail "no message naming the unwritable output file"
 echo "plot checks passed"

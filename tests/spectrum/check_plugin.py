@@ -228,7 +228,7 @@ def errors(mpiexec, parallel):
     expect("ex2", ["-pc_type", "spectrum", "-pc_spectrum_bottom", "57"], "-pc_spectrum_bottom 57 asks for more eigenvalues than the dimension 56")
     expect("ex45", ["-pc_type", "spectrum", "-pc_spectrum_density"],
            "-pc_spectrum_density: operator A at set-up 0 is not symmetric and the SLQ density needs a symmetric operator")
-    expect("ex2", ["-pc_type", "spectrum", "-pc_spectrum_output", "no/such/dir/a.h5"], "Cannot create output file no/such/dir/a.h5")
+    expect("ex2", ["-pc_type", "spectrum", "-pc_spectrum_output", "no/such/dir/a.h5"], "Output file no/such/dir/a.h5: cannot create the HDF5 file")
     expect("ex2", ["-pc_type", "spectrum", "-pc_spectrum_plot", "a.png"], "-pc_spectrum_plot needs -pc_spectrum_output")
     expect("ex2", ["-pc_type", "spectrum", "-pc_spectrum_every", "0"], "-pc_spectrum_every 0: must be at least 1")
     expect("ex2", ["-pc_type", "spectrum", "-pc_spectrum_interval", "3,1"], "-pc_spectrum_interval needs two numbers a,b with a < b")
