@@ -3,12 +3,13 @@ static const char help[] = "Matrix balancing benchmark: Newton against plain Sin
                            "  -case convdiff|hard|multifield|file  the matrix (see docs/balance.md)\n"
                            "  -n N           grid size (N x N) of the generated cases\n"
                            "  -scale S       convdiff: rows and columns scaled by 10^U(-S,S)\n"
+                           "  -pe P          convdiff: Peclet number (default 30; 0: the Laplacian, symmetric positive definite)\n"
                            "  -hard_eps E    hard: the strictly lower triangle times E (default 1e-2)\n"
                            "  -f FILE        case file: PETSc binary (.bin; -f_index K takes the K-th matrix), or what krylearn-ingest reads\n"
                            "  -tables balance,solve  which tables\n"
                            "  -pcs none,jacobi,ilu,gamg,hypre  inner PCs of the solve table\n"
                            "  -sweeps_max M  cap of the plain Sinkhorn sweeps (default: from -sweeps_budget)\n"
-                           "  -sweeps_budget F  without -sweeps_max, cap the sweeps at F times the fastest Newton balancing's CPU time (default 12)\n"
+                           "  -sweeps_budget F  without -sweeps_max, cap the sweeps at F times the fastest Newton balancing's CPU time (default 15)\n"
                            "  -balance_methods newton_jacobi,newton_gamg,plain  rows of the balance table\n"
                            "  -bench_ksp_max_it K  GMRES iteration cap (default 2000)\n"
                            "  -sinkhorn_extra \"OPTS\"  more options for the -pc_type sinkhorn rows, names with + for -\n"
@@ -314,7 +315,7 @@ int main(int argc, char **argv)
 {
   char      kase[64] = "convdiff", file[PETSC_MAX_PATH_LEN] = "", extra[256] = "", *tables[2], *pcs[8];
   PetscInt  n = 256, ntables = 2, npcs = 8, sweeps_max = 0, max_it = 2000, findex = 0, M, nnz;
-  PetscReal scale = 2, eps = 1e-2, budget = 12;
+  PetscReal scale = 2, eps = 1e-2, budget = 15, pe = 30;
   PetscBool dobalance = PETSC_FALSE, dosolve = PETSC_FALSE, flg, methods[3] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE};
   char     *mnames[3];
   PetscInt  nm = 3;
@@ -331,6 +332,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsInt("-n", "Grid size", NULL, n, &n, NULL));
   PetscCall(PetscOptionsReal("-hard_eps", "hard: factor of the strictly lower triangle", NULL, eps, &eps, NULL));
   PetscCall(PetscOptionsReal("-scale", "convdiff: rows and columns scaled by 10^U(-S,S)", NULL, scale, &scale, NULL));
+  PetscCall(PetscOptionsReal("-pe", "convdiff: Peclet number (0: the Laplacian)", NULL, pe, &pe, NULL));
   PetscCall(PetscOptionsStringArray("-tables", "balance,solve", NULL, tables, &ntables, &flg));
   if (!flg) {
     PetscCall(PetscStrallocpy("balance", &tables[0]));
@@ -372,7 +374,7 @@ int main(int argc, char **argv)
   }
 
   if (!strcmp(kase, "convdiff")) {
-    PetscCall(ConvectionDiffusion(n, 30, &A));
+    PetscCall(ConvectionDiffusion(n, pe, &A));
     if (scale > 0) PetscCall(RandomScaling(A, scale));
   } else if (!strcmp(kase, "hard")) PetscCall(NearlyTriangular(n, eps, &A));
   else if (!strcmp(kase, "multifield")) PetscCall(MultiField(n, &A));
