@@ -3,6 +3,7 @@ static const char help[] = "Pressure Poisson equation with a solid obstacle on a
                            "  -dim <2|3>                 grid dimension\n"
                            "  -n <N>                     cells per direction\n"
                            "  -obstacle <none|disc|box>  solid obstacle\n"
+                           "  -obstacle_centre x,y[,z]   its centre in fractions of each axis (default: disc 0.5,0.4,0.5; box 0.55,0.5,0.5)\n"
                            "  -neumann                   closed box (walls) instead of open air; null space attached\n"
                            "  -natural                   bare matrix in natural ordering, no DMDA attached to the KSP\n"
                            "  -guess                     nonzero initial guess\n"
@@ -27,9 +28,10 @@ static PetscErrorCode InitialGuess(Vec x)
 
 int main(int argc, char **argv)
 {
-  PetscInt         dim = 2, N = 64, n[3];
+  PetscInt         dim = 2, N = 64, n[3], ncentre = 3;
+  PetscReal        centre[3];
   KrylearnObstacle obstacle = KRYLEARN_OBSTACLE_DISC;
-  PetscBool        neumann = PETSC_FALSE, natural = PETSC_FALSE, guess = PETSC_FALSE, save;
+  PetscBool        neumann = PETSC_FALSE, natural = PETSC_FALSE, guess = PETSC_FALSE, save, placed;
   char             file[PETSC_MAX_PATH_LEN] = "";
   DM               da;
   Mat              A;
@@ -43,13 +45,15 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsInt("-dim", "Grid dimension (2 or 3)", NULL, dim, &dim, NULL));
   PetscCall(PetscOptionsInt("-n", "Cells per direction", NULL, N, &N, NULL));
   PetscCall(PetscOptionsEnum("-obstacle", "Solid obstacle", NULL, KrylearnObstacles, (PetscEnum)obstacle, (PetscEnum *)&obstacle, NULL));
+  PetscCall(PetscOptionsRealArray("-obstacle_centre", "Centre of the obstacle in fractions of each axis", "KrylearnPressureCreate", centre, &ncentre, &placed));
   PetscCall(PetscOptionsBool("-neumann", "Closed box (walls) instead of open air", NULL, neumann, &neumann, NULL));
   PetscCall(PetscOptionsBool("-natural", "Bare matrix in natural ordering, no DMDA attached", NULL, natural, &natural, NULL));
   PetscCall(PetscOptionsBool("-guess", "Nonzero initial guess", NULL, guess, &guess, NULL));
   PetscCall(PetscOptionsString("-save", "Write the solution (PETSc binary, natural ordering)", NULL, file, file, sizeof(file), &save));
   PetscOptionsEnd();
+  PetscCheck(!placed || ncentre == dim, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "-obstacle_centre needs %" PetscInt_FMT " coordinates for a %" PetscInt_FMT "-D grid, got %" PetscInt_FMT, dim, dim, ncentre);
   n[0] = n[1] = n[2] = N;
-  PetscCall(KrylearnPressureCreate(PETSC_COMM_WORLD, dim, n, obstacle, neumann, natural, &da, &A, &b));
+  PetscCall(KrylearnPressureCreate(PETSC_COMM_WORLD, dim, n, obstacle, placed ? centre : NULL, neumann, natural, &da, &A, &b));
 
   PetscCall(KSPCreate(PETSC_COMM_WORLD, &ksp));
   PetscCall(KSPSetOperators(ksp, A, A));

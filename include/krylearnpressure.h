@@ -12,11 +12,11 @@
 E*/
 typedef enum {
   KRYLEARN_OBSTACLE_NONE,
-  KRYLEARN_OBSTACLE_DISC, /* disc/ball of radius 0.15 nx centred at (0.5, 0.4[, 0.5]) of the box */
-  KRYLEARN_OBSTACLE_BOX   /* square/cube of side 0.25 nx centred at (0.55, 0.5[, 0.5]) of the box */
+  KRYLEARN_OBSTACLE_DISC, /* disc/ball of radius 0.15 nx, centred at (0.5, 0.4[, 0.5]) of the box unless placed elsewhere */
+  KRYLEARN_OBSTACLE_BOX   /* square/cube of side 0.25 nx, centred at (0.55, 0.5[, 0.5]) of the box unless placed elsewhere */
 } KrylearnObstacle;
 PETSC_EXTERN const char *const KrylearnObstacles[];
 
-PETSC_EXTERN PetscErrorCode KrylearnPressureCreate(MPI_Comm, PetscInt, const PetscInt[], KrylearnObstacle, PetscBool, PetscBool, DM *, Mat *, Vec *);
+PETSC_EXTERN PetscErrorCode KrylearnPressureCreate(MPI_Comm, PetscInt, const PetscInt[], KrylearnObstacle, const PetscReal[], PetscBool, PetscBool, DM *, Mat *, Vec *);
 
 #endif

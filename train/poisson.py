@@ -23,21 +23,23 @@ def cell_centres(shape):
     return np.meshgrid(*[np.arange(n) + 0.5 for n in shape], indexing="ij")
 
 
-def obstacle(shape, kind="none"):
+def obstacle(shape, kind="none", centre=None):
     """Boolean solid mask for the project's obstacles on a grid of `shape` ([nz,] ny, nx).
 
     'none': all fluid. 'disc': disc/ball of radius 0.15 N centred at (0.5, 0.4[, 0.5]).
     'box': square/cube of side 0.25 N centred at (0.55, 0.5[, 0.5]). N is nx; the
-    centre is given in (x, y[, z]) fractions of each axis.
+    centre is given in (x, y[, z]) fractions of each axis, and `centre` moves it.
     """
     shape = tuple(int(n) for n in shape)
     if kind == "none":
         return np.zeros(shape, dtype=bool)
-    centre = {"disc": (0.5, 0.4, 0.5), "box": (0.55, 0.5, 0.5)}
-    if kind not in centre:
+    usual = {"disc": (0.5, 0.4, 0.5), "box": (0.55, 0.5, 0.5)}
+    if kind not in usual:
         raise ValueError(f"unknown obstacle '{kind}' (none, disc, box)")
+    if centre is not None and (len(centre) != len(shape) or not all(0 <= f <= 1 for f in centre)):
+        raise ValueError(f"the obstacle centre needs {len(shape)} fractions in [0, 1], got {centre}")
     x = cell_centres(shape)[::-1]                      # x, y[, z]
-    c = [f * n for f, n in zip(centre[kind], shape[::-1])]
+    c = [f * n for f, n in zip(usual[kind] if centre is None else centre, shape[::-1])]
     n = shape[-1]
     if kind == "disc":
         return sum((xa - ca) ** 2 for xa, ca in zip(x, c)) <= (0.15 * n) ** 2
@@ -61,11 +63,12 @@ def plume_rhs(solid, neumann=False):
     return b
 
 
-def pressure_problem(shape, kind="none", neumann=False):
+def pressure_problem(shape, kind="none", neumann=False, centre=None):
     """The pressure-Poisson system of KrylearnPressureCreate (include/krylearnpressure.h)
-    on a grid of `shape` ([nz,] ny, nx) with obstacle `kind`: (A, b, solid), A scipy CSR,
-    b and the solid mask flattened with x fastest."""
-    solid = obstacle(shape, kind)
+    on a grid of `shape` ([nz,] ny, nx) with obstacle `kind` (centred at `centre`, fractions
+    of each axis x first, when given): (A, b, solid), A scipy CSR, b and the solid mask
+    flattened with x fastest."""
+    solid = obstacle(shape, kind, centre)
     return operator(solid, neumann=neumann), plume_rhs(solid, neumann), solid.reshape(-1)
 
 

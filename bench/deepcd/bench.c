@@ -149,7 +149,7 @@ int main(int argc, char **argv)
       PetscReal bnorm;
       char      grid[64];
 
-      PetscCall(KrylearnPressureCreate(PETSC_COMM_WORLD, dim, n, obstacle, PETSC_FALSE, PETSC_FALSE, &da, &A, &b));
+      PetscCall(KrylearnPressureCreate(PETSC_COMM_WORLD, dim, n, obstacle, NULL, PETSC_FALSE, PETSC_FALSE, &da, &A, &b));
       PetscCall(VecDuplicate(b, &x));
       PetscCall(VecDuplicate(b, &r));
       PetscCall(VecNorm(b, NORM_2, &bnorm));

@@ -64,19 +64,23 @@ def matrix_grid(A):
     return tuple(n[:dim.value])
 
 
-def pressure_problem(dim=2, n=64, obstacle="disc", neumann=False, natural=False, comm=None):
+def pressure_problem(dim=2, n=64, obstacle="disc", neumann=False, natural=False, comm=None, centre=None):
     """The pressure Poisson problem of bin/krylearn-pressure (KrylearnPressureCreate): a
     DMDA (None with natural=True), the matrix and the right-hand side, as petsc4py objects.
-    ``n`` is the cells per direction (an int or one per direction). As in the program, give
-    the KSP the DM inactive: ``ksp.setDM(da); ksp.setDMActive(False)``."""
+    ``n`` is the cells per direction (an int or one per direction); ``centre`` places the
+    obstacle (fractions of each axis, x first; None: its usual place). As in the program,
+    give the KSP the DM inactive: ``ksp.setDM(da); ksp.setDMActive(False)``."""
     from petsc4py import PETSc
     comm = comm or PETSc.COMM_WORLD
     if obstacle not in OBSTACLES:
         raise ValueError("obstacle must be one of %s, not %r" % (", ".join(OBSTACLES), obstacle))
     cells = (ctypes.c_int * 3)(*((list(n) + [1] * 3)[:3] if hasattr(n, "__len__") else [n] * 3))
+    if centre is not None and len(centre) != dim:
+        raise ValueError("centre needs %d coordinates for a %d-D grid, got %d" % (dim, dim, len(centre)))
+    where = None if centre is None else (ctypes.c_double * dim)(*map(float, centre))
     da, A, b = ptr(), ptr(), ptr()
     with mpi_comm(comm) as c:
-        lib()("KrylearnPressureCreate", c, int(dim), cells, OBSTACLES.index(obstacle), int(bool(neumann)),
+        lib()("KrylearnPressureCreate", c, int(dim), cells, OBSTACLES.index(obstacle), where, int(bool(neumann)),
               int(bool(natural)), ctypes.byref(da), ctypes.byref(A), ctypes.byref(b))
     return (wrap(da) if da.value else None), wrap(A), wrap(b)
 

@@ -12,6 +12,7 @@ const char *const KrylearnObstacles[] = {"none", "disc", "box", "KrylearnObstacl
 typedef struct {
   PetscInt         dim, n[3];
   KrylearnObstacle obstacle;
+  PetscReal        centre[3]; /* of the obstacle, in fractions of each axis */
   PetscBool        neumann;
 } PressureProblem;
 
@@ -22,9 +23,9 @@ static PetscBool CellSolid(const PressureProblem *pp, PetscInt i, PetscInt j, Pe
 
   switch (pp->obstacle) {
   case KRYLEARN_OBSTACLE_DISC:
-    return (PetscBool)(PetscSqr(x - 0.5 * nx) + PetscSqr(y - 0.4 * pp->n[1]) + (pp->dim == 3 ? PetscSqr(z - 0.5 * pp->n[2]) : 0.0) <= PetscSqr(0.15 * nx));
+    return (PetscBool)(PetscSqr(x - pp->centre[0] * nx) + PetscSqr(y - pp->centre[1] * pp->n[1]) + (pp->dim == 3 ? PetscSqr(z - pp->centre[2] * pp->n[2]) : 0.0) <= PetscSqr(0.15 * nx));
   case KRYLEARN_OBSTACLE_BOX:
-    return (PetscBool)(PetscAbsReal(x - 0.55 * nx) <= 0.125 * nx && PetscAbsReal(y - 0.5 * pp->n[1]) <= 0.125 * nx && (pp->dim == 2 || PetscAbsReal(z - 0.5 * pp->n[2]) <= 0.125 * nx));
+    return (PetscBool)(PetscAbsReal(x - pp->centre[0] * nx) <= 0.125 * nx && PetscAbsReal(y - pp->centre[1] * pp->n[1]) <= 0.125 * nx && (pp->dim == 2 || PetscAbsReal(z - pp->centre[2] * pp->n[2]) <= 0.125 * nx));
   default:
     return PETSC_FALSE;
   }
@@ -79,6 +80,7 @@ static PetscInt CellRow(const PressureProblem *pp, PetscInt i, PetscInt j, Petsc
 . dim      - 2 or 3
 . n        - grid sizes nx, ny[, nz]
 . obstacle - `KRYLEARN_OBSTACLE_NONE`, `KRYLEARN_OBSTACLE_DISC` or `KRYLEARN_OBSTACLE_BOX`
+. centre   - the obstacle's centre in fractions of each axis (x, y[, z]), or NULL for its usual place: (0.5, 0.4[, 0.5]) for the disc, (0.55, 0.5[, 0.5]) for the box
 . neumann  - closed box (walls on the grid boundary; the constant on fluid cells is the null space, attached to the matrix) instead of open air
 - natural  - assemble in natural ordering (x fastest) with the default row distribution instead of the DMDA's ordering
 
@@ -91,11 +93,12 @@ static PetscInt CellRow(const PressureProblem *pp, PetscInt i, PetscInt j, Petsc
 
 .seealso: `KSPDEEPCD`
 @*/
-PetscErrorCode KrylearnPressureCreate(MPI_Comm comm, PetscInt dim, const PetscInt n[], KrylearnObstacle obstacle, PetscBool neumann, PetscBool natural, DM *da, Mat *A, Vec *b)
+PetscErrorCode KrylearnPressureCreate(MPI_Comm comm, PetscInt dim, const PetscInt n[], KrylearnObstacle obstacle, const PetscReal centre[], PetscBool neumann, PetscBool natural, DM *da, Mat *A, Vec *b)
 {
   PressureProblem pp = {
-    dim, {n[0], n[1], dim == 3 ? n[2] : 1},
-     obstacle, neumann
+    dim, {n[0],                                           n[1],                                          dim == 3 ? n[2] : 1},
+     obstacle, {obstacle == KRYLEARN_OBSTACLE_BOX ? 0.55 : 0.5, obstacle == KRYLEARN_OBSTACLE_BOX ? 0.5 : 0.4, 0.5                },
+     neumann
   };
   PetscInt    xs = 0, ys = 0, zs = 0, xm = 0, ym = 0, zm = 0, off[7][3], cols[7], N = pp.n[0] * pp.n[1] * pp.n[2], rstart, rend;
   PetscScalar v[7];
@@ -103,6 +106,10 @@ PetscErrorCode KrylearnPressureCreate(MPI_Comm comm, PetscInt dim, const PetscIn
 
   PetscFunctionBegin;
   PetscCheck(dim == 2 || dim == 3, comm, PETSC_ERR_ARG_OUTOFRANGE, "Pressure problem must be 2-D or 3-D, got %" PetscInt_FMT, dim);
+  for (PetscInt d = 0; centre && d < dim; d++) {
+    PetscCheck(centre[d] >= 0 && centre[d] <= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "The obstacle centre must lie in the box: coordinate %" PetscInt_FMT " is %g, not in [0, 1]", d, (double)centre[d]);
+    pp.centre[d] = centre[d];
+  }
   if (dim == 2) PetscCall(DMDACreate2d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, pp.n[0], pp.n[1], PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, da));
   else PetscCall(DMDACreate3d(comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, pp.n[0], pp.n[1], pp.n[2], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, da));
   PetscCall(DMSetUp(*da));

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KrylearnInitializePackage());
-  PetscCall(KrylearnPressureCreate(PETSC_COMM_WORLD, 2, n, KRYLEARN_OBSTACLE_DISC, PETSC_FALSE, PETSC_FALSE, &da, &A, &b));
+  PetscCall(KrylearnPressureCreate(PETSC_COMM_WORLD, 2, n, KRYLEARN_OBSTACLE_DISC, NULL, PETSC_FALSE, PETSC_FALSE, &da, &A, &b));
 
   PetscCall(KSPCreate(PETSC_COMM_WORLD, &kspa)); /* the learned solver, prefix none: -ksp_deepcd_... */
   PetscCall(KSPSetOperators(kspa, A, A));

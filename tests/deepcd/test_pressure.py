@@ -40,4 +40,18 @@ for dim, n in ((2, 24), (3, 12)):
                 err = np.abs(b - bp).max()
                 assert err <= 1e-14 * np.abs(bp).max(), f"{what}: right-hand sides differ by {err}"
                 cases += 1
+# an obstacle placed elsewhere (as a moving obstacle is), at 1 and 2 ranks
+for dim, n, kind, centre in ((2, 24, "disc", (0.3, 0.65)), (3, 12, "box", (0.7, 0.35, 0.6))):
+    for ranks, ordering in ((1, []), (2, ["-natural"])):
+        opts = ["-dim", str(dim), "-n", str(n), "-obstacle", kind, "-obstacle_centre", ",".join(map(str, centre)),
+                "-ksp_type", "preonly", "-pc_type", "none", "-ksp_view_mat", "binary:A.bin", "-ksp_view_rhs", "binary:b.bin"] + ordering
+        R.pressure(opts, ranks)
+        A, b = load_petsc_mat("A.bin"), R.load_petsc_vec("b.bin")
+        Ap, bp, solid = poisson.pressure_problem((n,) * dim, kind, centre=centre)
+        what = f"{dim}-D n={n} {kind} at {centre} {ranks} rank(s)"
+        usual = poisson.obstacle((n,) * dim, kind).reshape(-1)
+        assert solid.any() and (solid != usual).any(), what + ": the obstacle did not move"
+        assert A.shape == Ap.shape and abs(A - Ap).max() == 0 and (A != 0).nnz == (Ap != 0).nnz, what + ": matrices differ"
+        assert np.abs(b - bp).max() <= 1e-14 * np.abs(bp).max(), what + ": right-hand sides differ"
+        cases += 1
 print(f"C and Python pressure problems equal in {cases} cases")
