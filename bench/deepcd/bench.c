@@ -6,7 +6,9 @@ static const char help[] = "Benchmark: pressure Poisson with a solid obstacle (2
                            "                          the first one in the deepcd/best summary)\n"
                            "  -repeat <2>             solves per entry; the fastest is reported\n"
                            "  -deepcd_max_it <500>    iteration cap for deepcd, which can stagnate\n"
-                           "  -classical <cg,icc,gamg,boomeramg>  classical solvers run (the best of them is the reference)\n\n";
+                           "  -classical <cg,icc,gamg,boomeramg>  classical solvers run (the best of them is the reference)\n"
+                           "  -moving <0>             time-dependent scenario instead: this many steps of an obstacle moving across\n"
+                           "                          the box, a new matrix at each step, the previous solution as initial guess\n\n";
 
 #include <math.h>
 #include <unistd.h>
@@ -56,6 +58,84 @@ static PetscErrorCode Configure(KSP ksp, PetscInt s, const char model[])
   PetscFunctionReturn(0);
 }
 
+/* The time-dependent scenario: the obstacle moves across the box (its centre from 0.3 to 0.7 of
+   the x axis) in steps; every step is a new matrix, solved from the previous step's solution.
+   Each solver keeps its KSP and pays its set-up at every step, as in a simulation. Returns the
+   time of the first deepcd model over the best classical solver's. */
+static PetscErrorCode MovingObstacle(PetscInt dim, PetscInt size, PetscInt steps, PetscReal rtol, KrylearnObstacle obstacle, const PetscBool use[], PetscInt nmodels, char *const models[], PetscInt dmaxit, PetscReal *ratio)
+{
+  const PetscInt nsolvers = nmodels + NCLASSICAL;
+  PetscInt       n[3] = {size, size, size}, its[MAXMODELS + NCLASSICAL] = {0}, best = -1;
+  PetscLogDouble setup[MAXMODELS + NCLASSICAL] = {0}, solve[MAXMODELS + NCLASSICAL] = {0};
+  PetscBool      converged[MAXMODELS + NCLASSICAL];
+  KSP            ksp[MAXMODELS + NCLASSICAL] = {NULL};
+  Vec            x[MAXMODELS + NCLASSICAL]   = {NULL};
+  char           grid[32];
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(grid, sizeof(grid), dim == 2 ? "%" PetscInt_FMT "^2" : "%" PetscInt_FMT "^3", size));
+  for (PetscInt s = 0; s < nsolvers; s++) converged[s] = PETSC_TRUE;
+  for (PetscInt k = 0; k < steps; k++) {
+    const PetscReal centre[3] = {0.3 + 0.4 * k / PetscMax(steps - 1, 1), obstacle == KRYLEARN_OBSTACLE_BOX ? 0.5 : 0.4, 0.5};
+    DM              da;
+    Mat             A;
+    Vec             b;
+
+    PetscCall(KrylearnPressureCreate(PETSC_COMM_WORLD, dim, n, obstacle, centre, PETSC_FALSE, PETSC_FALSE, &da, &A, &b));
+    for (PetscInt s = 0; s < nsolvers; s++) {
+      const PetscInt     kind = s < nmodels ? 0 : s - nmodels + 1;
+      PetscInt           sits;
+      KSPConvergedReason reason;
+      PetscLogDouble     t0, t1, t2;
+
+      if (!use[kind]) continue;
+      if (!k) {
+        PetscCall(KSPCreate(PETSC_COMM_WORLD, &ksp[s]));
+        PetscCall(KSPSetDM(ksp[s], da));
+        PetscCall(KSPSetDMActive(ksp[s], PETSC_FALSE));
+        PetscCall(Configure(ksp[s], kind, kind ? NULL : models[s]));
+        PetscCall(KSPSetTolerances(ksp[s], rtol, 1e-50, PETSC_DEFAULT, kind ? 100000 : dmaxit));
+        PetscCall(KSPSetFromOptions(ksp[s]));
+        PetscCall(VecDuplicate(b, &x[s]));
+        PetscCall(VecSet(x[s], 0.0));
+      }
+      PetscCall(KSPSetOperators(ksp[s], A, A));
+      PetscCall(KSPSetInitialGuessNonzero(ksp[s], (PetscBool)(k > 0)));
+      PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+      PetscCall(PetscTime(&t0));
+      PetscCall(KSPSetUp(ksp[s]));
+      PetscCall(PetscTime(&t1));
+      PetscCall(KSPSolve(ksp[s], b, x[s]));
+      PetscCall(PetscTime(&t2));
+      PetscCall(KSPGetIterationNumber(ksp[s], &sits));
+      PetscCall(KSPGetConvergedReason(ksp[s], &reason));
+      setup[s] += t1 - t0;
+      solve[s] += t2 - t1;
+      its[s] += sits;
+      converged[s] = (PetscBool)(converged[s] && reason > 0);
+    }
+    PetscCall(VecDestroy(&b));
+    PetscCall(MatDestroy(&A));
+    PetscCall(DMDestroy(&da));
+  }
+  for (PetscInt s = nmodels; s < nsolvers; s++)
+    if (use[s - nmodels + 1] && converged[s] && (best < 0 || setup[s] + solve[s] < setup[best] + solve[best])) best = s;
+  for (PetscInt s = 0; s < nsolvers; s++) {
+    const PetscInt kind = s < nmodels ? 0 : s - nmodels + 1;
+    char           name[32];
+
+    if (!use[kind]) continue;
+    if (kind) PetscCall(PetscStrncpy(name, names[kind], sizeof(name)));
+    else PetscCall(PetscSNPrintf(name, sizeof(name), nmodels > 1 ? "deepcd [%" PetscInt_FMT "]" : "deepcd", s + 1));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | %s | %" PetscInt_FMT " | %.1f%s | %.3f | %.3f | %.3f | %.2f |\n", grid, (double)rtol, name, steps, (double)its[s] / steps, converged[s] ? "" : " (not converged)", setup[s], solve[s], setup[s] + solve[s], best >= 0 ? (setup[s] + solve[s]) / (setup[best] + solve[best]) : (double)INFINITY));
+    PetscCall(KSPDestroy(&ksp[s]));
+    PetscCall(VecDestroy(&x[s]));
+  }
+  *ratio = best >= 0 && use[0] && converged[0] ? (setup[0] + solve[0]) / (setup[best] + solve[best]) : (PetscReal)INFINITY;
+  if (best >= 0) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | best classical: %s | | | | | | |\n", grid, (double)rtol, names[best - nmodels + 1]));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   PetscInt sizes[2][MAXSIZES] =
@@ -63,7 +143,7 @@ int main(int argc, char **argv)
       {128, 256, 512},
       {32,   64    }
   },
-           nsizes[2] = {3, 2}, nrtol = 2, repeat = 2, dmaxit = 500, nmodels[2] = {1, 1};
+           nsizes[2] = {3, 2}, nrtol = 2, repeat = 2, dmaxit = 500, nmodels[2] = {1, 1}, moving = 0;
   PetscReal        rtols[MAXRTOLS] = {1e-4, 1e-6}, worst = 0;
   KrylearnObstacle obstacle             = KRYLEARN_OBSTACLE_DISC;
   char            *models[2][MAXMODELS] = {{NULL}}, blas[PETSC_MAX_PATH_LEN] = "unknown";
@@ -95,6 +175,8 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsEnum("-obstacle", "Solid obstacle", NULL, KrylearnObstacles, (PetscEnum)obstacle, (PetscEnum *)&obstacle, NULL));
   PetscCall(PetscOptionsInt("-deepcd_max_it", "Iteration cap for deepcd (it can stagnate)", NULL, dmaxit, &dmaxit, NULL));
   PetscCall(PetscOptionsInt("-repeat", "Solves per entry (fastest reported)", NULL, repeat, &repeat, NULL));
+  PetscCall(PetscOptionsInt("-moving", "Time-dependent scenario: steps of a moving obstacle (0: the static tables)", NULL, moving, &moving, NULL));
+  PetscCheck(moving >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-moving %" PetscInt_FMT ": the number of steps must be non-negative", moving);
   for (PetscInt d = 0; d < 2; d++) {
     PetscInt  nmax = MAXMODELS;
     PetscBool flg;
@@ -139,6 +221,22 @@ int main(int argc, char **argv)
   for (PetscInt k = 1; k <= NCLASSICAL; k++)
     if (use[k]) PetscCall(PetscPrintf(PETSC_COMM_WORLD, " %s", names[k]));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
+  if (moving) {
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# moving obstacle: %" PetscInt_FMT " steps, centre from 0.3 to 0.7 of the x axis, a new matrix at each step, the previous solution as initial guess; every solver pays its set-up at each step; times summed over the steps\n", moving));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| grid | rtol | solver | steps | iterations per step | setup s | solve s | time s | ratio to best |\n|---|---|---|---|---|---|---|---|---|\n"));
+    for (PetscInt dim = 2; dim <= 3; dim++)
+      for (PetscInt is = 0; is < nsizes[dim - 2]; is++)
+        for (PetscInt it = 0; it < nrtol; it++) {
+          PetscReal ratio = 0;
+          PetscCall(MovingObstacle(dim, sizes[dim - 2][is], moving, rtols[it], obstacle, use, nmodels[dim - 2], models[dim - 2], dmaxit, &ratio));
+          worst = PetscMax(worst, ratio);
+        }
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "largest deepcd/best ratio of the moving obstacle: %.2f\n", (double)worst));
+    for (PetscInt d = 0; d < 2; d++)
+      for (PetscInt m = 0; m < MAXMODELS; m++) PetscCall(PetscFree(models[d][m]));
+    PetscCall(PetscFinalize());
+    return 0;
+  }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| grid | rtol | solver | iterations | setup s | solve s | time s | ratio to GAMG | true rel. residual |\n|---|---|---|---|---|---|---|---|---|\n"));
   for (PetscInt dim = 2; dim <= 3; dim++) {
     for (PetscInt is = 0; is < nsizes[dim - 2]; is++) {
