@@ -11,7 +11,7 @@ digits, a CNN of about 100k parameters on synthetic 32x32 images. The reference 
 are Krylov-Schur's at a residual of 1e-11 times the spectral radius (subspace 40); the reference trace a
 long Hutch++ run.
 
-Usage: pyhessian.py [--case mlp,digits,images] [--threads 1] [--tol 1e-5] [--ncv 20] [--restart 0.5]
+Usage: pyhessian.py [--case mlp,digits,images] [--threads 1] [--tol 1e-2] [--ncv 16] [--restart 0.8]
                     [--trace-reference 300] [--top-only]
 """
 import argparse
@@ -160,9 +160,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--case", default="mlp,digits,images")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--tol", type=float, default=1e-5, help="Krylearn: residual tolerance relative to each eigenvalue")
-    ap.add_argument("--ncv", type=int, default=20, help="Krylearn: Krylov-Schur subspace size")
-    ap.add_argument("--restart", type=float, default=0.5,
+    ap.add_argument("--tol", type=float, default=1e-2, help="Krylearn: residual tolerance relative to each eigenvalue")
+    ap.add_argument("--ncv", type=int, default=16, help="Krylearn: Krylov-Schur subspace size")
+    ap.add_argument("--restart", type=float, default=0.8,
                     help="Krylearn: fraction of the unconverged Ritz vectors Krylov-Schur keeps at a restart (SLEPc's default 0.5); "
                          "a larger one restarts after fewer products, so convergence is tested more often")
     ap.add_argument("--trace-reference", type=int, default=300, help="products of the reference Hutch++ trace")
