@@ -339,7 +339,7 @@ def _summary(name, r, N, probes):
     for p in PHASES:
         if "cost_" + p in r:
             n, s = r["cost_" + p]
-            lines.append("  %-8s %6d products %9.3f s" % (p, int(n), s))
+            lines.append("  %-9s %6d products %9.3f s" % (p, int(n), s))
     if "top_eigenvalues" in r:
         lines.append("  top %d:    %s" % (len(r["top_eigenvalues"]), " ".join("%.10g" % v for v in r["top_eigenvalues"])))
         lines.append("  outliers (largest gap): %d" % int(r["outliers"][0]))

@@ -4,12 +4,15 @@ mode, linear) and a small transformer block: top and bottom eigenvalues of the H
 the Gauss-Newton matrix and the empirical Fisher against dense PyTorch matrices
 (torch.autograd.functional.hessian, full Jacobians, per-sample gradients) to 1e-8 relative
 to the largest; traces within their error bars; batched products equal single ones; an MLP
-through autograd and through the C products agrees, and the output file equals
-bin/krylearn-spectrum's; with --mpiexec, P ranks equal 1 rank.
+through autograd and through the C products agrees, and the output file and the summary
+equal bin/krylearn-spectrum's; with --mpiexec, P ranks equal 1 rank.
 
 Usage: check_spectrum.py [--mpiexec "mpiexec -n 2"]"""
 import argparse
+import contextlib
+import io
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -183,11 +186,19 @@ def main():
     check(py["engine"] == "python" and c["engine"] == "c", "mlp: the engines asked for ran")
     export_mlp(mlp, os.path.join(work.name, "m.h5"), "cross_entropy", 1e-3)
     export_data(X.numpy(), y.numpy(), os.path.join(work.name, "d.h5"))
-    subprocess.run([os.path.join(ROOT, "bin", "krylearn-spectrum"), "-model", os.path.join(work.name, "m.h5"),
-                    "-data", os.path.join(work.name, "d.h5"), "-top", "3", "-bottom", "2", "-trace",
-                    "-trace_products", "30", "-density", "-density_steps", "15", "-density_probes", "2",
-                    "-density_grid", "100", "-vectors", "-o", os.path.join(work.name, "c.h5")],
-                   check=True, stdout=subprocess.DEVNULL)
+    summary = subprocess.run([os.path.join(ROOT, "bin", "krylearn-spectrum"), "-model", os.path.join(work.name, "m.h5"),
+                              "-data", os.path.join(work.name, "d.h5"), "-top", "3", "-bottom", "2", "-trace",
+                              "-trace_products", "30", "-density", "-density_steps", "15", "-density_probes", "2",
+                              "-density_grid", "100", "-vectors", "-o", os.path.join(work.name, "c.h5")],
+                             check=True, stdout=subprocess.PIPE, text=True).stdout
+    # verbose=True prints bin/krylearn-spectrum's summary: the same lines after the first (which
+    # names the files or the model), the seconds aside
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ks.analyse(mlp, torch.nn.CrossEntropyLoss(), data, engine="c", verbose=True, **kw)
+    untimed = [[re.sub(r"products +[0-9.]+ s$", "products", l) for l in t.splitlines()[1:]] for t in (out.getvalue(), summary)]
+    check(untimed[0] == untimed[1] and len(untimed[0]) >= 8,
+          "mlp: verbose=True prints bin/krylearn-spectrum's summary (%d lines)" % len(untimed[1]))
     with h5py.File(os.path.join(work.name, "py.h5"), "r") as f, h5py.File(os.path.join(work.name, "c.h5"), "r") as g:
         names = set(g) - {k for k in g if k.startswith("cost_")}
         worst = max(relerr(np.abs(f[k][...]) if "vectors" in k else f[k][...],
