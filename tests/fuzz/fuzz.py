@@ -101,7 +101,7 @@ def seed_hdf5_matrices(d):
         f["jc"], f["ir"], f["data"] = ptr.astype(np.uint64), idx.astype(np.uint64), val
         f.attrs["MATLAB_class"], f.attrs["MATLAB_sparse"] = np.bytes_("double"), np.uint64(N)
     files["h5-matlab"] = [f"{d}/matlab.h5"]
-    with h5py.File(f"{d}/csr.h5", "w") as f:            # int32 indices, variable-length string, grid
+    with h5py.File(f"{d}/csr.h5", "w") as f:            # int32 indices, variable-length string as users write it, grid
         f["indptr"], f["indices"], f["data"] = ptr.astype(np.int32), idx.astype(np.int32), val
         f["shape"] = np.array([N, N])
         f.attrs["format"] = "csr"
@@ -200,18 +200,18 @@ def seed_mlp(d):
     for tag, loss, widths, acts in (("ce", "cross_entropy", (4, 5, 3), ("tanh",)), ("mse", "mse", (3, 4, 2), ("relu",))):
         m, dd = f"{d}/mlp-{tag}-model.h5", f"{d}/mlp-{tag}-data.h5"
         with h5py.File(m, "w") as f:
-            f.attrs["format"], f.attrs["loss"] = "krylearn-mlp", loss
+            f.attrs["format"], f.attrs["loss"] = _s("krylearn-mlp"), _s(loss)   # as export_mlp writes them
             f.attrs["weight_decay"], f.attrs["nlayers"] = 1e-3, 2 * len(widths) - 3
             k = 0
             for i in range(len(widths) - 1):
                 g = f.create_group(f"layer{k}")
-                g.attrs["type"] = "linear"
+                g.attrs["type"] = _s("linear")
                 g["weight"] = rng.standard_normal((widths[i + 1], widths[i])) * 0.5
                 if tag == "ce" or i == 0:
                     g["bias"] = rng.standard_normal(widths[i + 1]) * 0.1
                 k += 1
                 if i < len(widths) - 2:
-                    f.create_group(f"layer{k}").attrs["type"] = acts[0]
+                    f.create_group(f"layer{k}").attrs["type"] = _s(acts[0])
                     k += 1
         with h5py.File(dd, "w") as f:
             f["X"] = rng.standard_normal((16, widths[0]))
