@@ -815,7 +815,7 @@ class Campaign:
     def run(self):
         a = self.args
         print(f"krylearn fuzz: seed {a.seed}, {a.n} mutants per format, {a.np} rank(s), "
-              f"{'ASan build (build/asan/bin)' if a.asan else 'bin/'}, timeout {a.timeout} s, jobs {a.jobs}", flush=True)
+              f"programs in {os.path.relpath(self.runner.bindir, ROOT)}{' (ASan build)' if a.asan else ''}, timeout {a.timeout} s, jobs {a.jobs}", flush=True)
         bad = self.check_seeds()
         if bad:
             print("fuzz: a seed is not accepted (a fuzzer or program defect):\n" + "\n".join(bad))
@@ -921,6 +921,8 @@ def main():
         ap.error(f"unknown format(s) {sorted(set(args.formats) - set(FORMATS))}; formats: {', '.join(FORMATS)}")
     if args.keep:
         args.keep = os.path.abspath(args.keep)
+    if args.bindir:  # runs start in the mutant's folder
+        args.bindir = os.path.abspath(args.bindir)
     if args.list:
         for f in FORMATS:
             print(f"{f:10s} {' '.join(command(f, 'MUTANT', 'OUT.h5', ['COMPANION']))}")
