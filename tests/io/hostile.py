@@ -219,6 +219,15 @@ def cases():
     with h5py.File("coo-rows.h5", "w") as f:
         f["row"], f["col"], f["data"], f["shape"] = np.array([0]), np.array([0]), np.array([1.0]), np.array([2**31 - 1, 4])
     add("r11-coo-rows", ["krylearn-ingest", "info", "coo-rows.h5"], "declares 2147483647 rows but stores 1 entries")
+    # the column-compressed layouts: rows from an attribute (MATLAB) or the shape (CSC), one pointer per column
+    with h5py.File("matlab-rows.h5", "w") as f:
+        f["jc"], f["ir"], f["data"] = np.array([0, 1, 1], np.uint64), np.array([0], np.uint64), np.array([1.0])
+        f.attrs["MATLAB_class"], f.attrs["MATLAB_sparse"] = np.bytes_(b"double"), np.uint64(2**31 - 1)
+    add("r11-matlab-rows", ["krylearn-ingest", "info", "matlab-rows.h5"], "declares 2147483647 rows but stores 1 entries", True)
+    with h5py.File("csc-rows.h5", "w") as f:
+        f["indptr"], f["indices"], f["data"], f["shape"] = np.array([0, 1, 1]), np.array([0]), np.array([1.0]), np.array([2**31 - 1, 2])
+        f.attrs["format"] = np.bytes_(b"csc")
+    add("r11-csc-rows", ["krylearn-ingest", "info", "csc-rows.h5"], "declares 2147483647 rows but stores 1 entries", True)
 
     # r13: a grid whose cell count wraps 64 bits
     P = sp.csr_matrix(sp.kron(sp.identity(8), sp.diags([-1, 2, -1], [-1, 0, 1], shape=(8, 8))) + sp.kron(sp.diags([-1, 2, -1], [-1, 0, 1], shape=(8, 8)), sp.identity(8)))
