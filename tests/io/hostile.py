@@ -260,6 +260,20 @@ def cases():
         f["X"], f["y"] = rng.standard_normal((6, 4)), y
     add("r15-nan-target", ["krylearn-spectrum", "-model", "nan-target-model.h5", "-data", "nan-target-data.h5", "-top", "1"], "y has a non-finite target in row 4")
     mlp_files("nlayers", lambda f: replace_attr(f, "nlayers", 2.5))
+    # finite values that overflow float64 in the loss (fuzzed: a weight of 1e231, an input of 1e289), a layer of width 0
+    for name, weight, X in (("weight", 1e231, 1.0), ("input", 1.0, 1e289)):
+        with h5py.File(f"overflow-{name}-model.h5", "w") as f:
+            f.attrs["loss"], f.attrs["nlayers"] = np.bytes_(b"mse"), 3
+            for i, kind in enumerate((b"linear", b"relu", b"linear")):
+                f.create_group(f"layer{i}").attrs["type"] = np.bytes_(kind)
+            f["layer0/weight"], f["layer2/weight"] = np.full((4, 3), 0.5), np.full((2, 4), weight)
+        with h5py.File(f"overflow-{name}-data.h5", "w") as f:
+            f["X"], f["y"] = np.full((16, 3), X), np.ones((16, 2))
+        add(f"fuzz-mlp-overflow-{name}", ["krylearn-spectrum", "-model", f"overflow-{name}-model.h5", "-data", f"overflow-{name}-data.h5", "-top", "1"],
+            f"overflow-{name}-model.h5 with overflow-{name}-data.h5: the loss or its gradient is not finite", True)
+    mlp_files("width0", lambda f: (f.__delitem__("layer2/weight"), f.__delitem__("layer2/bias"), f.__setitem__("layer2/weight", np.zeros((0, 5)))))
+    add("fuzz-mlp-width0", ["krylearn-spectrum", "-model", "width0-model.h5", "-data", "width0-data.h5", "-top", "1"],
+        "width0-model.h5: layer 2 has 0 outputs and 5 inputs: a linear layer needs at least one of each", True)
     add("r15-nlayers-fraction", ["krylearn-spectrum", "-model", "nlayers-model.h5", "-data", "nlayers-data.h5", "-top", "1"], "attribute 'nlayers' of group '/' has the wrong dtype: floating-point, integers expected")
     for name, value in (("negative", -1.0), ("zero", 0.0)):
         Pl = np.full((4, 3), 1 / 12)
