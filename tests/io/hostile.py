@@ -272,6 +272,16 @@ def cases():
         add(f"fuzz-mlp-overflow-{name}", ["krylearn-spectrum", "-model", f"overflow-{name}-model.h5", "-data", f"overflow-{name}-data.h5", "-top", "1"],
             f"overflow-{name}-model.h5 with overflow-{name}-data.h5: the loss or its gradient is not finite", True)
     mlp_files("width0", lambda f: (f.__delitem__("layer2/weight"), f.__delitem__("layer2/bias"), f.__setitem__("layer2/weight", np.zeros((0, 5)))))
+    # a contiguous layout message read as an old-version compact one that stores 0 of the 128 bytes (fuzzed)
+    with h5py.File("compact-clouds.h5", "w") as f:
+        f["X"], f["Y"] = rng.random((8, 2)), rng.random((6, 2))
+        where, size = f["X"].id.get_offset(), f["X"].id.get_storage_size()
+    with open("compact-clouds.h5", "r+b") as fh:
+        data = fh.read()
+        at = data.index(b"\x03\x01" + where.to_bytes(8, "little") + size.to_bytes(8, "little"))
+        fh.seek(at)
+        fh.write(b"\x02")  # layout message version 3 -> 2: the class byte becomes 0, compact
+    add("fuzz-compact-short", ["krylearn-ot", "compact-clouds.h5", "-o", "o.h5"], "compact-clouds.h5: dataset 'X' declares 16 elements (128 bytes) but the file stores 0 bytes of it", True)
     add("fuzz-mlp-width0", ["krylearn-spectrum", "-model", "width0-model.h5", "-data", "width0-data.h5", "-top", "1"],
         "width0-model.h5: layer 2 has 0 outputs and 5 inputs: a linear layer needs at least one of each", True)
     add("r15-nlayers-fraction", ["krylearn-spectrum", "-model", "nlayers-model.h5", "-data", "nlayers-data.h5", "-top", "1"], "attribute 'nlayers' of group '/' has the wrong dtype: floating-point, integers expected")
