@@ -293,6 +293,12 @@ def cases():
         with h5py.File(f"plan-{name}.h5", "w") as f:
             f["P"], f.attrs["eta"] = Pl, 100.0
         add(f"r15-plan-{name}", ["krylearn-spectrum", "-ot_plan", f"plan-{name}.h5", "-top", "1"], "negative entries" if name == "negative" else "has no mass")
+    # an eta whose Hessian float64 cannot hold (fuzzed: eta 1e-307 gave "indefinite matrix"; 1e200 wrong eigenvalues)
+    for name, eta in (("tiny", 1e-307), ("huge", 1e200)):
+        with h5py.File(f"plan-eta-{name}.h5", "w") as f:
+            f["P"], f.attrs["eta"] = np.full((4, 3), 1 / 12), eta
+        add(f"fuzz-plan-eta-{name}", ["krylearn-spectrum", "-ot_plan", f"plan-eta-{name}.h5", "-top", "1"],
+            f"plan-eta-{name}.h5: attribute eta = {eta:g} with a plan of mass 1.: the Hessian's scale eta x mass must lie in [1e-290, 1e150]", True)
 
     # r16: an attribute the file has but HDF5 cannot read is an error, not "absent"
     csr_file("attr-unreadable.h5", A, {"symmetric": np.int64(1)})
