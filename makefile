@@ -113,6 +113,8 @@ install: $(LIBRARY) $(APPS)
 # find build/asan/lib first ($$ORIGIN/../lib).
 ASAN_CFLAGS := $(filter-out -O3,$(KRYLEARN_CFLAGS)) -O1 -g -fno-omit-frame-pointer -fsanitize=address
 ASAN_OBJ    := $(patsubst %.c,build/asan/obj/%.o,$(LIB_SRC))
+ASAN_APP_COMMON_OBJ := $(patsubst build/obj/%,build/asan/obj/%,$(APP_COMMON_OBJ))
+.SECONDARY: $(ASAN_APP_COMMON_OBJ)
 ASAN_APPS   := $(patsubst apps/%.c,build/asan/bin/%,$(APP_SRC))
 
 asan: build/asan/lib/libkrylearn.so $(ASAN_APPS)
@@ -127,10 +129,10 @@ build/asan/lib/libkrylearn.so: $(ASAN_OBJ)
 	@echo "  LD ASAN $@"
 	$(Q)${PCC} -shared -fsanitize=address -o $@ $^ ${KRYLEARN_LIBS} -Wl,-rpath,${SLEPC_LIB_DIR}
 
-build/asan/bin/%: apps/%.c build/asan/lib/libkrylearn.so $(HEADERS)
+build/asan/bin/%: apps/%.c $(ASAN_APP_COMMON_OBJ) build/asan/lib/libkrylearn.so $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD ASAN $@"
-	$(Q)${PCC} ${ASAN_CFLAGS} ${SLEPC_CC_INCLUDES} $< -o $@ -Lbuild/asan/lib -lkrylearn ${KRYLEARN_LIBS} $(APP_RPATH)
+	$(Q)${PCC} ${ASAN_CFLAGS} ${SLEPC_CC_INCLUDES} $< $(ASAN_APP_COMMON_OBJ) -o $@ -Lbuild/asan/lib -lkrylearn ${KRYLEARN_LIBS} $(APP_RPATH)
 
 # Mutation fuzzing (tests/fuzz/README.md): FUZZ_N mutants per format; ASAN=1 runs build/asan
 FUZZ_N    ?= 10000

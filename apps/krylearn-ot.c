@@ -164,6 +164,7 @@ int main(int argc, char **argv)
   PetscCall(KrylearnH5FileGetObject(file, "X", &Xtype));
   PetscCall(KrylearnH5FileGetObject(file, "Y", &Ytype));
   PetscCall(OTCreate(comm, &ot));
+  PetscCall(PetscObjectSetName((PetscObject)ot, in)); /* errors about the marginals name the file */
   if (Ctype != KRYLEARN_H5_NONE) {
     PetscCall(LoadMatrix(comm, in, "/C", (PetscBool)(Ctype == KRYLEARN_H5_DATASET), &C));
     if (Ctype == KRYLEARN_H5_GROUP) PetscCall(CheckRepeated(file, in, C));

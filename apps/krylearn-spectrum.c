@@ -95,6 +95,7 @@ static PetscErrorCode OTPlanLoad(const Options *o, Mat *A)
   PetscReal      eta = 0, sums[2] = {0, 0}; /* negative entries (as a count), total mass */
   KrylearnH5File f;
   PetscInt       n, m, rs, re, neta;
+  PetscBool      scaled;
 
   PetscFunctionBegin;
   PetscCall(KrylearnH5FileOpen(PETSC_COMM_WORLD, o->otplan, NULL, KRYLEARN_H5_READ, &f));
@@ -115,9 +116,14 @@ static PetscErrorCode OTPlanLoad(const Options *o, Mat *A)
     PetscCall(MatRestoreRow(P, i, &nc, NULL, &v));
   }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sums, 2, MPIU_REAL, MPI_SUM, PETSC_COMM_WORLD));
-  if (sums[0] > 0 || !(sums[1] > 0)) PetscCall(MatDestroy(&P));
+  /* the Hessian is eta times the plan's blocks, and its scale eta x mass must suit float64: the norms of its
+     products square it (above about 1e154 they overflow: wrong eigenvalues, silently), and near the smallest
+     normal number the eigensolver's inner products underflow (a corrupt eta of 1e-307: "indefinite matrix") */
+  scaled = (PetscBool)(eta * sums[1] >= 1e-290 && eta * sums[1] <= 1e150);
+  if (sums[0] > 0 || !(sums[1] > 0) || !scaled) PetscCall(MatDestroy(&P));
   PetscCheck(sums[0] == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: the plan P has %.0f negative entries: a transport plan is non-negative", o->otplan, (double)sums[0]);
   PetscCheck(sums[1] > 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: the plan P has no mass (all entries zero)", o->otplan);
+  PetscCheck(scaled, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "%s: attribute eta = %g with a plan of mass %g: the Hessian's scale eta x mass must lie in [1e-290, 1e150]", o->otplan, (double)eta, (double)sums[1]);
   PetscCall(KrylearnSinkhornDualHessian(P, eta, A));
   PetscCall(MatGetSize(P, &n, &m));
   PetscCall(MatDestroy(&P));

@@ -95,9 +95,11 @@ def write(path, A, grid, b, solid=None, description=""):
         f.create_dataset("x", data=x, **opts)
         if solid is not None:
             f.create_dataset("solid", data=solid.astype(np.uint8), **opts)
-        f.attrs["format"] = "csr"
+        # fixed-length strings: a variable-length one lives in the global heap, which libhdf5
+        # follows unchecked (docs/io.md)
+        f.attrs["format"] = np.bytes_(b"csr")
         f.attrs["grid"] = np.array(grid, dtype=np.int64)
-        f.attrs["description"] = description
+        f.attrs["description"] = np.bytes_(description.encode("ascii"))
 
 
 def main():

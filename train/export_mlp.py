@@ -11,7 +11,9 @@
     export_data(X, y, path)
         X: N x d floats; y: N integer labels, or N x outputs float targets
 
-The layout is described in docs/spectrum.md. Parameters are stored in float64.
+The layout is described in docs/spectrum.md. Parameters are stored in float64, strings as
+fixed-length ASCII attributes: a variable-length string lives in the file's global heap,
+which libhdf5 follows unchecked when it reads the attribute (docs/io.md).
 """
 import h5py
 import numpy as np
@@ -40,8 +42,8 @@ def export_mlp(model, path, loss, weight_decay=0.0):
     if not isinstance(model, torch.nn.Sequential):
         raise TypeError("export_mlp takes a torch.nn.Sequential")
     with h5py.File(path, "w") as f:
-        f.attrs["format"] = "krylearn-mlp"
-        f.attrs["loss"] = loss
+        f.attrs["format"] = np.bytes_(b"krylearn-mlp")
+        f.attrs["loss"] = np.bytes_(loss.encode("ascii"))
         f.attrs["weight_decay"] = float(weight_decay)
         f.attrs["nlayers"] = len(model)
         for i, layer in enumerate(model):
@@ -51,7 +53,7 @@ def export_mlp(model, path, loss, weight_decay=0.0):
             if kind == "gelu" and getattr(layer, "approximate", "none") != "none":
                 raise TypeError(f"layer {i}: only the exact (erf) GELU is supported")
             g = f.create_group(f"layer{i}")
-            g.attrs["type"] = kind
+            g.attrs["type"] = np.bytes_(kind.encode("ascii"))
             if kind == "linear":
                 g["weight"] = layer.weight.detach().double().cpu().numpy()
                 if layer.bias is not None:

@@ -169,9 +169,10 @@ static PetscErrorCode Assemble(MPI_Comm comm, const char file[], KrylearnEntries
   PetscFunctionReturn(0);
 }
 
-/* In the coordinate layouts (COO, Matrix Market) the row count is a number in the file that no stored data
-   backs, yet the matrix costs memory per row: a file of a few bytes declaring 2^31 rows would make the
-   assembly allocate gigabytes. Rows beyond the stored entries are allowed up to KRYLEARN_IO_MAX_EMPTY_ROWS. */
+/* In the coordinate layouts (COO, Matrix Market) and the column-compressed ones (MATLAB, CSC) the row count
+   is a number in the file that no stored data backs, yet the matrix costs memory per row: a file of a few
+   bytes declaring 2^31 rows would make the assembly allocate gigabytes. Rows beyond the stored entries are
+   allowed up to KRYLEARN_IO_MAX_EMPTY_ROWS. */
 #define KRYLEARN_IO_MAX_EMPTY_ROWS (1 << 24)
 static PetscErrorCode CheckDeclaredRows(MPI_Comm comm, const char file[], KrylearnEntries *E)
 {
@@ -243,7 +244,7 @@ PetscErrorCode KrylearnMatLoad(MPI_Comm comm, const char file[], const char grou
     PetscCall(KrylearnH5Close(&h5));
   }
   PetscCall(PetscLogEventEnd(KRYLEARN_IngestRead, 0, 0, 0, 0));
-  if (!ierr && (layout == KRYLEARN_IO_LAYOUT_COO || layout == KRYLEARN_IO_LAYOUT_MTX)) ierr = CheckDeclaredRows(comm, file, &E);
+  if (!ierr && (layout == KRYLEARN_IO_LAYOUT_COO || layout == KRYLEARN_IO_LAYOUT_MTX || layout == KRYLEARN_IO_LAYOUT_MATLAB || layout == KRYLEARN_IO_LAYOUT_CSC)) ierr = CheckDeclaredRows(comm, file, &E);
   if (!ierr) ierr = Assemble(comm, file, &E, A);
   PetscCall(KrylearnEntriesDestroy(&E));
   if (ierr) PetscCall(MatDestroy(A));

@@ -115,6 +115,7 @@ PetscErrorCode MLPModelFinalize(MLPModel *m, const char source[])
   for (PetscInt l = 0; l < m->nlayers; l++) {
     MLPLayer *ly = &m->layer[l];
     if (ly->type == MLP_LAYER_LINEAR) {
+      PetscCheck(ly->nout >= 1 && ly->nin >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "%s: layer %" PetscInt_FMT " has %" PetscInt_FMT " outputs and %" PetscInt_FMT " inputs: a linear layer needs at least one of each", source, l, ly->nout, ly->nin);
       PetscCheck(width < 0 || ly->nin == width, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "%s: layer %" PetscInt_FMT " takes %" PetscInt_FMT " inputs but the layer before it gives %" PetscInt_FMT, source, l, ly->nin, width);
       ly->offset = offset;
       offset += ly->nout * ly->nin + (ly->bias ? ly->nout : 0);

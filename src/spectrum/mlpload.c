@@ -257,6 +257,13 @@ PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char dat
   p->gradnorm = PetscSqrtReal(gsum);
   PetscCall(PetscFree(g));
   PetscCall(PetscLogEventEnd(KRYLEARN_MLPEvaluate, p, 0, 0, 0));
+  /* finite weights and data can still overflow float64 (a weight of 1e231, an input of 1e289): name the
+     files here rather than let the eigensolver report an indefinite matrix. Both values come from sums over
+     all ranks: every rank takes the same branch. */
+  if (PetscIsInfOrNanReal(p->loss) || PetscIsInfOrNanReal(p->gradnorm)) {
+    PetscCall(KrylearnMLPDestroy(&p));
+    SETERRQ(comm, PETSC_ERR_FP, "%s with %s: the loss or its gradient is not finite: the weights or the data overflow float64", model, data);
+  }
 
   PetscCall(VecCreateMPI(comm, PETSC_DECIDE, p->model.nparam, &x));
   PetscCall(VecScatterCreateToAll(x, &p->toall, &p->vall));

@@ -101,7 +101,7 @@ def seed_hdf5_matrices(d):
         f["jc"], f["ir"], f["data"] = ptr.astype(np.uint64), idx.astype(np.uint64), val
         f.attrs["MATLAB_class"], f.attrs["MATLAB_sparse"] = np.bytes_("double"), np.uint64(N)
     files["h5-matlab"] = [f"{d}/matlab.h5"]
-    with h5py.File(f"{d}/csr.h5", "w") as f:            # int32 indices, variable-length string, grid
+    with h5py.File(f"{d}/csr.h5", "w") as f:            # int32 indices, variable-length string as users write it, grid
         f["indptr"], f["indices"], f["data"] = ptr.astype(np.int32), idx.astype(np.int32), val
         f["shape"] = np.array([N, N])
         f.attrs["format"] = "csr"
@@ -200,18 +200,18 @@ def seed_mlp(d):
     for tag, loss, widths, acts in (("ce", "cross_entropy", (4, 5, 3), ("tanh",)), ("mse", "mse", (3, 4, 2), ("relu",))):
         m, dd = f"{d}/mlp-{tag}-model.h5", f"{d}/mlp-{tag}-data.h5"
         with h5py.File(m, "w") as f:
-            f.attrs["format"], f.attrs["loss"] = "krylearn-mlp", loss
+            f.attrs["format"], f.attrs["loss"] = _s("krylearn-mlp"), _s(loss)   # as export_mlp writes them
             f.attrs["weight_decay"], f.attrs["nlayers"] = 1e-3, 2 * len(widths) - 3
             k = 0
             for i in range(len(widths) - 1):
                 g = f.create_group(f"layer{k}")
-                g.attrs["type"] = "linear"
+                g.attrs["type"] = _s("linear")
                 g["weight"] = rng.standard_normal((widths[i + 1], widths[i])) * 0.5
                 if tag == "ce" or i == 0:
                     g["bias"] = rng.standard_normal(widths[i + 1]) * 0.1
                 k += 1
                 if i < len(widths) - 2:
-                    f.create_group(f"layer{k}").attrs["type"] = acts[0]
+                    f.create_group(f"layer{k}").attrs["type"] = _s(acts[0])
                     k += 1
         with h5py.File(dd, "w") as f:
             f["X"] = rng.standard_normal((16, widths[0]))
@@ -815,7 +815,7 @@ class Campaign:
     def run(self):
         a = self.args
         print(f"krylearn fuzz: seed {a.seed}, {a.n} mutants per format, {a.np} rank(s), "
-              f"{'ASan build (build/asan/bin)' if a.asan else 'bin/'}, timeout {a.timeout} s, jobs {a.jobs}", flush=True)
+              f"programs in {os.path.relpath(self.runner.bindir, ROOT)}{' (ASan build)' if a.asan else ''}, timeout {a.timeout} s, jobs {a.jobs}", flush=True)
         bad = self.check_seeds()
         if bad:
             print("fuzz: a seed is not accepted (a fuzzer or program defect):\n" + "\n".join(bad))
@@ -921,6 +921,8 @@ def main():
         ap.error(f"unknown format(s) {sorted(set(args.formats) - set(FORMATS))}; formats: {', '.join(FORMATS)}")
     if args.keep:
         args.keep = os.path.abspath(args.keep)
+    if args.bindir:  # runs start in the mutant's folder
+        args.bindir = os.path.abspath(args.bindir)
     if args.list:
         for f in FORMATS:
             print(f"{f:10s} {' '.join(command(f, 'MUTANT', 'OUT.h5', ['COMPANION']))}")

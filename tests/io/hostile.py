@@ -219,6 +219,15 @@ def cases():
     with h5py.File("coo-rows.h5", "w") as f:
         f["row"], f["col"], f["data"], f["shape"] = np.array([0]), np.array([0]), np.array([1.0]), np.array([2**31 - 1, 4])
     add("r11-coo-rows", ["krylearn-ingest", "info", "coo-rows.h5"], "declares 2147483647 rows but stores 1 entries")
+    # the column-compressed layouts: rows from an attribute (MATLAB) or the shape (CSC), one pointer per column
+    with h5py.File("matlab-rows.h5", "w") as f:
+        f["jc"], f["ir"], f["data"] = np.array([0, 1, 1], np.uint64), np.array([0], np.uint64), np.array([1.0])
+        f.attrs["MATLAB_class"], f.attrs["MATLAB_sparse"] = np.bytes_(b"double"), np.uint64(2**31 - 1)
+    add("r11-matlab-rows", ["krylearn-ingest", "info", "matlab-rows.h5"], "declares 2147483647 rows but stores 1 entries", True)
+    with h5py.File("csc-rows.h5", "w") as f:
+        f["indptr"], f["indices"], f["data"], f["shape"] = np.array([0, 1, 1]), np.array([0]), np.array([1.0]), np.array([2**31 - 1, 2])
+        f.attrs["format"] = np.bytes_(b"csc")
+    add("r11-csc-rows", ["krylearn-ingest", "info", "csc-rows.h5"], "declares 2147483647 rows but stores 1 entries", True)
 
     # r13: a grid whose cell count wraps 64 bits
     P = sp.csr_matrix(sp.kron(sp.identity(8), sp.diags([-1, 2, -1], [-1, 0, 1], shape=(8, 8))) + sp.kron(sp.diags([-1, 2, -1], [-1, 0, 1], shape=(8, 8)), sp.identity(8)))
@@ -251,6 +260,30 @@ def cases():
         f["X"], f["y"] = rng.standard_normal((6, 4)), y
     add("r15-nan-target", ["krylearn-spectrum", "-model", "nan-target-model.h5", "-data", "nan-target-data.h5", "-top", "1"], "y has a non-finite target in row 4")
     mlp_files("nlayers", lambda f: replace_attr(f, "nlayers", 2.5))
+    # finite values that overflow float64 in the loss (fuzzed: a weight of 1e231, an input of 1e289), a layer of width 0
+    for name, weight, X in (("weight", 1e231, 1.0), ("input", 1.0, 1e289)):
+        with h5py.File(f"overflow-{name}-model.h5", "w") as f:
+            f.attrs["loss"], f.attrs["nlayers"] = np.bytes_(b"mse"), 3
+            for i, kind in enumerate((b"linear", b"relu", b"linear")):
+                f.create_group(f"layer{i}").attrs["type"] = np.bytes_(kind)
+            f["layer0/weight"], f["layer2/weight"] = np.full((4, 3), 0.5), np.full((2, 4), weight)
+        with h5py.File(f"overflow-{name}-data.h5", "w") as f:
+            f["X"], f["y"] = np.full((16, 3), X), np.ones((16, 2))
+        add(f"fuzz-mlp-overflow-{name}", ["krylearn-spectrum", "-model", f"overflow-{name}-model.h5", "-data", f"overflow-{name}-data.h5", "-top", "1"],
+            f"overflow-{name}-model.h5 with overflow-{name}-data.h5: the loss or its gradient is not finite", True)
+    mlp_files("width0", lambda f: (f.__delitem__("layer2/weight"), f.__delitem__("layer2/bias"), f.__setitem__("layer2/weight", np.zeros((0, 5)))))
+    # a contiguous layout message read as an old-version compact one that stores 0 of the 128 bytes (fuzzed)
+    with h5py.File("compact-clouds.h5", "w") as f:
+        f["X"], f["Y"] = rng.random((8, 2)), rng.random((6, 2))
+        where, size = f["X"].id.get_offset(), f["X"].id.get_storage_size()
+    with open("compact-clouds.h5", "r+b") as fh:
+        data = fh.read()
+        at = data.index(b"\x03\x01" + where.to_bytes(8, "little") + size.to_bytes(8, "little"))
+        fh.seek(at)
+        fh.write(b"\x02")  # layout message version 3 -> 2: the class byte becomes 0, compact
+    add("fuzz-compact-short", ["krylearn-ot", "compact-clouds.h5", "-o", "o.h5"], "compact-clouds.h5: dataset 'X' declares 16 elements (128 bytes) but the file stores 0 bytes of it", True)
+    add("fuzz-mlp-width0", ["krylearn-spectrum", "-model", "width0-model.h5", "-data", "width0-data.h5", "-top", "1"],
+        "width0-model.h5: layer 2 has 0 outputs and 5 inputs: a linear layer needs at least one of each", True)
     add("r15-nlayers-fraction", ["krylearn-spectrum", "-model", "nlayers-model.h5", "-data", "nlayers-data.h5", "-top", "1"], "attribute 'nlayers' of group '/' has the wrong dtype: floating-point, integers expected")
     for name, value in (("negative", -1.0), ("zero", 0.0)):
         Pl = np.full((4, 3), 1 / 12)
@@ -260,6 +293,12 @@ def cases():
         with h5py.File(f"plan-{name}.h5", "w") as f:
             f["P"], f.attrs["eta"] = Pl, 100.0
         add(f"r15-plan-{name}", ["krylearn-spectrum", "-ot_plan", f"plan-{name}.h5", "-top", "1"], "negative entries" if name == "negative" else "has no mass")
+    # an eta whose Hessian float64 cannot hold (fuzzed: eta 1e-307 gave "indefinite matrix"; 1e200 wrong eigenvalues)
+    for name, eta in (("tiny", 1e-307), ("huge", 1e200)):
+        with h5py.File(f"plan-eta-{name}.h5", "w") as f:
+            f["P"], f.attrs["eta"] = np.full((4, 3), 1 / 12), eta
+        add(f"fuzz-plan-eta-{name}", ["krylearn-spectrum", "-ot_plan", f"plan-eta-{name}.h5", "-top", "1"],
+            f"plan-eta-{name}.h5: attribute eta = {eta:g} with a plan of mass 1.: the Hessian's scale eta x mass must lie in [1e-290, 1e150]", True)
 
     # r16: an attribute the file has but HDF5 cannot read is an error, not "absent"
     csr_file("attr-unreadable.h5", A, {"symmetric": np.int64(1)})

@@ -152,6 +152,8 @@ static PetscErrorCode OTSetUpMarginals(OT ot)
   PetscInt           nr, nrloc, mc;
   PetscReal          sr = 0, sc = 0;
   const PetscScalar *a;
+  /* a program that read the marginals from a file names the OT after it (krylearn-ot): the messages name it */
+  const char *src = ((PetscObject)ot)->name ? ((PetscObject)ot)->name : "", *sep = src[0] ? ": " : "";
 
   PetscFunctionBegin;
   PetscCheck(ot->r && ot->c, comm, PETSC_ERR_ORDER, "Set the marginals with OTSetMarginals() before OTSetUp()");
@@ -168,7 +170,8 @@ static PetscErrorCode OTSetUpMarginals(OT ot)
   PetscCall(VecGetArrayRead(ot->r, &a));
   for (PetscInt i = 0; i < ot->nloc; i++) {
     ot->rl[i] = PetscRealPart(a[i]);
-    PetscCheck(ot->rl[i] > 0 && !PetscIsInfOrNanReal(ot->rl[i]), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Row weight r[%" PetscInt_FMT "] = %g: weights must be positive and finite (drop zero-weight points)", ot->rstart + i, (double)ot->rl[i]);
+    PetscCheck(ot->rl[i] > 0 && !PetscIsInfOrNanReal(ot->rl[i]), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "%s%sRow weight r[%" PetscInt_FMT "] = %g: weights must be positive and finite (drop zero-weight points)", src, sep, ot->rstart + i,
+               (double)ot->rl[i]);
     sr += ot->rl[i];
   }
   PetscCall(VecRestoreArrayRead(ot->r, &a));
@@ -181,11 +184,11 @@ static PetscErrorCode OTSetUpMarginals(OT ot)
   PetscCall(VecGetArrayRead(ot->cfull, &a));
   for (PetscInt j = 0; j < ot->m; j++) {
     ot->cf[j] = PetscRealPart(a[j]);
-    PetscCheck(ot->cf[j] > 0 && !PetscIsInfOrNanReal(ot->cf[j]), comm, PETSC_ERR_ARG_OUTOFRANGE, "Column weight c[%" PetscInt_FMT "] = %g: weights must be positive and finite (drop zero-weight points)", j, (double)ot->cf[j]);
+    PetscCheck(ot->cf[j] > 0 && !PetscIsInfOrNanReal(ot->cf[j]), comm, PETSC_ERR_ARG_OUTOFRANGE, "%s%sColumn weight c[%" PetscInt_FMT "] = %g: weights must be positive and finite (drop zero-weight points)", src, sep, j, (double)ot->cf[j]);
     sc += ot->cf[j];
   }
   PetscCall(VecRestoreArrayRead(ot->cfull, &a));
-  PetscCheck(PetscAbsReal(sr - sc) <= 0.5 * ot->tol, comm, PETSC_ERR_ARG_WRONG, "Marginals have different sums: sum r = %.17g, sum c = %.17g (difference %g exceeds half the tolerance %g)", (double)sr, (double)sc, (double)PetscAbsReal(sr - sc),
+  PetscCheck(PetscAbsReal(sr - sc) <= 0.5 * ot->tol, comm, PETSC_ERR_ARG_WRONG, "%s%sMarginals have different sums: sum r = %.17g, sum c = %.17g (difference %g exceeds half the tolerance %g)", src, sep, (double)sr, (double)sc, (double)PetscAbsReal(sr - sc),
              (double)ot->tol);
   PetscFunctionReturn(0);
 }
