@@ -122,47 +122,6 @@ static PetscErrorCode GetBlock(Mat A, Block *b)
   PetscFunctionReturn(0);
 }
 
-/*@C
-  KrylearnMatWriteHDF5 - Writes a matrix to HDF5 in the layout PETSc's MatLoad reads
-
-  Collective
-
-  Input Parameters:
-+ A     - the matrix (any type with MatGetRow())
-. file  - the HDF5 file, created or overwritten
-- group - the group to create, for example "/A"; PETSc's MatLoad reads it into a Mat named after the group
-
-  Level: intermediate
-
-  Note:
-  Writes datasets jc (row pointers), ir (column indices) as int64, data as float64, and the attributes
-  MATLAB_sparse (column count) and grid when a grid is attached. Ranks write their own rows in turn.
-
-.seealso: `KrylearnMatLoad()`, `MatLoad()`
-@*/
-PetscErrorCode KrylearnMatWriteHDF5(Mat A, const char file[], const char group[])
-{
-  MPI_Comm       comm;
-  Block          b;
-  PetscErrorCode ierr;
-
-  PetscFunctionBegin;
-  PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
-  PetscValidCharPointer(file, 2);
-  PetscCall(KrylearnIOInitializePackage());
-  PetscCall(PetscObjectGetComm((PetscObject)A, &comm));
-  PetscCall(PetscLogEventBegin(KRYLEARN_IngestWrite, A, 0, 0, 0));
-  PetscCall(PetscMemzero(&b, sizeof(b)));
-  b.file  = file;
-  b.group = group && group[0] ? group : "/";
-  PetscCall(GetBlock(A, &b));
-  ierr = WriteTurns(comm, &b);
-  PetscCall(PetscFree3(b.ptr, b.col, b.val));
-  PetscCall(ierr);
-  PetscCall(PetscLogEventEnd(KRYLEARN_IngestWrite, A, 0, 0, 0));
-  PetscFunctionReturn(0);
-}
-
 /* Own rows of a matrix as dense rows, row-major */
 static PetscErrorCode GetDenseBlock(Mat A, Block *b)
 {
@@ -188,6 +147,53 @@ static PetscErrorCode GetDenseBlock(Mat A, Block *b)
   PetscFunctionReturn(0);
 }
 
+/* The own rows of A as CSR (a group at path) or dense rows (a dataset at path), written in turn */
+static PetscErrorCode WriteMatrix(Mat A, const char file[], const char path[], PetscBool dense)
+{
+  Block          b;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(KrylearnIOInitializePackage());
+  PetscCall(PetscLogEventBegin(KRYLEARN_IngestWrite, A, 0, 0, 0));
+  PetscCall(PetscMemzero(&b, sizeof(b)));
+  b.file  = file;
+  b.group = path;
+  PetscCall(dense ? GetDenseBlock(A, &b) : GetBlock(A, &b));
+  ierr = WriteTurns(PetscObjectComm((PetscObject)A), &b);
+  PetscCall(PetscFree3(b.ptr, b.col, b.val));
+  PetscCall(ierr);
+  PetscCall(PetscLogEventEnd(KRYLEARN_IngestWrite, A, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnMatWriteHDF5 - Writes a matrix to HDF5 in the layout PETSc's MatLoad reads
+
+  Collective
+
+  Input Parameters:
++ A     - the matrix (any type with MatGetRow())
+. file  - the HDF5 file, created or overwritten
+- group - the group to create, for example "/A"; PETSc's MatLoad reads it into a Mat named after the group
+
+  Level: intermediate
+
+  Note:
+  Writes datasets jc (row pointers), ir (column indices) as int64, data as float64, and the attributes
+  MATLAB_sparse (column count) and grid when a grid is attached. Ranks write their own rows in turn.
+
+.seealso: `KrylearnMatLoad()`, `MatLoad()`
+@*/
+PetscErrorCode KrylearnMatWriteHDF5(Mat A, const char file[], const char group[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
+  PetscValidCharPointer(file, 2);
+  PetscCall(WriteMatrix(A, file, group && group[0] ? group : "/", PETSC_FALSE));
+  PetscFunctionReturn(0);
+}
+
 /*@C
   KrylearnMatWriteDenseHDF5 - Writes a matrix to HDF5 as one 2-D dataset (rows x columns, row-major: numpy's order)
 
@@ -207,25 +213,11 @@ static PetscErrorCode GetDenseBlock(Mat A, Block *b)
 @*/
 PetscErrorCode KrylearnMatWriteDenseHDF5(Mat A, const char file[], const char dataset[])
 {
-  MPI_Comm       comm;
-  Block          b;
-  PetscErrorCode ierr;
-
   PetscFunctionBegin;
   PetscValidHeaderSpecific(A, MAT_CLASSID, 1);
   PetscValidCharPointer(file, 2);
   PetscValidCharPointer(dataset, 3);
-  PetscCall(KrylearnIOInitializePackage());
-  PetscCall(PetscObjectGetComm((PetscObject)A, &comm));
-  PetscCall(PetscLogEventBegin(KRYLEARN_IngestWrite, A, 0, 0, 0));
-  PetscCall(PetscMemzero(&b, sizeof(b)));
-  b.file  = file;
-  b.group = dataset;
-  PetscCall(GetDenseBlock(A, &b));
-  ierr = WriteTurns(comm, &b);
-  PetscCall(PetscFree3(b.ptr, b.col, b.val));
-  PetscCall(ierr);
-  PetscCall(PetscLogEventEnd(KRYLEARN_IngestWrite, A, 0, 0, 0));
+  PetscCall(WriteMatrix(A, file, dataset, PETSC_TRUE));
   PetscFunctionReturn(0);
 }
 
