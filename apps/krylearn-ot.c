@@ -67,52 +67,42 @@ static PetscErrorCode LoadWeights(KrylearnH5File f, const char *in, const char *
   PetscFunctionReturn(0);
 }
 
+/* What the program writes besides the plan (the potentials gathered on rank 0) */
 typedef struct {
-  Vec x0, y0; /* the potentials, gathered on rank 0 */
-  OT  ot;
+  Vec               x0, y0;
+  OTType            type;
+  PetscReal         eta, cost, err, time;
+  PetscInt64        its[2]; /* Sinkhorn, Newton */
+  OTConvergedReason reason;
 } Results;
 
 /* x, y and the attributes, written by rank 0 after the plan */
 static PetscErrorCode WriteResults(KrylearnH5File f, void *ctx)
 {
   const Results     *res = (const Results *)ctx;
-  Vec                x0 = res->x0, y0 = res->y0;
-  OT                 ot = res->ot;
   const PetscScalar *a;
-  PetscInt           n, m, sits, nits;
-  PetscInt64         n64, m64, its[2];
-  PetscReal          eta, cost, err, time;
-  OTType             type;
-  OTConvergedReason  reason;
+  PetscInt           n, m;
+  PetscInt64         n64, m64;
 
   PetscFunctionBegin;
-  PetscCall(OTGetType(ot, &type));
-  PetscCall(OTGetEta(ot, &eta));
-  PetscCall(OTGetTransportCost(ot, &cost));
-  PetscCall(OTGetMarginalError(ot, &err));
-  PetscCall(OTGetSolveTime(ot, &time));
-  PetscCall(OTGetIterationNumbers(ot, &sits, &nits));
-  PetscCall(OTGetConvergedReason(ot, &reason));
-  PetscCall(VecGetSize(x0, &n));
-  PetscCall(VecGetSize(y0, &m));
-  n64    = n;
-  m64    = m;
-  its[0] = sits;
-  its[1] = nits;
-  PetscCall(VecGetArrayRead(x0, &a));
+  PetscCall(VecGetSize(res->x0, &n));
+  PetscCall(VecGetSize(res->y0, &m));
+  n64 = n;
+  m64 = m;
+  PetscCall(VecGetArrayRead(res->x0, &a));
   PetscCall(KrylearnH5FileWriteDataset(f, "x", KRYLEARN_H5_REAL, 1, &n64, a));
-  PetscCall(VecRestoreArrayRead(x0, &a));
-  PetscCall(VecGetArrayRead(y0, &a));
+  PetscCall(VecRestoreArrayRead(res->x0, &a));
+  PetscCall(VecGetArrayRead(res->y0, &a));
   PetscCall(KrylearnH5FileWriteDataset(f, "y", KRYLEARN_H5_REAL, 1, &m64, a));
-  PetscCall(VecRestoreArrayRead(y0, &a));
-  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "eta", KRYLEARN_H5_REAL, 1, &eta));
-  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "transport_cost", KRYLEARN_H5_REAL, 1, &cost));
-  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "marginal_error", KRYLEARN_H5_REAL, 1, &err));
-  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "sinkhorn_iterations", KRYLEARN_H5_INT64, 1, &its[0]));
-  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "newton_iterations", KRYLEARN_H5_INT64, 1, &its[1]));
-  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "time", KRYLEARN_H5_REAL, 1, &time));
-  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "type", type));
-  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "converged_reason", OTConvergedReasons[reason]));
+  PetscCall(VecRestoreArrayRead(res->y0, &a));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "eta", KRYLEARN_H5_REAL, 1, &res->eta));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "transport_cost", KRYLEARN_H5_REAL, 1, &res->cost));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "marginal_error", KRYLEARN_H5_REAL, 1, &res->err));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "sinkhorn_iterations", KRYLEARN_H5_INT64, 1, &res->its[0]));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "newton_iterations", KRYLEARN_H5_INT64, 1, &res->its[1]));
+  PetscCall(KrylearnH5FileWriteAttribute(f, "/", "time", KRYLEARN_H5_REAL, 1, &res->time));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "type", res->type));
+  PetscCall(KrylearnH5FileWriteAttributeString(f, "/", "converged_reason", OTConvergedReasons[res->reason]));
   PetscFunctionReturn(0);
 }
 
@@ -208,7 +198,10 @@ int main(int argc, char **argv)
   PetscCall(GatherVec(x, &x0));
   PetscCall(GatherVec(y, &y0));
   {
-    Results res = {x0, y0, ot};
+    Results res = {
+      x0, y0, type, eta, cost, err, time, {sits, nits},
+             reason
+    };
     /* the file holds the plan already when there is one */
     PetscCall(KrylearnH5FileWriteOnRank(comm, 0, out, NULL, writeplan ? KRYLEARN_H5_APPEND : KRYLEARN_H5_WRITE, WriteResults, &res, "%s: cannot write the results", out));
   }
