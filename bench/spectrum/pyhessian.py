@@ -16,7 +16,6 @@ Usage: pyhessian.py [--case mlp,digits,images] [--threads 1] [--tol 1e-2] [--ncv
 """
 import argparse
 import os
-import subprocess
 import sys
 import time
 
@@ -26,15 +25,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path[:0] = [os.path.join(ROOT, "python"), os.path.join(ROOT, "train")]
-
-
-def blas_name():
-    try:
-        out = subprocess.run(["update-alternatives", "--query", "libblas.so.3-x86_64-linux-gnu"],
-                             stdout=subprocess.PIPE, text=True).stdout
-        return next(l.split(":", 1)[1].strip() for l in out.splitlines() if l.startswith("Value:"))
-    except (OSError, StopIteration):
-        return "unknown"
+from bench import blas_name  # noqa: E402  (bench/spectrum/bench.py, beside this script)
 
 
 def train(model, X, y, steps, lr=2e-3):
