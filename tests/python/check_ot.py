@@ -4,7 +4,6 @@ and against bin/krylearn-ot (same plan, potentials and counts), dense, sparse an
 costs, both methods; the log; sparse plans; with --mpiexec, P ranks equal serial.
 
 Usage: check_ot.py [--mpiexec "mpiexec -n 2"]"""
-import argparse
 import os
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import tempfile
 
 import numpy as np
 
-from common import ROOT, Checks, relerr, run_parallel
+from common import ROOT, Checks, parallel_first, relerr
 
 import h5py  # noqa: E402
 import ot as pot  # noqa: E402
@@ -61,13 +60,7 @@ def flat(results):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--mpiexec")
-    ap.add_argument("--worker")
-    args = ap.parse_args()
-    work = tempfile.TemporaryDirectory()
-    if args.mpiexec:   # first: mpiexec cannot start from a process where MPI is initialised
-        run_parallel(args.mpiexec, os.path.abspath(__file__), os.path.join(work.name, "par.npz"))
+    args, work = parallel_first(__file__)
     import krylearn.ot as ko
     from petsc4py import PETSc
     if args.worker:

@@ -8,18 +8,16 @@ through autograd and through the C products agrees, and the output file and the 
 equal bin/krylearn-spectrum's; with --mpiexec, P ranks equal 1 rank.
 
 Usage: check_spectrum.py [--mpiexec "mpiexec -n 2"]"""
-import argparse
 import contextlib
 import io
 import os
 import re
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 
-from common import ROOT, Checks, relerr, run_parallel
+from common import ROOT, Checks, parallel_first, relerr
 
 import torch  # noqa: E402
 
@@ -111,13 +109,7 @@ def analyses(ks):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--mpiexec")
-    ap.add_argument("--worker")
-    args = ap.parse_args()
-    work = tempfile.TemporaryDirectory()
-    if args.mpiexec:   # first: mpiexec cannot start from a process where MPI is initialised
-        run_parallel(args.mpiexec, os.path.abspath(__file__), os.path.join(work.name, "par.npz"))
+    args, work = parallel_first(__file__)
     import krylearn.spectrum as ks
     from petsc4py import PETSc
     if args.worker:

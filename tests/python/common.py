@@ -19,6 +19,22 @@ def run_parallel(mpiexec, script, out):
         sys.exit("parallel run failed: %s" % " ".join(cmd))
 
 
+def parallel_first(script):
+    """Parses --mpiexec/--worker for script; with --mpiexec, runs script --worker under it first
+    (mpiexec cannot start from a process where MPI is initialised), its results in par.npz of
+    the returned temporary folder."""
+    import argparse
+    import tempfile
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mpiexec")
+    ap.add_argument("--worker")
+    args = ap.parse_args()
+    work = tempfile.TemporaryDirectory()
+    if args.mpiexec:
+        run_parallel(args.mpiexec, os.path.abspath(script), os.path.join(work.name, "par.npz"))
+    return args, work
+
+
 def relerr(a, b):
     import numpy as np
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
