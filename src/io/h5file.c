@@ -10,13 +10,20 @@
 #include "ioimpl.h"
 #include <hdf5.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 /* deflate, HDF5's strongest standard filter, compresses by at most 1032:1 */
 #define KRYLEARN_H5_MAX_COMPRESSION 1100
 /* longest fixed-length string attribute read */
 #define KRYLEARN_H5_MAX_STRING 65536
+/* the structure probe: seconds without progress before the child is taken as hung, objects walked at most */
+#define KRYLEARN_H5_PROBE_PATIENCE 10
+#define KRYLEARN_H5_PROBE_OBJECTS  1000000
 
 struct _n_KrylearnH5File {
   MPI_Comm       comm;
@@ -261,6 +268,159 @@ static void Lookup(KrylearnH5File f, const char path[], KrylearnH5Object *type, 
   }
 }
 
+/* The one string of attribute a, of string type t, read in the file's character set: *s is NULL when the
+   header is corrupt (*variable < 0), a fixed-length string is empty or longer than KRYLEARN_H5_MAX_STRING
+   (*size tells), or the read fails. Release with FreeString(). The parent and the structure probe read
+   strings with this one routine, so that the probe goes down the same path in HDF5 as the reader. */
+static void ReadString(hid_t a, hid_t t, htri_t *variable, size_t *size, char **s)
+{
+  const int cset  = H5Tget_cset(t);
+  hid_t     mtype = H5Tcopy(H5T_C_S1);
+
+  *variable = H5Tis_variable_str(t);
+  *size     = H5Tget_size(t);
+  *s        = NULL;
+  if (cset < 0 || mtype < 0 || H5Tset_cset(mtype, (H5T_cset_t)cset) < 0) *variable = -1;
+  else if (*variable > 0) {
+    if (H5Tset_size(mtype, H5T_VARIABLE) < 0 || H5Aread(a, mtype, s) < 0) *s = NULL;
+  } else if (!*variable && *size >= 1 && *size <= KRYLEARN_H5_MAX_STRING && (*s = (char *)calloc(*size + 1, 1))) {
+    if (H5Tset_size(mtype, *size + 1) < 0 || H5Aread(a, mtype, *s) < 0) {
+      free(*s);
+      *s = NULL;
+    }
+  }
+  if (mtype >= 0) H5Tclose(mtype);
+}
+
+static void FreeString(char *s, htri_t variable)
+{
+  if (variable > 0) H5free_memory(s);
+  else free(s);
+}
+
+/* The structure probe. HDF5 1.10 follows some of a file's internal addresses and sizes without
+   validating them (docs/io.md): a corrupt file can crash or hang the library itself, where no check
+   through its API can come first. So before a file is read, a child process walks its whole
+   structure: it opens every object by name (group B-trees and name heaps, object headers, a
+   dataset's layout, type, dataspace, filters and chunk index) and every attribute, and reads every
+   string attribute (variable-length ones live in the global heap). A child that dies or stops making
+   progress means the library cannot read the file: the parent reports a corrupt file instead of
+   failing the same way. HDF5 errors in the child are left to the parent's own checks, which name
+   the object. The walk touches no raw data, so it costs milliseconds whatever the file's size. */
+typedef struct {
+  int       progress; /* pipe to the parent: one byte per object */
+  long long objects;
+} ProbeWalk;
+
+static herr_t ProbeAttribute(hid_t o, const char name[], const H5A_info_t *info, void *ctx)
+{
+  hid_t a = H5Aopen(o, name, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID, s = a >= 0 ? H5Aget_space(a) : H5I_INVALID_HID;
+
+  (void)info;
+  (void)ctx;
+  if (t >= 0 && s >= 0 && H5Tget_class(t) == H5T_STRING && H5Sget_simple_extent_npoints(s) == 1) {
+    htri_t variable;
+    size_t size;
+    char  *str;
+
+    ReadString(a, t, &variable, &size, &str);
+    FreeString(str, variable);
+  }
+  if (s >= 0) H5Sclose(s);
+  if (t >= 0) H5Tclose(t);
+  if (a >= 0) H5Aclose(a);
+  return 0; /* an attribute HDF5 reports as corrupt is the parent's to name */
+}
+
+static herr_t ProbeObject(hid_t fid, const char name[], const H5O_info_t *info, void *ctx)
+{
+  ProbeWalk *w = (ProbeWalk *)ctx;
+  hid_t      o = H5Oopen(fid, name, H5P_DEFAULT);
+
+  (void)info;
+  if (write(w->progress, "", 1) < 0) return -1; /* the parent has gone */
+  if (o >= 0 && H5Iget_type(o) == H5I_DATASET) {
+    hid_t t = H5Dget_type(o), s = H5Dget_space(o), p = H5Dget_create_plist(o);
+    (void)H5Dget_storage_size(o);
+    if (p >= 0) H5Pclose(p);
+    if (s >= 0) H5Sclose(s);
+    if (t >= 0) H5Tclose(t);
+  }
+  if (o >= 0) {
+    (void)H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, ProbeAttribute, NULL);
+    H5Oclose(o);
+  }
+  return ++w->objects < KRYLEARN_H5_PROBE_OBJECTS ? 0 : 1;
+}
+
+/* The child: walks the file and exits with 0; it never returns */
+static void ProbeChild(const char file[], int progress)
+{
+  const int signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGPIPE};
+  ProbeWalk w         = {progress, 0};
+  int       null      = open("/dev/null", O_WRONLY);
+  hid_t     fid;
+
+  /* die by the signal, silently: not through the parent's handlers (PETSc's would abort the MPI job) */
+  for (size_t k = 0; k < sizeof(signals) / sizeof(signals[0]); k++) signal(signals[k], SIG_DFL);
+  if (null >= 0) {
+    (void)dup2(null, STDOUT_FILENO);
+    (void)dup2(null, STDERR_FILENO);
+  }
+  fid = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (fid >= 0) (void)H5Ovisit2(fid, H5_INDEX_NAME, H5_ITER_NATIVE, ProbeObject, &w, H5O_INFO_BASIC);
+  _exit(0);
+}
+
+/* Runs the probe on file; a crash or hang of the child is a failure of the file */
+static void Probe(KrylearnH5File f, const char file[])
+{
+  int   fds[2], status = 0;
+  pid_t pid;
+
+  if (pipe(fds)) {
+    Fail(f, PETSC_ERR_SYS, "cannot check the file's structure: %s", strerror(errno));
+    return;
+  }
+  pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    ProbeChild(file, fds[1]);
+  }
+  close(fds[1]);
+  if (pid < 0) {
+    close(fds[0]);
+    Fail(f, PETSC_ERR_SYS, "cannot check the file's structure: fork() failed: %s (-krylearn_h5_probe false skips the check)", strerror(errno));
+    return;
+  }
+  for (;;) { /* until the child closes the pipe, or goes KRYLEARN_H5_PROBE_PATIENCE seconds without progress */
+    struct pollfd p = {fds[0], POLLIN, 0};
+    char          buf[4096];
+    const int     ready = poll(&p, 1, 1000 * KRYLEARN_H5_PROBE_PATIENCE);
+
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      kill(pid, SIGKILL);
+      status = -1;
+      break;
+    }
+    {
+      const ssize_t n = read(fds[0], buf, sizeof(buf));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+    }
+  }
+  close(fds[0]);
+  {
+    int s;
+    while (waitpid(pid, &s, 0) < 0 && errno == EINTR) continue;
+    if (!status) status = s;
+  }
+  if (status < 0) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library made no progress reading its structure for %d s", KRYLEARN_H5_PROBE_PATIENCE);
+  else if (WIFSIGNALED(status)) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library crashed reading its structure (signal %d)", WTERMSIG(status));
+  else if (WEXITSTATUS(status)) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library failed reading its structure (exit status %d)", WEXITSTATUS(status));
+}
+
 /*@C
   KrylearnH5FileOpen - Opens an HDF5 file through Krylearn's checked HDF5 layer
 
@@ -279,6 +439,9 @@ static void Lookup(KrylearnH5File f, const char path[], KrylearnH5Object *type, 
   Output Parameter:
 . f - the file
 
+  Options Database Key:
+. -krylearn_h5_probe <true> - walk the structure of a file to read in a child process first (read and append modes)
+
   Level: developer
 
   Notes:
@@ -286,18 +449,31 @@ static void Lookup(KrylearnH5File f, const char path[], KrylearnH5Object *type, 
   unreadable path is an error, never a hang), and must be HDF5. HDF5's own error printing is off while
   the file is open; the errors of this layer name the file, the object and the problem.
 
+  HDF5 1.10 itself crashes or loops on some corrupt files before any check can come first (docs/io.md). So the
+  first rank of comm forks a child that opens every object and attribute of the file and reads every string
+  attribute, touching no raw data; a child that dies or makes no progress for 10 s makes the file an error
+  ("corrupt file: the HDF5 library crashed reading its structure"). Turn the probe off where fork() is unsafe,
+  for example with RDMA networks that do not support it.
+
 .seealso: `KrylearnH5FileClose()`, `KrylearnH5FileReadAttribute()`, `KrylearnH5FileReadDataset()`, `KrylearnH5FileWriteDataset()`
 @*/
 PetscErrorCode KrylearnH5FileOpen(MPI_Comm comm, const char file[], const char what[], KrylearnH5Mode mode, KrylearnH5File *f)
 {
   KrylearnH5File h;
-  PetscBool      ok = PETSC_TRUE;
+  PetscBool      ok = PETSC_TRUE, probe = PETSC_TRUE;
+  PetscMPIInt    rank = 0;
   const char    *reason;
   hid_t          fapl;
 
   PetscFunctionBegin;
   PetscValidCharPointer(file, 2);
   PetscValidPointer(f, 5);
+  if (mode != KRYLEARN_H5_WRITE) {
+    PetscCallMPI(MPI_Comm_rank(comm, &rank));
+    PetscOptionsBegin(comm, NULL, "Krylearn HDF5 input", "KrylearnH5FileOpen");
+    PetscCall(PetscOptionsBool("-krylearn_h5_probe", "Walk each HDF5 input's structure in a child process before reading it, so that a file that crashes or hangs the HDF5 library is an error (false where fork() is unsafe)", "KrylearnH5FileOpen", probe, &probe, NULL));
+    PetscOptionsEnd();
+  }
   PetscCall(PetscNew(&h));
   h->comm = comm;
   h->mode = mode;
@@ -318,14 +494,17 @@ PetscErrorCode KrylearnH5FileOpen(MPI_Comm comm, const char file[], const char w
     PetscCall(KrylearnIOTestRegularFile(file, &ok, &reason));
     if (!ok) Fail(h, PETSC_ERR_FILE_OPEN, "cannot open: %s", reason);
     else if (H5Fis_hdf5(file) <= 0) Fail(h, PETSC_ERR_FILE_UNEXPECTED, "not an HDF5 file, or a truncated or corrupt one");
-    else {
+    else if (probe && !rank) Probe(h, file);
+  }
+  {
+    /* one rank probes; its verdict reaches every rank before any of them opens the file */
+    PetscErrorCode ierr = Sync(h);
+    if (!ierr && mode != KRYLEARN_H5_WRITE) {
       h->fid = H5Fopen(file, mode == KRYLEARN_H5_APPEND ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl);
       if (h->fid < 0) Fail(h, PETSC_ERR_FILE_READ, "cannot open as HDF5: truncated or corrupt file");
+      ierr = Sync(h);
     }
-  }
-  if (fapl >= 0) H5Pclose(fapl);
-  {
-    PetscErrorCode ierr = Sync(h);
+    if (fapl >= 0) H5Pclose(fapl);
     if (ierr) PetscCall(KrylearnH5FileClose(f));
     PetscCall(ierr);
   }
@@ -658,7 +837,7 @@ PetscErrorCode KrylearnH5FileHasAttribute(KrylearnH5File f, const char obj[], co
 @*/
 PetscErrorCode KrylearnH5FileReadAttributeString(KrylearnH5File f, const char obj[], const char name[], size_t len, char str[], PetscBool *found)
 {
-  hid_t o, a, t = H5I_INVALID_HID, mtype = H5I_INVALID_HID;
+  hid_t o, a, t = H5I_INVALID_HID;
   char  desc[PETSC_MAX_PATH_LEN + 16];
 
   PetscFunctionBegin;
@@ -670,32 +849,22 @@ PetscErrorCode KrylearnH5FileReadAttributeString(KrylearnH5File f, const char ob
     t = H5Aget_type(a);
     if (t < 0 || H5Tget_class(t) != H5T_STRING) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "attribute '%s' of %s has the wrong dtype: %s, a string expected", name, desc, t < 0 ? "unreadable" : ClassName(H5Tget_class(t)));
     else {
-      const htri_t variable = H5Tis_variable_str(t);
-      const size_t size     = H5Tget_size(t);
-      const int    cset     = H5Tget_cset(t);
-      char        *s        = NULL;
+      htri_t variable;
+      size_t size;
+      char  *s;
 
-      mtype = H5Tcopy(H5T_C_S1);
-      if (variable < 0 || cset < 0 || mtype < 0 || H5Tset_cset(mtype, (H5T_cset_t)cset) < 0) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: corrupt attribute header", name, desc);
+      ReadString(a, t, &variable, &size, &s);
+      if (variable < 0) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: corrupt attribute header", name, desc);
       else if (!variable && (size < 1 || size > KRYLEARN_H5_MAX_STRING)) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "attribute '%s' of %s is a string of %zu bytes, at most %d expected", name, desc, size, KRYLEARN_H5_MAX_STRING);
-      else if (variable) {
-        if (H5Tset_size(mtype, H5T_VARIABLE) < 0 || H5Aread(a, mtype, &s) < 0 || !s) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: corrupt file", name, desc);
-      } else {
-        PetscCall(PetscCalloc1(size + 1, &s));
-        if (H5Tset_size(mtype, size + 1) < 0 || H5Aread(a, mtype, s) < 0) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: corrupt file", name, desc);
+      else if (!s) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: corrupt file", name, desc);
+      else if (strlen(s) >= len) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "attribute '%s' of %s is longer than %zu characters", name, desc, len - 1);
+      else {
+        PetscCall(PetscStrncpy(str, s, len));
+        if (found) *found = PETSC_TRUE;
       }
-      if (!f->code && s) {
-        if (strlen(s) >= len) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "attribute '%s' of %s is longer than %zu characters", name, desc, len - 1);
-        else {
-          PetscCall(PetscStrncpy(str, s, len));
-          if (found) *found = PETSC_TRUE;
-        }
-      }
-      if (variable > 0 && s) H5free_memory(s);
-      else PetscCall(PetscFree(s));
+      FreeString(s, variable);
     }
   }
-  if (mtype >= 0) H5Tclose(mtype);
   if (t >= 0) H5Tclose(t);
   if (a >= 0) H5Aclose(a);
   if (o >= 0) H5Oclose(o);
