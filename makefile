@@ -138,9 +138,11 @@ build/asan/bin/%: apps/%.c $(ASAN_APP_COMMON_OBJ) build/asan/lib/libkrylearn.so 
 FUZZ_N    ?= 10000
 FUZZ_NP   ?= 1
 FUZZ_SEED ?=
+# runs at once: twice the cores, since a run spends much of its time starting up, waiting
+FUZZ_JOBS ?= $(shell echo $$((2 * $$(nproc))))
 ASAN      ?= 0
 fuzz: $(if $(filter 1,$(ASAN)),asan,$(LIBRARY) $(APPS))
-	$(PYTHON) tests/fuzz/fuzz.py -n $(FUZZ_N) --np $(FUZZ_NP) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
+	$(PYTHON) tests/fuzz/fuzz.py -n $(FUZZ_N) --np $(FUZZ_NP) -j $(FUZZ_JOBS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
 	  $(if $(filter 1,$(ASAN)),--asan) --keep build/fuzz/failures $(FUZZ_ARGS)
 
 clean:

@@ -580,6 +580,7 @@ CRASH_RE = re.compile(r"Caught signal number|ERROR: AddressSanitizer|runtime err
                       r"free\(\): |malloc\(\): |double free|corrupted size|corrupted double-linked|stack smashing detected|"
                       r"buffer overflow detected|Segmentation fault|exited on signal|Signal: |munmap_chunk|"
                       r"Aborted \(core dumped\)|terminate called")
+VALGRIND_STATUS = 99  # valgrind's --error-exitcode in the tests
 MEMORY_RE = re.compile(r"Out of memory|Memory requested|hard rss limit exhausted|allocation-size-too-big|"
                        r"requested allocation size|out of memory|bad_alloc|memory allocation failed|Cannot allocate memory|MemoryError|"
                        r"#1 PetscMallocAlign\(\)")  # Debian's PETSc: a refused PetscMalloc reports an out-of-range code
@@ -592,8 +593,8 @@ class Result:
 
 
 class Runner:
-    def __init__(self, bindir, np_, timeout, asan):
-        self.bindir, self.np, self.timeout, self.asan = bindir, np_, timeout, asan
+    def __init__(self, bindir, np_, timeout, asan, valgrind=None):
+        self.bindir, self.np, self.timeout, self.asan, self.valgrind = bindir, np_, timeout, asan, valgrind
         self.env = dict(os.environ, **RUN_ENV)
         if asan:
             self.env["ASAN_OPTIONS"] = ASAN_OPTIONS
@@ -603,6 +604,8 @@ class Runner:
         prog = [os.path.join(self.bindir, args[0])] + list(args[1:])
         if self.asan:
             prog.append("-no_signal_handler")
+        if self.valgrind:
+            prog = self.valgrind + prog
         if self.np > 1:
             return ["mpiexec", "--allow-run-as-root", "--oversubscribe", "-n", str(self.np)] + prog
         return prog
@@ -611,7 +614,7 @@ class Runner:
         """Runs args (argv[0] under bindir unless raw) in the folder of workfile."""
         argv = list(args) if raw else self.argv(args)
         cwd = os.path.dirname(workfile) or "."
-        limit = None if self.asan else ADDRESS_LIMIT_MB << 20
+        limit = None if self.asan or self.valgrind else ADDRESS_LIMIT_MB << 20
 
         def preexec():
             if limit:
@@ -663,6 +666,8 @@ class Runner:
         elif res.sig or CRASH_RE.search(out):
             m = CRASH_RE.search(out)
             res.klass, res.why = "crash", "; ".join(([f"signal {signal.Signals(res.sig).name}"] if res.sig else []) + ([first_line(out, m.start())] if m else []))
+        elif self.valgrind and res.status == VALGRIND_STATUS:
+            res.klass, res.why = "crash", "valgrind reports memory errors or leaks"
         elif res.status not in OK_STATUS.get(fmt, (0,)):
             msgs = error_lines(out)
             if not any(name in l for l in msgs):
@@ -721,11 +726,12 @@ class Campaign:
     def __init__(self, args):
         self.args = args
         bindir = args.bindir or (os.path.join(ROOT, "build", "asan", "bin") if args.asan else os.path.join(ROOT, "bin"))
-        self.formats = [f for f in FORMATS if not args.formats or f in args.formats]
+        wanted = {f for f, _ in args.only} if args.only else args.formats
+        self.formats = [f for f in FORMATS if not wanted or f in wanted]
         for prog in {"krylearn-ot"} | {command(f, "", "", [""])[0] for f in self.formats}:
             if not os.access(os.path.join(bindir, prog), os.X_OK):
                 sys.exit(f"fuzz: {bindir}/{prog} is missing: build it first ({'make asan' if args.asan else 'make'})")
-        self.runner = Runner(bindir, args.np, args.timeout, args.asan)
+        self.runner = Runner(bindir, args.np, args.timeout, args.asan, os.environ.get("VALGRIND", f"valgrind -q --error-exitcode={VALGRIND_STATUS}").split() if args.valgrind else None)
         self.work = tempfile.mkdtemp(prefix="krylearn-fuzz-", dir=args.workdir)
         self.seeds = Seeds(os.path.join(self.work, "seeds"), self.runner)
         self.mutators = {}
@@ -815,7 +821,7 @@ class Campaign:
     def run(self):
         a = self.args
         print(f"krylearn fuzz: seed {a.seed}, {a.n} mutants per format, {a.np} rank(s), "
-              f"programs in {os.path.relpath(self.runner.bindir, ROOT)}{' (ASan build)' if a.asan else ''}, timeout {a.timeout} s, jobs {a.jobs}", flush=True)
+              f"programs in {os.path.relpath(self.runner.bindir, ROOT)}{' (ASan build)' if a.asan else ''}{' under valgrind' if a.valgrind else ''}, timeout {a.timeout} s, jobs {a.jobs}", flush=True)
         bad = self.check_seeds()
         if bad:
             print("fuzz: a seed is not accepted (a fuzzer or program defect):\n" + "\n".join(bad))
@@ -903,9 +909,11 @@ def main():
                     help="FORMAT:INDEX[,...]: just these mutants (with the campaign's --seed)")
     ap.add_argument("--np", type=int, default=1, help="MPI ranks per run (default 1)")
     ap.add_argument("--asan", action="store_true", help="run the AddressSanitizer build (make asan)")
+    ap.add_argument("--valgrind", action="store_true",
+                    help=f"run every program under $VALGRIND (default 'valgrind -q --error-exitcode={VALGRIND_STATUS}'), which must exit with {VALGRIND_STATUS} on an error")
     ap.add_argument("--bindir", default=None, help="folder of the programs (default bin/, build/asan/bin with --asan)")
     ap.add_argument("-j", "--jobs", type=int, default=1, help="runs at once (default 1)")
-    ap.add_argument("--timeout", type=float, default=None, help="seconds per run (default 30, 120 with --asan)")
+    ap.add_argument("--timeout", type=float, default=None, help="seconds per run (default 30, 120 with --asan, 300 with --valgrind)")
     ap.add_argument("--keep", default=None, help="folder for the failing inputs and their logs")
     ap.add_argument("--keep-per-cause", type=int, default=5, help="inputs kept per format, class and cause (default 5)")
     ap.add_argument("--workdir", default=None, help="where mutants are written (default: the system temporary folder)")
@@ -916,7 +924,7 @@ def main():
     if args.seed is None:
         args.seed = int(time.time()) % 1000000
     if args.timeout is None:
-        args.timeout = 120.0 if args.asan else 30.0
+        args.timeout = 300.0 if args.valgrind else 120.0 if args.asan else 30.0
     if args.formats and set(args.formats) - set(FORMATS):
         ap.error(f"unknown format(s) {sorted(set(args.formats) - set(FORMATS))}; formats: {', '.join(FORMATS)}")
     if args.keep:
