@@ -794,6 +794,12 @@ class Campaign:
             if self.args.verbose or res.klass:
                 msg = res.klass.upper() + ": " + res.why if res.klass else error_message(res.output)
                 print(f"  {fmt}:{index} {kind:9s} exit {res.status:4d} {res.peak_mb:6.0f} MB {res.seconds:5.1f} s  {msg}", flush=True)
+            self.done += 1
+            now = time.monotonic()
+            if not self.args.verbose and now - self.shown >= self.args.progress:
+                self.shown = now
+                failed = sum(len(v) for v in self.failures.values())
+                print(f"  [{self.done}/{self.todo} runs, {now - self.start:.0f} s, {self.done / (now - self.start):.1f} runs/s, {failed} failed; at {fmt}]", flush=True)
         for p in (path, out):
             if os.path.exists(p):
                 os.remove(p)
@@ -827,7 +833,8 @@ class Campaign:
             print("fuzz: a seed is not accepted (a fuzzer or program defect):\n" + "\n".join(bad))
             return 2
         jobs = [(f, i) for f in self.formats for i in range(a.n)] if not a.only else a.only
-        start = time.monotonic()
+        self.todo, self.done = len(jobs), 0
+        start = self.start = self.shown = time.monotonic()
         with ThreadPoolExecutor(max_workers=a.jobs) as ex:
             for fut in [ex.submit(self.one, f, i) for f, i in jobs]:
                 fut.result()
@@ -919,6 +926,7 @@ def main():
     ap.add_argument("--workdir", default=None, help="where mutants are written (default: the system temporary folder)")
     ap.add_argument("--list", action="store_true", help="list the formats and the commands that read them")
     ap.add_argument("--selftest", action="store_true", help="check the seeds, the mutators and the classifier")
+    ap.add_argument("--progress", type=float, default=60.0, help="seconds between progress lines (default 60)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per run")
     args = ap.parse_args()
     if args.seed is None:
