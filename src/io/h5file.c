@@ -922,6 +922,17 @@ static void OpenDataset(KrylearnH5File f, const char path[], KrylearnH5Type type
          less would make H5Dread copy past it */
       else if ((PetscInt64)storage < (nfilters ? bytes / KRYLEARN_H5_MAX_COMPRESSION : bytes))
         Fail(f, PETSC_ERR_FILE_UNEXPECTED, "dataset '%s' declares %" PetscInt64_FMT " elements (%" PetscInt64_FMT " bytes) but the file stores %llu bytes of it: never written, truncated or corrupt", path, total, bytes, (unsigned long long)storage);
+      /* unfiltered chunks are stored whole: when the layout declares larger chunks than are stored (a
+         corrupt chunk shape), H5Dread would copy past the chunks it reads */
+      else if (layout == H5D_CHUNKED && !nfilters) {
+        hsize_t  cdims[H5S_MAX_RANK], nchunks = 0;
+        uint64_t cbytes = H5Tget_size(t), expected;
+        int      cdim   = H5Pget_chunk(dcpl, H5S_MAX_RANK, cdims);
+        for (int k = 0; k < cdim; k++)
+          if (__builtin_mul_overflow(cbytes, (uint64_t)cdims[k], &cbytes)) cdim = -1;
+        if (cdim != *ndim || H5Dget_num_chunks(*d, s, &nchunks) < 0 || __builtin_mul_overflow((uint64_t)nchunks, cbytes, &expected) || expected != (uint64_t)storage)
+          Fail(f, PETSC_ERR_FILE_READ, "dataset '%s' has chunks of %llu bytes of which the file stores %llu bytes in all, not whole chunks: corrupt chunk layout", path, (unsigned long long)cbytes, (unsigned long long)storage);
+      }
     }
   }
   if (dcpl >= 0) H5Pclose(dcpl);

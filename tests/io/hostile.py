@@ -11,6 +11,7 @@ Usage: hostile.py [--np P] [--valgrind] [-k SUBSTRING]
 import argparse
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -299,6 +300,16 @@ def cases():
             f["P"], f.attrs["eta"] = np.full((4, 3), 1 / 12), eta
         add(f"fuzz-plan-eta-{name}", ["krylearn-spectrum", "-ot_plan", f"plan-eta-{name}.h5", "-top", "1"],
             f"plan-eta-{name}.h5: attribute eta = {eta:g} with a plan of mass 1.: the Hessian's scale eta x mass must lie in [1e-290, 1e150]", True)
+
+    # A chunk shape larger than the chunks stored (an uncompressed chunked dataset whose layout message
+    # says 6 x 5 where 4 x 5 chunks were written): libhdf5 would copy past each chunk it reads
+    with h5py.File("chunks.h5", "w") as f:
+        f.create_dataset("D", data=rng.random((12, 10)), chunks=(4, 5))
+    raw = open("chunks.h5", "rb").read()
+    layout = raw.find(struct.pack("<III", 4, 5, 8))  # the chunk dimensions and element size of the layout message
+    assert layout > 0 and raw.find(struct.pack("<III", 4, 5, 8), layout + 1) < 0
+    open("chunks.h5", "wb").write(raw[:layout] + struct.pack("<I", 6) + raw[layout + 4:])
+    add("chunk-shape-corrupt", ["krylearn-ingest", "info", "chunks.h5:/D"], "chunks.h5: dataset 'D' has chunks of 240 bytes of which the file stores 960 bytes in all", True)
 
     # r16: an attribute the file has but HDF5 cannot read is an error, not "absent"
     csr_file("attr-unreadable.h5", A, {"symmetric": np.int64(1)})
