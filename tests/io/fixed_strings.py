@@ -3,8 +3,8 @@
 
 A variable-length string lives in the file's global heap, which libhdf5 1.10 follows
 unchecked when it reads the attribute: a corrupt heap crashes or hangs inside the library
-(docs/io.md, "What the layer cannot prevent"). The project's own files must never expose
-it. Checked here: the shipped data/ files, and one file from each writer (the model
+(docs/io.md, "Files that crash libhdf5 itself"; the readers' structure probe turns that into
+an error, but the project's own files should not need it). Checked here: the shipped data/ files, and one file from each writer (the model
 writer train/krylearn_model.py, train/export_mlp.py, data/make_examples.py, the Python
 spectrum output, and the C writers behind krylearn-ot and krylearn-ingest convert). The
 check itself is shown to find a variable-length string in a file written with h5py's
