@@ -24,6 +24,7 @@
 /* the structure probe: seconds without progress before the child is taken as hung, objects walked at most */
 #define KRYLEARN_H5_PROBE_PATIENCE 10
 #define KRYLEARN_H5_PROBE_OBJECTS  1000000
+#define KRYLEARN_H5_PROBE_CYCLE    3 /* the child's exit status when an object is reached twice */
 
 struct _n_KrylearnH5File {
   MPI_Comm       comm;
@@ -308,9 +309,38 @@ static void FreeString(char *s, htri_t variable)
    failing the same way. HDF5 errors in the child are left to the parent's own checks, which name
    the object. The walk touches no raw data, so it costs milliseconds whatever the file's size. */
 typedef struct {
-  int       progress; /* pipe to the parent: one byte per object */
-  long long objects;
+  int      progress; /* pipe to the parent: one byte per object */
+  size_t   objects, slots;
+  haddr_t *seen; /* the addresses of the objects visited: an open-addressing set of slots entries, HADDR_UNDEF free */
+  int      cycle;
 } ProbeWalk;
+
+/* Whether the object at addr is visited for the first time (recording it). HDF5 visits an object with several
+   links once, by its link count; an object met again is linked more often than its count says, which only a
+   corrupt file does, and following such links can go round forever. */
+static int ProbeFirstVisit(ProbeWalk *w, haddr_t addr)
+{
+  size_t k;
+
+  if (addr == HADDR_UNDEF) return 1;
+  if (2 * (w->objects + 1) > w->slots) { /* grow and rehash */
+    const size_t slots = w->slots ? 2 * w->slots : 1024;
+    haddr_t     *seen  = (haddr_t *)malloc(slots * sizeof(*seen));
+    ProbeWalk    grown = {w->progress, 0, slots, seen, 0};
+
+    if (!seen) return 1;
+    for (k = 0; k < slots; k++) seen[k] = HADDR_UNDEF;
+    for (k = 0; k < w->slots; k++)
+      if (w->seen[k] != HADDR_UNDEF) (void)ProbeFirstVisit(&grown, w->seen[k]);
+    free(w->seen);
+    *w = grown;
+  }
+  for (k = (size_t)(addr * 0x9E3779B97F4A7C15ull) & (w->slots - 1); w->seen[k] != HADDR_UNDEF; k = (k + 1) & (w->slots - 1))
+    if (w->seen[k] == addr) return 0;
+  w->seen[k] = addr;
+  w->objects++;
+  return 1;
+}
 
 static herr_t ProbeAttribute(hid_t o, const char name[], const H5A_info_t *info, void *ctx)
 {
@@ -335,10 +365,14 @@ static herr_t ProbeAttribute(hid_t o, const char name[], const H5A_info_t *info,
 static herr_t ProbeObject(hid_t fid, const char name[], const H5O_info_t *info, void *ctx)
 {
   ProbeWalk *w = (ProbeWalk *)ctx;
-  hid_t      o = H5Oopen(fid, name, H5P_DEFAULT);
+  hid_t      o;
 
-  (void)info;
   if (write(w->progress, "", 1) < 0) return -1; /* the parent has gone */
+  if (!ProbeFirstVisit(w, info->addr)) {
+    w->cycle = 1;
+    return 1;
+  }
+  o = H5Oopen(fid, name, H5P_DEFAULT);
   if (o >= 0 && H5Iget_type(o) == H5I_DATASET) {
     hid_t t = H5Dget_type(o), s = H5Dget_space(o), p = H5Dget_create_plist(o);
     (void)H5Dget_storage_size(o);
@@ -350,14 +384,14 @@ static herr_t ProbeObject(hid_t fid, const char name[], const H5O_info_t *info, 
     (void)H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, ProbeAttribute, NULL);
     H5Oclose(o);
   }
-  return ++w->objects < KRYLEARN_H5_PROBE_OBJECTS ? 0 : 1;
+  return w->objects < KRYLEARN_H5_PROBE_OBJECTS ? 0 : 1;
 }
 
-/* The child: walks the file and exits with 0; it never returns */
+/* The child: walks the file and exits with 0, or KRYLEARN_H5_PROBE_CYCLE; it never returns */
 static void ProbeChild(const char file[], int progress)
 {
   const int signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGPIPE};
-  ProbeWalk w         = {progress, 0};
+  ProbeWalk w         = {progress, 0, 0, NULL, 0};
   int       null      = open("/dev/null", O_WRONLY);
   hid_t     fid;
 
@@ -369,7 +403,7 @@ static void ProbeChild(const char file[], int progress)
   }
   fid = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (fid >= 0) (void)H5Ovisit2(fid, H5_INDEX_NAME, H5_ITER_NATIVE, ProbeObject, &w, H5O_INFO_BASIC);
-  _exit(0);
+  _exit(w.cycle ? KRYLEARN_H5_PROBE_CYCLE : 0);
 }
 
 /* Runs the probe on file; a crash or hang of the child is a failure of the file */
@@ -418,6 +452,7 @@ static void Probe(KrylearnH5File f, const char file[])
   }
   if (status < 0) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library made no progress reading its structure for %d s", KRYLEARN_H5_PROBE_PATIENCE);
   else if (WIFSIGNALED(status)) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library crashed reading its structure (signal %d)", WTERMSIG(status));
+  else if (WEXITSTATUS(status) == KRYLEARN_H5_PROBE_CYCLE) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: its groups link back to an object already reached (a cycle)");
   else if (WEXITSTATUS(status)) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library failed reading its structure (exit status %d)", WEXITSTATUS(status));
 }
 

@@ -311,6 +311,18 @@ def cases():
     open("chunks.h5", "wb").write(raw[:layout] + struct.pack("<I", 6) + raw[layout + 4:])
     add("chunk-shape-corrupt", ["krylearn-ingest", "info", "chunks.h5:/D"], "chunks.h5: dataset 'D' has chunks of 240 bytes of which the file stores 960 bytes in all", True)
 
+    # A group linked into itself whose object header counts one link too few: HDF5's walk over the
+    # objects goes round forever (fuzz campaign 1206, h5-petsc:4682); a valid cycle is in link_cases()
+    csr_file("cycle.h5", A)
+    with h5py.File("cycle.h5", "r+") as f:
+        f.create_group("g")["loop"] = f["/"]
+    raw = bytearray(open("cycle.h5", "rb").read())
+    root = struct.unpack_from("<Q", raw, 64)[0]  # superblock version 0: the root group's object header
+    assert raw[8] == 0 and raw[root] == 1 and struct.unpack_from("<I", raw, root + 4)[0] == 2
+    struct.pack_into("<I", raw, root + 4, 1)  # its link count: 1 instead of 2
+    open("cycle.h5", "wb").write(raw)
+    add("group-cycle", ["krylearn-ingest", "info", "cycle.h5"], "cycle.h5: corrupt file: its groups link back to an object already reached", True)
+
     # r16: an attribute the file has but HDF5 cannot read is an error, not "absent"
     csr_file("attr-unreadable.h5", A, {"symmetric": np.int64(1)})
     with h5py.File("attr-unreadable.h5", "r+") as f:  # an integer type of 3 bytes: no such C type
@@ -340,6 +352,18 @@ def symmetric_cases():
             ("r21-spectrum-nonsymmetric", ["krylearn-spectrum", "-matrix", "nonsym.h5:/D", "-top", "1"], "the matrix is not symmetric", "error")]
 
 
+def link_cases():
+    """Valid files the structure probe walks in full: hard links back to the root and to a group and a
+    dataset linked twice, a soft link and a dangling external link"""
+    A = sp.random(5, 5, density=0.5, format="csr", random_state=0)
+    csr_file("links.h5", A)
+    with h5py.File("links.h5", "r+") as f:
+        g = f.create_group("g")
+        g["root"], f["alias"], f["data-alias"] = f["/"], g, f["data"]
+        g["soft"], g["external"] = h5py.SoftLink("/g"), h5py.ExternalLink("missing.h5", "/x")
+    return [("links-valid", ["krylearn-ingest", "info", "links.h5"], "nonzeros:  12", 0)]
+
+
 def run(launcher, argv, timeout):
     cmd = launcher + [os.path.join(BIN, argv[0])] + argv[1:]
     try:
@@ -362,7 +386,7 @@ def main():
     failed = total = 0
     todo = [(n, a, e, "error") for n, a, e, crash in cases() if crash or not args.valgrind]
     if not args.valgrind:
-        todo += [(n, a, e, rc) for n, a, e, rc in symmetric_cases()]
+        todo += [(n, a, e, rc) for n, a, e, rc in symmetric_cases() + link_cases()]
     for name, argv, expect, want in todo:
         if args.k and not any(k in name for k in args.k):
             continue
