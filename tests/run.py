@@ -14,9 +14,11 @@ temporary directory with these variables set:
     MPIEXEC  mpiexec that works as root and oversubscribes (append -n P)
     VALGRIND valgrind that fails on definite leaks and memory errors
 
-Usage: tests/run.py [-k SUBSTRING ...] [--list]
-Prints one line per test and ends with 'N passed, N failed'; exits non-zero on
-any failure.
+Usage: tests/run.py [-k SUBSTRING ...] [-j JOBS] [--list]
+Runs JOBS tests at once (default: the number of cores; every test has its own
+folder, and many spend their time starting MPI jobs or waiting on valgrind).
+Prints one line per test as it ends and 'N passed, N failed' at the end; exits
+non-zero on any failure.
 """
 import argparse
 import os
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LINE = re.compile(r"^(?P<name>[\w.-]+)\s*(\[(?P<opts>[^\]]*)\])?\s*:\s*(?P<cmd>.+)$")
@@ -89,6 +92,7 @@ def run_one(cmd, timeout, env):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-k", action="append", default=[], help="run tests whose name contains this")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="tests run at once (default: the number of cores)")
     ap.add_argument("--list", action="store_true", help="list the tests and exit")
     args = ap.parse_args()
 
@@ -99,15 +103,20 @@ def main():
         return 0
     env = environment()
     passed = failed = 0
-    for name, cmd, timeout in tests:
-        ok, out, secs = run_one(cmd, timeout, env)
-        print(f"{'PASS' if ok else 'FAIL'} {name} ({secs:.1f} s)", flush=True)
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            tail = out.rstrip().splitlines()[-40:]
-            print("\n".join("    " + (l if len(l) <= 240 else l[:240] + " ...") for l in tail), flush=True)
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        # the longest timeouts first (they mark the long tests), so that no long test starts last
+        runs = {pool.submit(run_one, cmd, timeout, env): name for name, cmd, timeout in sorted(tests, key=lambda t: -t[2])}
+        for run in as_completed(runs):
+            ok, out, secs = run.result()
+            print(f"{'PASS' if ok else 'FAIL'} {runs[run]} ({secs:.1f} s)", flush=True)
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                tail = out.rstrip().splitlines()[-40:]
+                print("\n".join("    " + (l if len(l) <= 240 else l[:240] + " ...") for l in tail), flush=True)
+    print(f"{len(tests)} tests in {time.monotonic() - start:.0f} s, {args.jobs} at once")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed or not passed else 0
 
