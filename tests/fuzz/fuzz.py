@@ -826,7 +826,7 @@ class Campaign:
 
     def run(self):
         a = self.args
-        print(f"krylearn fuzz: seed {a.seed}, {a.n} mutants per format, {a.np} rank(s), "
+        print(f"krylearn fuzz: seed {a.seed}, {f'{len(a.only)} chosen mutants' if a.only else f'{a.n} mutants per format'}, {a.np} rank(s), "
               f"programs in {os.path.relpath(self.runner.bindir, ROOT)}{' (ASan build)' if a.asan else ''}{' under valgrind' if a.valgrind else ''}, timeout {a.timeout} s, jobs {a.jobs}", flush=True)
         bad = self.check_seeds()
         if bad:
