@@ -409,8 +409,9 @@ static void ProbeChild(const char file[], int progress)
 /* Runs the probe on file; a crash or hang of the child is a failure of the file */
 static void Probe(KrylearnH5File f, const char file[])
 {
-  int   fds[2], status = 0;
-  pid_t pid;
+  int       fds[2], status = 0;
+  PetscBool hung = PETSC_FALSE;
+  pid_t     pid;
 
   if (pipe(fds)) {
     Fail(f, PETSC_ERR_SYS, "cannot check the file's structure: %s", strerror(errno));
@@ -435,7 +436,7 @@ static void Probe(KrylearnH5File f, const char file[])
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) {
       kill(pid, SIGKILL);
-      status = -1;
+      hung = PETSC_TRUE;
       break;
     }
     {
@@ -445,12 +446,8 @@ static void Probe(KrylearnH5File f, const char file[])
     }
   }
   close(fds[0]);
-  {
-    int s;
-    while (waitpid(pid, &s, 0) < 0 && errno == EINTR) continue;
-    if (!status) status = s;
-  }
-  if (status < 0) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library made no progress reading its structure for %d s", KRYLEARN_H5_PROBE_PATIENCE);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) continue;
+  if (hung) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library made no progress reading its structure for %d s", KRYLEARN_H5_PROBE_PATIENCE);
   else if (WIFSIGNALED(status)) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library crashed reading its structure (signal %d)", WTERMSIG(status));
   else if (WEXITSTATUS(status) == KRYLEARN_H5_PROBE_CYCLE) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: its groups link back to an object already reached (a cycle)");
   else if (WEXITSTATUS(status)) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library failed reading its structure (exit status %d)", WEXITSTATUS(status));
