@@ -9,6 +9,7 @@
    communicator, so every rank raises the same error and none exits silently. */
 #include "ioimpl.h"
 #include <hdf5.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <errno.h>
@@ -21,10 +22,13 @@
 #define KRYLEARN_H5_MAX_COMPRESSION 1100
 /* longest fixed-length string attribute read */
 #define KRYLEARN_H5_MAX_STRING 65536
-/* the structure probe: seconds without progress before the child is taken as hung, objects walked at most */
-#define KRYLEARN_H5_PROBE_PATIENCE 10
-#define KRYLEARN_H5_PROBE_OBJECTS  1000000
-#define KRYLEARN_H5_PROBE_CYCLE    3 /* the child's exit status when an object is reached twice */
+/* child processes that read what can crash libhdf5: seconds without output before a child is taken as hung,
+   and the address space it may add (so that a corrupt size cannot make it allocate gigabytes) */
+#define KRYLEARN_H5_CHILD_PATIENCE 10
+#define KRYLEARN_H5_CHILD_MEMORY   (1ull << 30)
+#define KRYLEARN_H5_CHILD_FAILED   3 /* a child's exit status when what it reads is corrupt */
+/* objects the structure probe walks at most */
+#define KRYLEARN_H5_PROBE_OBJECTS 1000000
 
 struct _n_KrylearnH5File {
   MPI_Comm       comm;
@@ -32,6 +36,7 @@ struct _n_KrylearnH5File {
   char           name[PETSC_MAX_PATH_LEN];
   KrylearnH5Mode mode;
   hid_t          fid;
+  PetscBool      isolate; /* read what can crash libhdf5 in child processes (-krylearn_h5_probe) */
   H5E_auto2_t    errfunc; /* HDF5's own error printing, silenced while the file is open */
   void          *errdata;
   PetscErrorCode code; /* first failure found on this rank since the last Sync() */
@@ -387,69 +392,95 @@ static herr_t ProbeObject(hid_t fid, const char name[], const H5O_info_t *info, 
   return w->objects < KRYLEARN_H5_PROBE_OBJECTS ? 0 : 1;
 }
 
-/* The child: walks the file and exits with 0, or KRYLEARN_H5_PROBE_CYCLE; it never returns */
-static void ProbeChild(const char file[], int progress)
+/* Runs body(ctx, out) in a child process and collects what it writes to out: at most len bytes into buf
+   (*got of them; buf NULL: the output only shows progress). The child dies by its signals silently (the
+   parent's handlers, PETSc's, would abort the MPI job), prints nothing, may add at most
+   KRYLEARN_H5_CHILD_MEMORY of address space, and is killed after KRYLEARN_H5_CHILD_PATIENCE seconds without
+   output (*hung). *status is its wait status; *err an errno when it could not be run. */
+static void RunChild(void (*body)(void *, int), void *ctx, char buf[], size_t len, size_t *got, int *status, PetscBool *hung, int *err)
 {
-  const int signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGPIPE};
-  ProbeWalk w         = {progress, 0, 0, NULL, 0};
-  int       null      = open("/dev/null", O_WRONLY);
-  hid_t     fid;
+  int   fds[2];
+  pid_t pid;
 
-  /* die by the signal, silently: not through the parent's handlers (PETSc's would abort the MPI job) */
-  for (size_t k = 0; k < sizeof(signals) / sizeof(signals[0]); k++) signal(signals[k], SIG_DFL);
-  if (null >= 0) {
-    (void)dup2(null, STDOUT_FILENO);
-    (void)dup2(null, STDERR_FILENO);
+  *got    = 0;
+  *status = 0;
+  *hung   = PETSC_FALSE;
+  *err    = 0;
+  if (pipe(fds)) {
+    *err = errno;
+    return;
   }
-  fid = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+  pid = fork();
+  if (pid == 0) {
+    const int          signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGPIPE};
+    const int          null      = open("/dev/null", O_WRONLY);
+    unsigned long long pages     = 0;
+    FILE              *statm     = fopen("/proc/self/statm", "r");
+
+    for (size_t k = 0; k < sizeof(signals) / sizeof(signals[0]); k++) signal(signals[k], SIG_DFL);
+    if (null >= 0) {
+      (void)dup2(null, STDOUT_FILENO);
+      (void)dup2(null, STDERR_FILENO);
+    }
+    if (statm && fscanf(statm, "%llu", &pages) == 1) {
+      const struct rlimit limit = {(rlim_t)(pages * (unsigned long long)sysconf(_SC_PAGESIZE) + KRYLEARN_H5_CHILD_MEMORY), RLIM_INFINITY};
+      (void)setrlimit(RLIMIT_AS, &limit);
+    }
+    close(fds[0]);
+    body(ctx, fds[1]);
+    _exit(0);
+  }
+  close(fds[1]);
+  if (pid < 0) {
+    *err = errno;
+    close(fds[0]);
+    return;
+  }
+  for (;;) {
+    struct pollfd p = {fds[0], POLLIN, 0};
+    char          progress[4096];
+    const int     ready = poll(&p, 1, 1000 * KRYLEARN_H5_CHILD_PATIENCE);
+    ssize_t       n;
+
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      kill(pid, SIGKILL);
+      *hung = PETSC_TRUE;
+      break;
+    }
+    n = buf ? read(fds[0], buf + *got, len - *got) : read(fds[0], progress, sizeof(progress));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (buf) *got += (size_t)n;
+    if (buf && *got == len) break;
+  }
+  close(fds[0]);
+  if (*got == len && buf) kill(pid, SIGKILL); /* it has said all the parent takes */
+  while (waitpid(pid, status, 0) < 0 && errno == EINTR) continue;
+}
+
+/* The probe's child: walks the file and exits with 0, or KRYLEARN_H5_CHILD_FAILED on a cycle */
+static void ProbeBody(void *file, int progress)
+{
+  ProbeWalk w   = {progress, 0, 0, NULL, 0};
+  hid_t     fid = H5Fopen((const char *)file, H5F_ACC_RDONLY, H5P_DEFAULT);
+
   if (fid >= 0) (void)H5Ovisit2(fid, H5_INDEX_NAME, H5_ITER_NATIVE, ProbeObject, &w, H5O_INFO_BASIC);
-  _exit(w.cycle ? KRYLEARN_H5_PROBE_CYCLE : 0);
+  _exit(w.cycle ? KRYLEARN_H5_CHILD_FAILED : 0);
 }
 
 /* Runs the probe on file; a crash or hang of the child is a failure of the file */
 static void Probe(KrylearnH5File f, const char file[])
 {
-  int       fds[2], status = 0;
-  PetscBool hung = PETSC_FALSE;
-  pid_t     pid;
+  size_t    got;
+  int       status, err;
+  PetscBool hung;
 
-  if (pipe(fds)) {
-    Fail(f, PETSC_ERR_SYS, "cannot check the file's structure: %s", strerror(errno));
-    return;
-  }
-  pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    ProbeChild(file, fds[1]);
-  }
-  close(fds[1]);
-  if (pid < 0) {
-    close(fds[0]);
-    Fail(f, PETSC_ERR_SYS, "cannot check the file's structure: fork() failed: %s (-krylearn_h5_probe false skips the check)", strerror(errno));
-    return;
-  }
-  for (;;) { /* until the child closes the pipe, or goes KRYLEARN_H5_PROBE_PATIENCE seconds without progress */
-    struct pollfd p = {fds[0], POLLIN, 0};
-    char          buf[4096];
-    const int     ready = poll(&p, 1, 1000 * KRYLEARN_H5_PROBE_PATIENCE);
-
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) {
-      kill(pid, SIGKILL);
-      hung = PETSC_TRUE;
-      break;
-    }
-    {
-      const ssize_t n = read(fds[0], buf, sizeof(buf));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-    }
-  }
-  close(fds[0]);
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) continue;
-  if (hung) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library made no progress reading its structure for %d s", KRYLEARN_H5_PROBE_PATIENCE);
+  RunChild(ProbeBody, (void *)file, NULL, 0, &got, &status, &hung, &err);
+  if (err) Fail(f, PETSC_ERR_SYS, "cannot check the file's structure in a child process: %s (-krylearn_h5_probe false skips the check)", strerror(err));
+  else if (hung) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library made no progress reading its structure for %d s", KRYLEARN_H5_CHILD_PATIENCE);
   else if (WIFSIGNALED(status)) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library crashed reading its structure (signal %d)", WTERMSIG(status));
-  else if (WEXITSTATUS(status) == KRYLEARN_H5_PROBE_CYCLE) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: its groups link back to an object already reached (a cycle)");
+  else if (WEXITSTATUS(status) == KRYLEARN_H5_CHILD_FAILED) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: its groups link back to an object already reached (a cycle)");
   else if (WEXITSTATUS(status)) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library failed reading its structure (exit status %d)", WEXITSTATUS(status));
 }
 
@@ -507,9 +538,10 @@ PetscErrorCode KrylearnH5FileOpen(MPI_Comm comm, const char file[], const char w
     PetscOptionsEnd();
   }
   PetscCall(PetscNew(&h));
-  h->comm = comm;
-  h->mode = mode;
-  h->fid  = H5I_INVALID_HID;
+  h->comm    = comm;
+  h->mode    = mode;
+  h->fid     = H5I_INVALID_HID;
+  h->isolate = probe;
   PetscCall(PetscStrncpy(h->name, file, sizeof(h->name)));
   if (what && what[0]) PetscCall(PetscSNPrintf(h->label, sizeof(h->label), "%s %s", what, file));
   else PetscCall(PetscStrncpy(h->label, file, sizeof(h->label)));
@@ -842,6 +874,52 @@ PetscErrorCode KrylearnH5FileHasAttribute(KrylearnH5File f, const char obj[], co
   PetscFunctionReturn(0);
 }
 
+typedef struct {
+  hid_t a, t;
+} StringAttribute;
+
+/* The child that reads a variable-length string: writes it to out and exits 0, or exits KRYLEARN_H5_CHILD_FAILED */
+static void ReadStringBody(void *ctx, int out)
+{
+  const StringAttribute *sa = (const StringAttribute *)ctx;
+  htri_t                 variable;
+  size_t                 size, done = 0, n;
+  char                  *s;
+
+  ReadString(sa->a, sa->t, &variable, &size, &s);
+  if (!s) _exit(KRYLEARN_H5_CHILD_FAILED);
+  for (n = strlen(s); done < n;) {
+    const ssize_t w = write(out, s + done, n - done);
+    if (w <= 0) break;
+    done += (size_t)w;
+  }
+  _exit(0);
+}
+
+/* Reads variable-length string attribute a (type t) into str (len bytes) in a child process. Its value lives
+   in the file's global heap, which libhdf5 1.10 follows without validation: a corrupt heap crashes, loops or
+   allocates gigabytes inside the library, and whether it does can depend on the reading process's memory
+   layout, so the structure probe passing is no guarantee. Here the reading process is thrown away. */
+static void ReadIsolatedString(KrylearnH5File f, hid_t a, hid_t t, const char desc[], const char name[], size_t len, char str[], PetscBool *found)
+{
+  StringAttribute sa = {a, t};
+  size_t          got;
+  int             status, err;
+  PetscBool       hung;
+
+  RunChild(ReadStringBody, &sa, str, len, &got, &status, &hung, &err);
+  if (err) Fail(f, PETSC_ERR_SYS, "cannot read attribute '%s' of %s in a child process: %s (-krylearn_h5_probe false reads it here)", name, desc, strerror(err));
+  else if (got == len) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "attribute '%s' of %s is longer than %zu characters", name, desc, len - 1);
+  else if (hung) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: the HDF5 library made no progress reading it for %d s: corrupt file", name, desc, KRYLEARN_H5_CHILD_PATIENCE);
+  else if (WIFSIGNALED(status)) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: the HDF5 library crashed reading it (signal %d): corrupt file", name, desc, WTERMSIG(status));
+  else if (WEXITSTATUS(status)) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: corrupt file", name, desc);
+  else {
+    str[got] = 0;
+    if (found) *found = PETSC_TRUE;
+  }
+  if (f->code) str[0] = 0;
+}
+
 /*@C
   KrylearnH5FileReadAttributeString - Reads a string attribute
 
@@ -881,20 +959,23 @@ PetscErrorCode KrylearnH5FileReadAttributeString(KrylearnH5File f, const char ob
     t = H5Aget_type(a);
     if (t < 0 || H5Tget_class(t) != H5T_STRING) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "attribute '%s' of %s has the wrong dtype: %s, a string expected", name, desc, t < 0 ? "unreadable" : ClassName(H5Tget_class(t)));
     else {
-      htri_t variable;
+      htri_t variable = H5Tis_variable_str(t);
       size_t size;
       char  *s;
 
-      ReadString(a, t, &variable, &size, &s);
-      if (variable < 0) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: corrupt attribute header", name, desc);
-      else if (!variable && (size < 1 || size > KRYLEARN_H5_MAX_STRING)) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "attribute '%s' of %s is a string of %zu bytes, at most %d expected", name, desc, size, KRYLEARN_H5_MAX_STRING);
-      else if (!s) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: corrupt file", name, desc);
-      else if (strlen(s) >= len) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "attribute '%s' of %s is longer than %zu characters", name, desc, len - 1);
+      if (variable > 0 && f->isolate) ReadIsolatedString(f, a, t, desc, name, len, str, found);
       else {
-        PetscCall(PetscStrncpy(str, s, len));
-        if (found) *found = PETSC_TRUE;
+        ReadString(a, t, &variable, &size, &s);
+        if (variable < 0) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: corrupt attribute header", name, desc);
+        else if (!variable && (size < 1 || size > KRYLEARN_H5_MAX_STRING)) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "attribute '%s' of %s is a string of %zu bytes, at most %d expected", name, desc, size, KRYLEARN_H5_MAX_STRING);
+        else if (!s) Fail(f, PETSC_ERR_FILE_READ, "cannot read attribute '%s' of %s: corrupt file", name, desc);
+        else if (strlen(s) >= len) Fail(f, PETSC_ERR_FILE_UNEXPECTED, "attribute '%s' of %s is longer than %zu characters", name, desc, len - 1);
+        else {
+          PetscCall(PetscStrncpy(str, s, len));
+          if (found) *found = PETSC_TRUE;
+        }
+        FreeString(s, variable);
       }
-      FreeString(s, variable);
     }
   }
   if (t >= 0) H5Tclose(t);
