@@ -422,9 +422,13 @@ static void RunChild(void (*body)(void *, int), void *ctx, char buf[], size_t le
       (void)dup2(null, STDOUT_FILENO);
       (void)dup2(null, STDERR_FILENO);
     }
-    if (statm && fscanf(statm, "%llu", &pages) == 1) {
-      const struct rlimit limit = {(rlim_t)(pages * (unsigned long long)sysconf(_SC_PAGESIZE) + KRYLEARN_H5_CHILD_MEMORY), RLIM_INFINITY};
-      (void)setrlimit(RLIMIT_AS, &limit);
+    if (statm && fscanf(statm, "%llu", &pages) == 1) { /* lower the soft limit only: raising it, or the hard one, fails */
+      const rlim_t  bound = (rlim_t)(pages * (unsigned long long)sysconf(_SC_PAGESIZE) + KRYLEARN_H5_CHILD_MEMORY);
+      struct rlimit limit;
+      if (!getrlimit(RLIMIT_AS, &limit) && (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > bound)) {
+        limit.rlim_cur = bound;
+        (void)setrlimit(RLIMIT_AS, &limit);
+      }
     }
     close(fds[0]);
     body(ctx, fds[1]);
