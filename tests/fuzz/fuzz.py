@@ -795,6 +795,8 @@ class Campaign:
                 msg = res.klass.upper() + ": " + res.why if res.klass else error_message(res.output)
                 print(f"  {fmt}:{index} {kind:9s} exit {res.status:4d} {res.peak_mb:6.0f} MB {res.seconds:5.1f} s  {msg}", flush=True)
             self.done += 1
+            if c["tried"] == self.planned[fmt] and not self.args.only:  # a format's row as soon as it is complete
+                print(f"  format done: {self.row(fmt, c)}", flush=True)
             now = time.monotonic()
             if not self.args.verbose and now - self.shown >= self.args.progress:
                 self.shown = now
@@ -833,7 +835,7 @@ class Campaign:
             print("fuzz: a seed is not accepted (a fuzzer or program defect):\n" + "\n".join(bad))
             return 2
         jobs = [(f, i) for f in self.formats for i in range(a.n)] if not a.only else a.only
-        self.todo, self.done = len(jobs), 0
+        self.todo, self.done, self.planned = len(jobs), 0, collections.Counter(f for f, _ in jobs)
         start = self.start = self.shown = time.monotonic()
         with ThreadPoolExecutor(max_workers=a.jobs) as ex:
             for fut in [ex.submit(self.one, f, i) for f, i in jobs]:
@@ -842,15 +844,19 @@ class Campaign:
         shutil.rmtree(self.work, ignore_errors=True)
         return 1 if self.failures else 0
 
+    COLUMNS = ("tried", "accepted", "error") + CLASSES
+
+    def row(self, name, counts):
+        return f"{name:10s} " + " ".join(f"{counts[c]:8d}" for c in self.COLUMNS)
+
     def report(self, seconds):
-        cols = ("tried", "accepted", "error") + CLASSES
-        print(f"\n{'format':10s} " + " ".join(f"{c:>8s}" for c in cols))
+        print(f"\n{'format':10s} " + " ".join(f"{c:>8s}" for c in self.COLUMNS))
         total = collections.Counter()
         for f in self.formats:
             if self.counts[f]["tried"]:
-                print(f"{f:10s} " + " ".join(f"{self.counts[f][c]:8d}" for c in cols))
+                print(self.row(f, self.counts[f]))
                 total.update(self.counts[f])
-        print(f"{'total':10s} " + " ".join(f"{total[c]:8d}" for c in cols))
+        print(self.row("total", total))
         print(f"\nseed {self.args.seed}: {total['tried']} runs in {seconds:.0f} s, "
               f"{sum(total[c] for c in CLASSES)} failed ({', '.join(f'{total[c]} {c}' for c in CLASSES)})")
         if self.failures:
