@@ -519,8 +519,9 @@ static void Probe(KrylearnH5File f, const char file[])
   HDF5 1.10 itself crashes or loops on some corrupt files before any check can come first (docs/io.md). So the
   first rank of comm forks a child that opens every object and attribute of the file and reads every string
   attribute, touching no raw data; a child that dies or makes no progress for 10 s makes the file an error
-  ("corrupt file: the HDF5 library crashed reading its structure"). Turn the probe off where fork() is unsafe,
-  for example with RDMA networks that do not support it.
+  ("corrupt file: the HDF5 library crashed reading its structure"). Variable-length string attributes are
+  also read in a child process later, by `KrylearnH5FileReadAttributeString()`. Children may add at most 1 GB
+  of address space. Turn both off where fork() is unsafe, for example with RDMA networks that do not support it.
 
 .seealso: `KrylearnH5FileClose()`, `KrylearnH5FileReadAttribute()`, `KrylearnH5FileReadDataset()`, `KrylearnH5FileWriteDataset()`
 @*/
@@ -538,7 +539,7 @@ PetscErrorCode KrylearnH5FileOpen(MPI_Comm comm, const char file[], const char w
   if (mode != KRYLEARN_H5_WRITE) {
     PetscCallMPI(MPI_Comm_rank(comm, &rank));
     PetscOptionsBegin(comm, NULL, "Krylearn HDF5 input", "KrylearnH5FileOpen");
-    PetscCall(PetscOptionsBool("-krylearn_h5_probe", "Walk each HDF5 input's structure in a child process before reading it, so that a file that crashes or hangs the HDF5 library is an error (false where fork() is unsafe)", "KrylearnH5FileOpen", probe, &probe, NULL));
+    PetscCall(PetscOptionsBool("-krylearn_h5_probe", "Read what can crash libhdf5 (each HDF5 input's structure, variable-length strings) in child processes first, so that a file that crashes or hangs the library is an error (false where fork() is unsafe)", "KrylearnH5FileOpen", probe, &probe, NULL));
     PetscOptionsEnd();
   }
   PetscCall(PetscNew(&h));
@@ -945,7 +946,8 @@ static void ReadIsolatedString(KrylearnH5File f, hid_t a, hid_t t, const char de
   The attribute must be one string (fixed or variable length, ASCII or UTF-8), shorter than len: an
   array of strings, another class, a string too long or a corrupt header are errors. Fixed-length strings
   are read into a buffer sized from the checked type size. Variable-length strings (h5py's default for str)
-  live in HDF5's global heap, which HDF5 1.10 reads without validation (see docs/io.md).
+  live in HDF5's global heap, which HDF5 1.10 reads without validation (see docs/io.md): they are read in a
+  child process (unless -krylearn_h5_probe is false), so that a corrupt heap is an error, not a crash.
 
 .seealso: `KrylearnH5FileReadAttribute()`, `KrylearnH5FileWriteAttributeString()`
 @*/
