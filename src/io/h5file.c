@@ -1037,9 +1037,9 @@ static void OpenDataset(KrylearnH5File f, const char path[], KrylearnH5Type type
       const int     nfilters = H5Pget_nfilters(dcpl);
       if (H5Fget_filesize(f->fid, &fsize) < 0 || layout < 0 || nfilters < 0) Fail(f, PETSC_ERR_FILE_READ, "'%s' is not a readable dataset (corrupt file?)", path);
       else if (storage > fsize) Fail(f, PETSC_ERR_FILE_READ, "dataset '%s' claims %llu bytes of storage in a file of %llu bytes: truncated or corrupt file", path, (unsigned long long)storage, (unsigned long long)fsize);
-      /* compact data (in the object header, never filtered) is stored whole: a corrupt header that stores
-         less would make H5Dread copy past it */
-      else if ((PetscInt64)storage < (nfilters ? bytes / KRYLEARN_H5_MAX_COMPRESSION : bytes))
+      /* only chunks can be filtered: compact data (in the object header) and contiguous data are stored whole,
+         whatever filters a corrupt header lists, and one that stores less would make H5Dread copy past it */
+      else if ((PetscInt64)storage < (layout == H5D_CHUNKED && nfilters ? bytes / KRYLEARN_H5_MAX_COMPRESSION : bytes))
         Fail(f, PETSC_ERR_FILE_UNEXPECTED, "dataset '%s' declares %" PetscInt64_FMT " elements (%" PetscInt64_FMT " bytes) but the file stores %llu bytes of it: never written, truncated or corrupt", path, total, bytes, (unsigned long long)storage);
       /* unfiltered chunks are stored whole: when the layout declares larger chunks than are stored (a
          corrupt chunk shape), H5Dread would copy past the chunks it reads */
