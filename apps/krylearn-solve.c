@@ -15,7 +15,7 @@ int main(int argc, char **argv)
   Mat       A;
   Vec       b, x;
   KSP       ksp;
-  PetscInt  M, gdim, gn[3] = {1, 1, 1};
+  PetscInt  M, N, gdim, gn[3] = {1, 1, 1};
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
@@ -29,6 +29,8 @@ int main(int argc, char **argv)
   PetscCheck(flg, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "krylearn-solve needs -f FILE (an HDF5 or Matrix Market file)");
 
   PetscCall(KrylearnMatLoad(PETSC_COMM_WORLD, file, group, &A));
+  PetscCall(MatGetSize(A, &M, &N));
+  PetscCheck(M == N, PETSC_COMM_WORLD, PETSC_ERR_ARG_SIZ, "%s: the matrix is %" PetscInt_FMT " x %" PetscInt_FMT ": a linear solve needs a square matrix", file, M, N);
   PetscCall(PetscStrcmp(rhs, "ones", &ones));
   if (ones) {
     Vec one;
@@ -43,7 +45,6 @@ int main(int argc, char **argv)
   PetscCall(KSPCreate(PETSC_COMM_WORLD, &ksp));
   PetscCall(KSPSetOperators(ksp, A, A));
   PetscCall(KSPSetFromOptions(ksp));
-  PetscCall(MatGetSize(A, &M, NULL));
   PetscCall(KrylearnMatGetGrid(A, &gdim, gn));
   if (gdim == 2) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " rows, grid %" PetscInt_FMT " x %" PetscInt_FMT "\n", file, M, gn[0], gn[1]));
   else if (gdim == 3) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %" PetscInt_FMT " rows, grid %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT "\n", file, M, gn[0], gn[1], gn[2]));

@@ -311,6 +311,11 @@ def cases():
     open("chunks.h5", "wb").write(raw[:layout] + struct.pack("<I", 6) + raw[layout + 4:])
     add("chunk-shape-corrupt", ["krylearn-ingest", "info", "chunks.h5:/D"], "chunks.h5: dataset 'D' has chunks of 240 bytes of which the file stores 960 bytes in all", True)
 
+    # A matrix that is not square given to the linear solver (fuzz campaign 1207, vec:7595: a shape of
+    # 25 x 16646169 ended in PETSc's "incompatible vector local lengths", naming no file)
+    csr_file("rectangular.h5", sp.random(8, 12, density=0.3, format="csr", random_state=1))
+    add("solve-not-square", ["krylearn-solve", "-f", "rectangular.h5", "-rhs", "ones"], "rectangular.h5: the matrix is 8 x 12: a linear solve needs a square matrix")
+
     # A group linked into itself whose object header counts one link too few: HDF5's walk over the
     # objects goes round forever (fuzz campaign 1206, h5-petsc:4682); a valid cycle is in link_cases()
     csr_file("cycle.h5", A)
