@@ -109,7 +109,7 @@ static PetscErrorCode ModelLoad(KrylearnH5File f, MPI_Comm comm, const char file
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode DataLoad(KrylearnMLP mlp, KrylearnH5File f, const char file[], PetscInt block)
+static PetscErrorCode DataLoad(KrylearnMLP mlp, KrylearnH5File f, const char file[], const char model[], PetscInt block)
 {
   MLPModel      *m    = &mlp->model;
   MPI_Comm       comm = mlp->comm;
@@ -129,7 +129,7 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, KrylearnH5File f, const char fil
   PetscCall(KrylearnH5FileGetDatasetType(f, "y", &ytype));
   PetscCall(KrylearnH5FileGetDataset(f, "y", ytype, 2, &ry, dimy));
   if (ry == 1) dimy[1] = 1;
-  PetscCheck(rx == 2 && dimx[1] == m->ninput, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "%s: X is %" PetscInt64_FMT " x %" PetscInt64_FMT " but the model takes %" PetscInt_FMT " inputs", file, rx >= 1 ? dimx[0] : 1, rx == 2 ? dimx[1] : 1, m->ninput);
+  PetscCheck(rx == 2 && dimx[1] == m->ninput, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "%s: X is %" PetscInt64_FMT " x %" PetscInt64_FMT " but the model %s takes %" PetscInt_FMT " inputs", file, rx >= 1 ? dimx[0] : 1, rx == 2 ? dimx[1] : 1, model, m->ninput);
   PetscCheck(ry >= 1 && dimy[0] == dimx[0], PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "%s: X has %" PetscInt64_FMT " rows but y has %" PetscInt64_FMT, file, dimx[0], ry >= 1 ? dimy[0] : 1);
   PetscCheck(dimx[0] > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "%s: the data set is empty", file);
   PetscCheck(dimx[0] <= PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "%s: X has %" PetscInt64_FMT " rows, beyond the range of PetscInt", file, dimx[0]);
@@ -145,7 +145,7 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, KrylearnH5File f, const char fil
   }
   if (m->loss == MLP_LOSS_CROSS_ENTROPY) {
     const PetscInt64 start = rstart, count = n;
-    PetscCheck(ry == 1 && ytype == KRYLEARN_H5_INT64, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: cross entropy needs y as a vector of integer labels", file);
+    PetscCheck(ry == 1 && ytype == KRYLEARN_H5_INT64, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: cross entropy (the loss of the model %s) needs y as a vector of integer labels", file, model);
     PetscCall(PetscMalloc1(n, &mlp->label));
     PetscCall(PetscMalloc1(n, &label));
     PetscCall(KrylearnH5FileReadDataset(f, "y", KRYLEARN_H5_INT64, 1, &start, &count, label));
@@ -156,11 +156,11 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, KrylearnH5File f, const char fil
     for (PetscInt i = 0; i < n; i++) mlp->label[i] = (PetscInt)label[i];
     PetscCall(PetscFree(label));
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &badlabel, 1, MPIU_INT, MPI_MAX, comm));
-    PetscCheck(bad == PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "%s: label y[%" PetscInt_FMT "] = %" PetscInt_FMT " is out of range: the model has %" PetscInt_FMT " classes", file, bad, badlabel, m->noutput);
+    PetscCheck(bad == PETSC_MAX_INT, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "%s: label y[%" PetscInt_FMT "] = %" PetscInt_FMT " is out of range: the model %s has %" PetscInt_FMT " classes", file, bad, badlabel, model, m->noutput);
   } else {
     const PetscInt64 start[2] = {rstart, 0}, count[2] = {n, m->noutput};
-    PetscCheck(dimy[1] == m->noutput && (ry == 2 || m->noutput == 1), PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "%s: mean squared error needs y with %" PetscInt_FMT " target columns, got %" PetscInt64_FMT, file, m->noutput, ry == 2 ? dimy[1] : 1);
-    PetscCheck(ytype == KRYLEARN_H5_REAL, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: mean squared error needs y as floating-point targets", file);
+    PetscCheck(dimy[1] == m->noutput && (ry == 2 || m->noutput == 1), PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "%s: mean squared error with the model %s needs y with %" PetscInt_FMT " target columns, got %" PetscInt64_FMT, file, model, m->noutput, ry == 2 ? dimy[1] : 1);
+    PetscCheck(ytype == KRYLEARN_H5_REAL, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "%s: mean squared error (the loss of the model %s) needs y as floating-point targets", file, model);
     PetscCall(PetscMalloc1((size_t)n * m->noutput, &mlp->target));
     PetscCall(KrylearnH5FileReadDataset(f, "y", KRYLEARN_H5_REAL, ry, start, count, mlp->target));
   }
@@ -176,10 +176,10 @@ static PetscErrorCode DataLoad(KrylearnMLP mlp, KrylearnH5File f, const char fil
   PetscFunctionReturn(0);
 }
 
-/* Reads the model file (ismodel) or the data file through the checked HDF5 layer; every rank
+/* Reads the model file (model NULL) or the data file for the model file named model through the checked HDF5 layer; every rank
    reads the whole model and its own samples. A problem found on every rank (the model, the shapes,
    or a sample check reduced over the ranks) is raised on PETSC_COMM_SELF, so every rank prints it. */
-static PetscErrorCode ReadFile(KrylearnMLP mlp, const char file[], PetscBool ismodel, PetscInt block)
+static PetscErrorCode ReadFile(KrylearnMLP mlp, const char file[], const char model[], PetscInt block)
 {
   KrylearnH5File f;
   PetscBool      ok;
@@ -188,10 +188,10 @@ static PetscErrorCode ReadFile(KrylearnMLP mlp, const char file[], PetscBool ism
 
   PetscFunctionBegin;
   PetscCall(KrylearnIOTestRegularFile(file, &ok, &reason));
-  PetscCall(KrylearnIOCheck(mlp->comm, (PetscBool)!ok, PETSC_ERR_FILE_OPEN, "Cannot open %s file %s: %s", ismodel ? "model" : "data", file, reason));
+  PetscCall(KrylearnIOCheck(mlp->comm, (PetscBool)!ok, PETSC_ERR_FILE_OPEN, "Cannot open %s file %s: %s", model ? "data" : "model", file, reason));
   PetscCall(KrylearnH5FileOpen(mlp->comm, file, NULL, KRYLEARN_H5_READ, &f));
-  if (ismodel) ierr = ModelLoad(f, mlp->comm, file, &mlp->model);
-  else ierr = DataLoad(mlp, f, file, block);
+  if (!model) ierr = ModelLoad(f, mlp->comm, file, &mlp->model);
+  else ierr = DataLoad(mlp, f, file, model, block);
   PetscCall(KrylearnH5FileClose(&f));
   PetscCall(ierr);
   PetscFunctionReturn(0);
@@ -238,8 +238,8 @@ PetscErrorCode KrylearnMLPLoad(MPI_Comm comm, const char model[], const char dat
   PetscCall(PetscHeaderCreate(p, KRYLEARNMLP_CLASSID, "KrylearnMLP", "Multi-layer perceptron loss", "KrylearnMLP", comm, KrylearnMLPDestroy, KrylearnMLPView));
   p->comm  = PetscObjectComm((PetscObject)p);
   p->block = block;
-  ierr     = ReadFile(p, model, PETSC_TRUE, block);
-  if (!ierr) ierr = ReadFile(p, data, PETSC_FALSE, block);
+  ierr     = ReadFile(p, model, NULL, block);
+  if (!ierr) ierr = ReadFile(p, data, model, block);
   if (ierr) PetscCall(KrylearnMLPDestroy(&p));
   PetscCall(ierr);
 

@@ -45,11 +45,11 @@ def main():
             edit(dst)
     base = ["-data", "good-data.h5", "-top", "1"]
     expect(["-model", "wide-model.h5"] + base[:], "Cannot open model file wide-model.h5")
-    expect(["-model", "good-model.h5", "-data", "wide-data.h5"], "wide-data.h5: X is 20 x 6 but the model takes 4 inputs")
+    expect(["-model", "good-model.h5", "-data", "wide-data.h5"], "wide-data.h5: X is 20 x 6 but the model good-model.h5 takes 4 inputs")
     expect(["-model", "good-model.h5", "-data", "short-data.h5"], "short-data.h5: X has 20 rows but y has 19")
-    expect(["-model", "good-model.h5", "-data", "labels-data.h5"], "labels-data.h5: label y[3] = 3 is out of range: the model has 3 classes")
-    expect(["-model", "good-model.h5", "-data", "float-data.h5"], "float-data.h5: cross entropy needs y as a vector of integer labels")
-    expect(["-model", "reg-model.h5", "-data", "good-data.h5"], "good-data.h5: mean squared error needs y with 2 target columns, got 1")
+    expect(["-model", "good-model.h5", "-data", "labels-data.h5"], "labels-data.h5: label y[3] = 3 is out of range: the model good-model.h5 has 3 classes")
+    expect(["-model", "good-model.h5", "-data", "float-data.h5"], "float-data.h5: cross entropy (the loss of the model good-model.h5) needs y as a vector of integer labels")
+    expect(["-model", "reg-model.h5", "-data", "good-data.h5"], "good-data.h5: mean squared error with the model reg-model.h5 needs y with 2 target columns, got 1")
     expect(["-model", "unknown-model.h5"] + base, "unknown-model.h5: layer 1 has unknown type 'softplus'")
     expect(["-model", "nan-model.h5"] + base, "nan-model.h5: parameter 26 is NaN or infinite: the weights must be finite")
     expect(["-model", "chain-model.h5"] + base, "chain-model.h5: layer 2 takes 6 inputs but the layer before it gives 5")
@@ -57,7 +57,7 @@ def main():
     expect(["-model", "noweight-model.h5"] + base, "noweight-model.h5: dataset 'layer0/weight' is missing")
     # a bad label in the second rank's samples only: every rank raises the same error
     mpiexec = os.environ.get("MPIEXEC", "mpiexec") + " -n 2"
-    expect(["-model", "good-model.h5", "-data", "late-labels-data.h5"], "late-labels-data.h5: label y[15] = 3 is out of range: the model has 3 classes", mpiexec)
+    expect(["-model", "good-model.h5", "-data", "late-labels-data.h5"], "late-labels-data.h5: label y[15] = 3 is out of range: the model good-model.h5 has 3 classes", mpiexec)
     expect(["-model", "good-model.h5", "-data", "good-data.h5", "-top", "44"], "-top 44 asks for more eigenvalues than the dimension 43")
     expect(["-model", "good-model.h5", "-data", "good-data.h5", "-bottom", "50"], "-bottom 50 asks for more eigenvalues than the dimension 43")
     expect(["-model", "good-model.h5", "-data", "good-data.h5", "-density", "-density_steps", "50"], "SLQ steps 50 must lie between 1 and the dimension 43")
