@@ -27,6 +27,7 @@ the command, the class and the output are kept under --keep. Exit status 1 when 
   fuzz.py [-n MUTANTS_PER_FORMAT] [--seed S] [--formats F,...] [--np 2] [--asan] [-j JOBS]
   fuzz.py --list                 the formats and their programs
   fuzz.py --selftest             seeds accepted, mutants reproducible, each failure class detected
+  fuzz.py --regressions SEED     the mutants of campaign SEED that once failed (regressions.txt)
 
 ASan build (make asan): programs from build/asan/bin, PETSc's signal handler off so the sanitizer
 reports, ASAN_OPTIONS detect_leaks=0 (Open MPI's start-up leaks) with allocations above 2 GB
@@ -918,13 +919,34 @@ def selftest(args):
     return 1 if failed else 0
 
 
+REGRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "regressions.txt")
+
+
+def mutant_list(text):
+    """'FORMAT:INDEX,...' as [(FORMAT, INDEX), ...]"""
+    return [(f, int(i)) for f, i in (item.strip().split(":") for item in text.split(","))]
+
+
+def regressions():
+    """The mutants that once failed, by campaign seed: {SEED: [(FORMAT, INDEX), ...]}"""
+    listed = {}
+    with open(REGRESSIONS) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                seed, mutants = line.split(":", 1)
+                listed[int(seed)] = mutant_list(mutants)
+    return listed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=20, help="mutants per format (default 20)")
     ap.add_argument("--seed", type=int, default=None, help="campaign seed (default: from the clock, printed)")
     ap.add_argument("--formats", type=lambda s: s.split(","), default=None, help="comma-separated formats (default: all)")
-    ap.add_argument("--only", type=lambda s: [(p.split(":")[0], int(p.split(":")[1])) for p in s.split(",")], default=None,
+    ap.add_argument("--only", type=mutant_list, default=None,
                     help="FORMAT:INDEX[,...]: just these mutants (with the campaign's --seed)")
+    ap.add_argument("--regressions", type=int, default=None, metavar="SEED",
+                    help=f"the mutants of campaign SEED listed in {os.path.relpath(REGRESSIONS, ROOT)} (sets --seed and --only)")
     ap.add_argument("--np", type=int, default=1, help="MPI ranks per run (default 1)")
     ap.add_argument("--asan", action="store_true", help="run the AddressSanitizer build (make asan)")
     ap.add_argument("--valgrind", action="store_true",
@@ -940,6 +962,13 @@ def main():
     ap.add_argument("--progress", type=float, default=60.0, help="seconds between progress lines (default 60)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per run")
     args = ap.parse_args()
+    if args.regressions is not None:
+        if args.seed is not None or args.only:
+            ap.error("--regressions sets the seed and the mutants: give neither --seed nor --only with it")
+        listed = regressions()
+        if args.regressions not in listed:
+            ap.error(f"no campaign {args.regressions} in {REGRESSIONS}; listed: {', '.join(map(str, listed))}")
+        args.seed, args.only = args.regressions, listed[args.regressions]
     if args.seed is None:
         args.seed = int(time.time()) % 1000000
     if args.timeout is None:
