@@ -27,6 +27,7 @@
 #define KRYLEARN_H5_CHILD_PATIENCE 10
 #define KRYLEARN_H5_CHILD_MEMORY   (1ull << 30)
 #define KRYLEARN_H5_CHILD_FAILED   3 /* a child's exit status when what it reads is corrupt */
+#define KRYLEARN_H5_CHILD_NOMEM    4 /* ... when the library failed to allocate memory reading it */
 /* objects the structure probe walks at most */
 #define KRYLEARN_H5_PROBE_OBJECTS 1000000
 
@@ -311,13 +312,17 @@ static void FreeString(char *s, htri_t variable)
    dataset's layout, type, dataspace, filters and chunk index) and every attribute, and reads every
    string attribute (variable-length ones live in the global heap). A child that dies or stops making
    progress means the library cannot read the file: the parent reports a corrupt file instead of
-   failing the same way. HDF5 errors in the child are left to the parent's own checks, which name
-   the object. The walk touches no raw data, so it costs milliseconds whatever the file's size. */
+   failing the same way. So does an allocation that fails in the child, whose memory is bounded: a
+   corrupt size in an object header (an attribute of 2 GB in a file of 4 KB) would make the parent
+   allocate and fill gigabytes. Other HDF5 errors in the child are left to the parent's own checks,
+   which name the object. The walk touches no raw data, so it costs milliseconds whatever the file's
+   size. */
 typedef struct {
   int      progress; /* pipe to the parent: one byte per object */
   size_t   objects, slots;
   haddr_t *seen; /* the addresses of the objects visited: an open-addressing set of slots entries, HADDR_UNDEF free */
   int      cycle;
+  int      nomem; /* an HDF5 call failed for want of memory */
 } ProbeWalk;
 
 /* Whether the object at addr is visited for the first time (recording it). HDF5 visits an object with several
@@ -331,7 +336,7 @@ static int ProbeFirstVisit(ProbeWalk *w, haddr_t addr)
   if (2 * (w->objects + 1) > w->slots) { /* grow and rehash */
     const size_t slots = w->slots ? 2 * w->slots : 1024;
     haddr_t     *seen  = (haddr_t *)malloc(slots * sizeof(*seen));
-    ProbeWalk    grown = {w->progress, 0, slots, seen, 0};
+    ProbeWalk    grown = {w->progress, 0, slots, seen, w->cycle, w->nomem};
 
     if (!seen) return 1;
     for (k = 0; k < slots; k++) seen[k] = HADDR_UNDEF;
@@ -347,12 +352,25 @@ static int ProbeFirstVisit(ProbeWalk *w, haddr_t addr)
   return 1;
 }
 
+static herr_t FindAllocationFailure(unsigned n, const H5E_error2_t *e, void *nomem)
+{
+  (void)n;
+  if (e->maj_num == H5E_RESOURCE && (e->min_num == H5E_NOSPACE || e->min_num == H5E_CANTALLOC)) *(int *)nomem = 1;
+  return 0;
+}
+
+/* Notes whether the HDF5 call that has just failed ran out of memory (its error stack is kept until the next call) */
+static void NoteFailure(ProbeWalk *w)
+{
+  (void)H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, FindAllocationFailure, &w->nomem);
+}
+
 static herr_t ProbeAttribute(hid_t o, const char name[], const H5A_info_t *info, void *ctx)
 {
   hid_t a = H5Aopen(o, name, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID, s = a >= 0 ? H5Aget_space(a) : H5I_INVALID_HID;
 
   (void)info;
-  (void)ctx;
+  if (a < 0 || t < 0 || s < 0) NoteFailure((ProbeWalk *)ctx);
   if (t >= 0 && s >= 0 && H5Tget_class(t) == H5T_STRING && H5Sget_simple_extent_npoints(s) == 1) {
     htri_t variable;
     size_t size;
@@ -378,15 +396,17 @@ static herr_t ProbeObject(hid_t fid, const char name[], const H5O_info_t *info, 
     return 1;
   }
   o = H5Oopen(fid, name, H5P_DEFAULT);
+  if (o < 0) NoteFailure(w);
   if (o >= 0 && H5Iget_type(o) == H5I_DATASET) {
     hid_t t = H5Dget_type(o), s = H5Dget_space(o), p = H5Dget_create_plist(o);
+    if (t < 0 || s < 0 || p < 0) NoteFailure(w);
     (void)H5Dget_storage_size(o);
     if (p >= 0) H5Pclose(p);
     if (s >= 0) H5Sclose(s);
     if (t >= 0) H5Tclose(t);
   }
   if (o >= 0) {
-    (void)H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, ProbeAttribute, NULL);
+    if (H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, ProbeAttribute, w) < 0) NoteFailure(w);
     H5Oclose(o);
   }
   return w->objects < KRYLEARN_H5_PROBE_OBJECTS ? 0 : 1;
@@ -463,14 +483,15 @@ static void RunChild(void (*body)(void *, int), void *ctx, char buf[], size_t le
   while (waitpid(pid, status, 0) < 0 && errno == EINTR) continue;
 }
 
-/* The probe's child: walks the file and exits with 0, or KRYLEARN_H5_CHILD_FAILED on a cycle */
+/* The probe's child: walks the file and exits with 0, KRYLEARN_H5_CHILD_FAILED on a cycle or
+   KRYLEARN_H5_CHILD_NOMEM when an allocation failed */
 static void ProbeBody(void *file, int progress)
 {
-  ProbeWalk w   = {progress, 0, 0, NULL, 0};
+  ProbeWalk w   = {progress, 0, 0, NULL, 0, 0};
   hid_t     fid = H5Fopen((const char *)file, H5F_ACC_RDONLY, H5P_DEFAULT);
 
-  if (fid >= 0) (void)H5Ovisit2(fid, H5_INDEX_NAME, H5_ITER_NATIVE, ProbeObject, &w, H5O_INFO_BASIC);
-  _exit(w.cycle ? KRYLEARN_H5_CHILD_FAILED : 0);
+  if (fid < 0 || H5Ovisit2(fid, H5_INDEX_NAME, H5_ITER_NATIVE, ProbeObject, &w, H5O_INFO_BASIC) < 0) NoteFailure(&w);
+  _exit(w.cycle ? KRYLEARN_H5_CHILD_FAILED : w.nomem ? KRYLEARN_H5_CHILD_NOMEM : 0);
 }
 
 /* Runs the probe on file; a crash or hang of the child is a failure of the file */
@@ -485,6 +506,7 @@ static void Probe(KrylearnH5File f, const char file[])
   else if (hung) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library made no progress reading its structure for %d s", KRYLEARN_H5_CHILD_PATIENCE);
   else if (WIFSIGNALED(status)) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library crashed reading its structure (signal %d)", WTERMSIG(status));
   else if (WEXITSTATUS(status) == KRYLEARN_H5_CHILD_FAILED) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: its groups link back to an object already reached (a cycle)");
+  else if (WEXITSTATUS(status) == KRYLEARN_H5_CHILD_NOMEM) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library needs more than %llu MB of memory to read its structure", KRYLEARN_H5_CHILD_MEMORY >> 20);
   else if (WEXITSTATUS(status)) Fail(f, PETSC_ERR_FILE_READ, "corrupt file: the HDF5 library failed reading its structure (exit status %d)", WEXITSTATUS(status));
 }
 
