@@ -23,8 +23,8 @@ Q          = $(if $(filter 1,$(V)),,@)
 # Absent on a fresh machine: 'make check' installs the packages first, then re-enters make.
 -include ${SLEPC_DIR}/lib/slepc/conf/slepc_variables
 
-KRYLEARN_CFLAGS = -std=gnu11 -O3 -march=x86-64-v2 -Wall -Wextra -Wno-unused-parameter -fPIC -Iinclude -Isrc
-KRYLEARN_LIBS   = ${SLEPC_LIB} ${PETSC_LIB} ${HDF5_LIB} -ldnnl -lm
+KRYLEARN_CFLAGS = -std=gnu11 -O3 -march=x86-64-v2 -fopenmp -Wall -Wextra -Wno-unused-parameter -fPIC -Iinclude -Isrc
+KRYLEARN_LIBS   = ${SLEPC_LIB} ${PETSC_LIB} ${HDF5_LIB} -ldnnl -fopenmp -lm
 
 LIB_SRC   := $(sort $(shell find src -name '*.c') $(wildcard plugins/*.c))
 LIB_OBJ   := $(patsubst %.c,build/obj/%.o,$(LIB_SRC))

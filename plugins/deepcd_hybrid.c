@@ -11,7 +11,11 @@
    P_l is cell-centred bilinear (trilinear) interpolation from ceil(n/2) to n cells per
    axis, P_0 zero on the rows outside the domain. Every coefficient, boundary row and solid
    cell of the user's matrix enters through A and its diagonal; the network only sees the
-   2^L times coarser residual. train/hybrid.py is the same cycle in PyTorch. */
+   2^L times coarser residual. train/hybrid.py is the same cycle in PyTorch.
+
+   The cycle's matrices (A_l, P_l and the restrictions P_l^T, stored) are applied by OpenMP
+   loops over their AIJ blocks, each Jacobi step and correction one loop over the vectors:
+   the classical level threads like the network's convolutions (OMP_NUM_THREADS). */
 #include <petscdmda.h>
 #include "deepcdnet.h"
 
@@ -80,6 +84,44 @@ static PetscErrorCode HybridCreateInterpolation(MPI_Comm comm, PetscInt dim, con
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode HybridOpReset(KrylearnDeepCDHybridOp *op)
+{
+  PetscFunctionBegin;
+  PetscCall(VecScatterDestroy(&op->ghostsc));
+  PetscCall(VecDestroy(&op->ghost));
+  PetscCall(VecDestroy(&op->work));
+  op->M = op->Ad = op->Ao = NULL;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode HybridOpSetUp(Mat M, KrylearnDeepCDHybridOp *op)
+{
+  PetscBool seq, mpi;
+
+  PetscFunctionBegin;
+  PetscCall(HybridOpReset(op));
+  op->M = M;
+  PetscCall(PetscObjectTypeCompare((PetscObject)M, MATSEQAIJ, &seq));
+  PetscCall(PetscObjectTypeCompare((PetscObject)M, MATMPIAIJ, &mpi));
+  if (seq) op->Ad = M;
+  else if (mpi) {
+    const PetscInt *garray;
+    PetscInt        nghost;
+    IS              is;
+    Vec             x;
+
+    PetscCall(MatMPIAIJGetSeqAIJ(M, &op->Ad, &op->Ao, &garray));
+    PetscCall(MatGetLocalSize(op->Ao, NULL, &nghost)); /* Ao's columns are the ghosts, in garray's order */
+    PetscCall(VecCreateSeq(PETSC_COMM_SELF, nghost, &op->ghost));
+    PetscCall(ISCreateGeneral(PETSC_COMM_SELF, nghost, garray, PETSC_USE_POINTER, &is));
+    PetscCall(MatCreateVecs(M, &x, NULL));
+    PetscCall(VecScatterCreate(x, is, op->ghost, NULL, &op->ghostsc));
+    PetscCall(VecDestroy(&x));
+    PetscCall(ISDestroy(&is));
+  } else PetscCall(MatCreateVecs(M, NULL, &op->work));
+  PetscFunctionReturn(0);
+}
+
 /* The classical levels of the grid dn->n: extents, interpolations and work vectors.
    nat[]: natural cell of each local row of A. Returns the coarsest level's vector (the
    network's rows, natural ordering; owned by dn). */
@@ -110,6 +152,7 @@ PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *d
     PetscCall(VecDuplicate(h->r[l], &h->t[l]));
   }
   for (PetscInt l = 0; l < h->levels; l++) {
+    PetscCall(MatTranspose(h->Pgrid[l], MAT_INITIAL_MATRIX, &h->Rgrid[l]));
     PetscCall(VecDuplicate(h->t[l], &h->d[l]));
     PetscCall(VecDuplicate(h->t[l], &h->e[l]));
     PetscCall(VecDuplicate(h->t[l], &h->ae[l]));
@@ -131,6 +174,9 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
   if (h->P0) PetscCall(MatCopy(h->Pgrid[0], h->P0, SAME_NONZERO_PATTERN));
   else PetscCall(MatDuplicate(h->Pgrid[0], MAT_COPY_VALUES, &h->P0));
   PetscCall(MatDiagonalScale(h->P0, mask, NULL));
+  if (h->R0) PetscCall(MatCopy(h->Rgrid[0], h->R0, SAME_NONZERO_PATTERN));
+  else PetscCall(MatDuplicate(h->Rgrid[0], MAT_COPY_VALUES, &h->R0));
+  PetscCall(MatDiagonalScale(h->R0, NULL, mask));
   PetscCall(PetscObjectReference((PetscObject)A));
   PetscCall(MatDestroy(&h->A[0]));
   h->A[0] = A;
@@ -148,6 +194,9 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
     for (PetscInt i = 0; i < n; i++) a[i] = a[i] != 0.0 ? h->damping / a[i] : 0.0;
     PetscCall(VecRestoreArray(h->dinv[l], &a));
     if (!l) PetscCall(VecPointwiseMult(h->dinv[0], h->dinv[0], mask));
+    PetscCall(HybridOpSetUp(h->A[l], &h->opA[l]));
+    PetscCall(HybridOpSetUp(l ? h->Pgrid[l] : h->P0, &h->opP[l]));
+    PetscCall(HybridOpSetUp(l ? h->Rgrid[l] : h->R0, &h->opR[l]));
   }
   PetscCall(KrylearnNetGetGeometry(dn->net, &geometry));
   if (geometry) {
@@ -156,8 +205,8 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
     PetscScalar    *a;
     PetscInt        n;
 
-    PetscCall(MatMultTranspose(h->P0, mask, h->r[1]));
-    for (PetscInt l = 1; l < h->levels; l++) PetscCall(MatMultTranspose(h->Pgrid[l], h->r[l], h->r[l + 1]));
+    PetscCall(MatMult(h->R0, mask, h->r[1]));
+    for (PetscInt l = 1; l < h->levels; l++) PetscCall(MatMult(h->Rgrid[l], h->r[l], h->r[l + 1]));
     PetscCall(VecGetLocalSize(w, &n));
     PetscCall(VecGetArray(w, &a));
     for (PetscInt i = 0; i < n; i++) a[i] = PetscMin(PetscMax(1.0 - PetscRealPart(a[i]) / cells, 0.0), 1.0);
@@ -169,45 +218,153 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
   PetscFunctionReturn(0);
 }
 
-/* nu damped-Jacobi sweeps z += w D^-1 t, t -= A (w D^-1 t); the last residual update is
-   skipped when the caller does not need it */
-static PetscErrorCode HybridSmooth(KrylearnDeepCDHybrid *h, PetscInt l, Vec z, PetscBool lastresidual)
+/* ya = wa + alpha B xa over the rows of the CSR block B (wa NULL: 0; wa may be ya) */
+static PetscErrorCode HybridCSRMult(Mat B, const PetscScalar *xa, PetscScalar alpha, const PetscScalar *wa, PetscScalar *ya)
+{
+  const PetscInt    *bi, *bj;
+  const PetscScalar *ba;
+  PetscInt           m;
+  PetscBool          done;
+
+  PetscFunctionBegin;
+  PetscCall(MatGetRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &m, &bi, &bj, &done));
+  PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "deepcd: no row access to an AIJ block");
+  PetscCall(MatSeqAIJGetArrayRead(B, &ba));
+#pragma omp parallel for schedule(static)
+  for (PetscInt i = 0; i < m; i++) {
+    PetscScalar s = 0.0;
+
+    for (PetscInt k = bi[i]; k < bi[i + 1]; k++) s += ba[k] * xa[bj[k]];
+    ya[i] = wa ? wa[i] + alpha * s : alpha * s;
+  }
+  PetscCall(MatSeqAIJRestoreArrayRead(B, &ba));
+  PetscCall(MatRestoreRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &m, &bi, &bj, &done));
+  PetscFunctionReturn(0);
+}
+
+/* y = w + alpha M x (w NULL: y = alpha M x; w may be y, not x) */
+static PetscErrorCode HybridOpMult(KrylearnDeepCDHybridOp *op, Vec x, PetscScalar alpha, Vec w, Vec y)
+{
+  const PetscScalar *xa, *wa = NULL, *ga;
+  PetscScalar       *ya;
+
+  PetscFunctionBegin;
+  if (!op->Ad) {
+    PetscCall(MatMult(op->M, x, op->work));
+    if (w) PetscCall(VecWAXPY(y, alpha, op->work, w));
+    else PetscCall(VecAXPBY(y, alpha, 0.0, op->work));
+    PetscFunctionReturn(0);
+  }
+  if (op->Ao) PetscCall(VecScatterBegin(op->ghostsc, x, op->ghost, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecGetArrayRead(x, &xa));
+  PetscCall(VecGetArray(y, &ya));
+  if (w && w != y) PetscCall(VecGetArrayRead(w, &wa));
+  PetscCall(HybridCSRMult(op->Ad, xa, alpha, w == y ? ya : wa, ya));
+  if (w && w != y) PetscCall(VecRestoreArrayRead(w, &wa));
+  PetscCall(VecRestoreArrayRead(x, &xa));
+  if (op->Ao) { /* the off-process columns, once their entries of x have arrived */
+    PetscCall(VecScatterEnd(op->ghostsc, x, op->ghost, INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecGetArrayRead(op->ghost, &ga));
+    PetscCall(HybridCSRMult(op->Ao, ga, alpha, ya, ya));
+    PetscCall(VecRestoreArrayRead(op->ghost, &ga));
+  }
+  PetscCall(VecRestoreArray(y, &ya));
+  PetscFunctionReturn(0);
+}
+
+/* d = dinv .* t, z = d (first step of a cycle: z = 0 before) or z += d */
+static PetscErrorCode HybridJacobiStep(Vec dinv, Vec t, Vec d, Vec z, PetscBool first)
+{
+  const PetscScalar *da, *ta;
+  PetscScalar       *dd, *za;
+  PetscInt           n;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(t, &n));
+  PetscCall(VecGetArrayRead(dinv, &da));
+  PetscCall(VecGetArrayRead(t, &ta));
+  PetscCall(VecGetArrayWrite(d, &dd));
+  PetscCall(VecGetArray(z, &za));
+#pragma omp parallel for schedule(static)
+  for (PetscInt i = 0; i < n; i++) {
+    dd[i] = da[i] * ta[i];
+    za[i] = first ? dd[i] : za[i] + dd[i];
+  }
+  PetscCall(VecRestoreArray(z, &za));
+  PetscCall(VecRestoreArrayWrite(d, &dd));
+  PetscCall(VecRestoreArrayRead(t, &ta));
+  PetscCall(VecRestoreArrayRead(dinv, &da));
+  PetscFunctionReturn(0);
+}
+
+/* The coarse correction: beta = e.t / e.Ae (0 unless e.Ae > 0: a useless correction is
+   dropped), z += beta e, t -= beta Ae */
+static PetscErrorCode HybridCorrect(MPI_Comm comm, Vec e, Vec ae, Vec z, Vec t)
+{
+  const PetscScalar *ea, *aea;
+  PetscScalar       *za, *ta, local[2] = {0.0, 0.0}, dots[2], beta;
+  PetscInt           n;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(t, &n));
+  PetscCall(VecGetArrayRead(e, &ea));
+  PetscCall(VecGetArrayRead(ae, &aea));
+  PetscCall(VecGetArray(z, &za));
+  PetscCall(VecGetArray(t, &ta));
+  {
+    PetscScalar et = 0.0, eae = 0.0;
+
+#pragma omp parallel for schedule(static) reduction(+ : et, eae)
+    for (PetscInt i = 0; i < n; i++) {
+      et += ea[i] * ta[i];
+      eae += ea[i] * aea[i];
+    }
+    local[0] = et, local[1] = eae;
+  }
+  PetscCall(MPIU_Allreduce(local, dots, 2, MPIU_SCALAR, MPIU_SUM, comm));
+  beta = PetscRealPart(dots[1]) > 0.0 ? dots[0] / dots[1] : 0.0;
+#pragma omp parallel for schedule(static)
+  for (PetscInt i = 0; i < n; i++) {
+    za[i] += beta * ea[i];
+    ta[i] -= beta * aea[i];
+  }
+  PetscCall(VecRestoreArray(t, &ta));
+  PetscCall(VecRestoreArray(z, &za));
+  PetscCall(VecRestoreArrayRead(ae, &aea));
+  PetscCall(VecRestoreArrayRead(e, &ea));
+  PetscFunctionReturn(0);
+}
+
+/* nu damped-Jacobi sweeps z += w D^-1 t, t -= A (w D^-1 t). Pre-smoothing starts from
+   z = 0, t = r (t is set by the first sweep); post-smoothing skips the last residual
+   update, which nothing reads. */
+static PetscErrorCode HybridSmooth(KrylearnDeepCDHybrid *h, PetscInt l, Vec r, Vec z, PetscBool pre)
 {
   PetscFunctionBegin;
   for (PetscInt k = 0; k < h->sweeps; k++) {
-    PetscCall(VecPointwiseMult(h->d[l], h->dinv[l], h->t[l]));
-    PetscCall(VecAXPY(z, 1.0, h->d[l]));
-    if (k + 1 < h->sweeps || lastresidual) {
-      PetscCall(MatMult(h->A[l], h->d[l], h->ae[l]));
-      PetscCall(VecAXPY(h->t[l], -1.0, h->ae[l]));
-    }
+    const PetscBool first = (PetscBool)(pre && !k);
+
+    PetscCall(HybridJacobiStep(h->dinv[l], first ? r : h->t[l], h->d[l], z, first));
+    if (pre || k + 1 < h->sweeps) PetscCall(HybridOpMult(&h->opA[l], h->d[l], -1.0, first ? r : h->t[l], h->t[l]));
   }
+  if (pre && !h->sweeps) PetscCall(VecCopy(r, h->t[l]));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode HybridCycle(KrylearnDeepCDNet *dn, PetscInt l, Vec r, Vec z)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
-  Mat                   P = l ? h->Pgrid[l] : h->P0;
-  PetscScalar           et, eae, beta;
 
   PetscFunctionBegin;
-  PetscCall(VecSet(z, 0.0));
-  PetscCall(VecCopy(r, h->t[l]));
-  PetscCall(HybridSmooth(h, l, z, PETSC_TRUE));
-  PetscCall(MatMultTranspose(P, h->t[l], h->r[l + 1]));
+  if (!h->sweeps) PetscCall(VecSet(z, 0.0));
+  PetscCall(HybridSmooth(h, l, r, z, PETSC_TRUE));
+  PetscCall(HybridOpMult(&h->opR[l], h->t[l], 1.0, NULL, h->r[l + 1]));
   if (l + 1 < h->levels) PetscCall(HybridCycle(dn, l + 1, h->r[l + 1], h->z[l + 1]));
   else PetscCall(KrylearnDeepCDNetRun_Private(dn, h->r[l + 1], h->z[l + 1]));
-  PetscCall(MatMult(P, h->z[l + 1], h->e[l]));
-  PetscCall(MatMult(h->A[l], h->e[l], h->ae[l]));
-  PetscCall(VecDotBegin(h->t[l], h->e[l], &et));
-  PetscCall(VecDotBegin(h->ae[l], h->e[l], &eae));
-  PetscCall(VecDotEnd(h->t[l], h->e[l], &et));
-  PetscCall(VecDotEnd(h->ae[l], h->e[l], &eae));
-  beta = PetscRealPart(eae) > 0.0 ? et / eae : 0.0; /* a useless coarse correction is dropped */
-  PetscCall(VecAXPY(z, beta, h->e[l]));
-  PetscCall(VecAXPY(h->t[l], -beta, h->ae[l]));
-  PetscCall(HybridSmooth(h, l, z, PETSC_FALSE));
+  PetscCall(HybridOpMult(&h->opP[l], h->z[l + 1], 1.0, NULL, h->e[l]));
+  PetscCall(HybridOpMult(&h->opA[l], h->e[l], 1.0, NULL, h->ae[l]));
+  PetscCall(HybridCorrect(PetscObjectComm((PetscObject)r), h->e[l], h->ae[l], z, h->t[l]));
+  PetscCall(HybridSmooth(h, l, r, z, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 
@@ -241,6 +398,10 @@ PetscErrorCode KrylearnDeepCDHybridReset(KrylearnDeepCDNet *dn)
     PetscCall(VecDestroy(&h->z[l]));
     if (l == DEEPCD_MAXCLASSICAL) break;
     PetscCall(MatDestroy(&h->Pgrid[l]));
+    PetscCall(MatDestroy(&h->Rgrid[l]));
+    PetscCall(HybridOpReset(&h->opA[l]));
+    PetscCall(HybridOpReset(&h->opP[l]));
+    PetscCall(HybridOpReset(&h->opR[l]));
     PetscCall(MatDestroy(&h->A[l]));
     PetscCall(VecDestroy(&h->dinv[l]));
     PetscCall(VecDestroy(&h->t[l]));
@@ -249,6 +410,7 @@ PetscErrorCode KrylearnDeepCDHybridReset(KrylearnDeepCDNet *dn)
     PetscCall(VecDestroy(&h->ae[l]));
   }
   PetscCall(MatDestroy(&h->P0));
+  PetscCall(MatDestroy(&h->R0));
   h->levels = 0;
   PetscFunctionReturn(0);
 }

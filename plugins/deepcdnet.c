@@ -4,6 +4,8 @@
    cells the operator marks as outside the domain (identity, diagonal-only or empty rows). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <omp.h>
+#include <unistd.h>
 #include <petsc/private/petscimpl.h>
 #include <petscdmda.h>
 #include <krylearnio.h>
@@ -362,15 +364,37 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
   PetscFunctionReturn(0);
 }
 
+/* OpenMP threads for this rank: what OpenMP would use (OMP_NUM_THREADS or its default), at
+   most the cores the rank has alone: those it is bound to, and its share of the node's
+   cores among the solver's ranks there. Ranks x threads never exceed the cores. */
+static PetscErrorCode DeepCDChooseThreads(MPI_Comm comm, KrylearnDeepCDNet *dn)
+{
+  MPI_Comm  node;
+  const int online = (int)sysconf(_SC_NPROCESSORS_ONLN);
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_size(node, &dn->noderanks));
+  PetscCallMPI(MPI_Comm_free(&node));
+  dn->cores      = PetscMin(omp_get_num_procs(), PetscMax(1, online / dn->noderanks));
+  dn->ompthreads = omp_get_max_threads();
+  dn->threads    = PetscMin(dn->ompthreads, dn->cores);
+  PetscFunctionReturn(0);
+}
+
 /* Builds what is missing (network grid and scatter, network) and rescans the operator for
    decoupled rows when it is another matrix or has been modified */
 PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM dm, Mat A)
 {
   PetscObjectId    id;
   PetscObjectState state;
+  int              ompthreads;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KRYLEARN_DeepCDSetUp, obj, 0, 0, 0));
+  if (!dn->da) PetscCall(DeepCDChooseThreads(PetscObjectComm(obj), dn));
+  ompthreads = omp_get_max_threads(); /* the caller's setting, restored at the end */
+  omp_set_num_threads((int)dn->threads);
   if (!dn->da) PetscCall(DeepCDSetUpGrid(dn, obj, dm, A));
   PetscCall(PetscObjectGetId((PetscObject)A, &id));
   PetscCall(PetscObjectStateGet((PetscObject)A, &state));
@@ -379,6 +403,7 @@ PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM
     dn->matid    = id;
     dn->matstate = state;
   }
+  omp_set_num_threads(ompthreads);
   PetscCall(PetscLogEventEnd(KRYLEARN_DeepCDSetUp, obj, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -400,12 +425,15 @@ PetscErrorCode KrylearnDeepCDNetRun_Private(KrylearnDeepCDNet *dn, Vec x, Vec y)
 PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
 {
   PetscLogDouble t0, t1;
+  const int      ompthreads = omp_get_max_threads();
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(KRYLEARN_DeepCDNetApply, r, q, 0, 0));
   PetscCall(PetscTime(&t0));
+  omp_set_num_threads((int)dn->threads);
   if (dn->hyb.levels) PetscCall(KrylearnDeepCDHybridApply(dn, r, q));
   else PetscCall(KrylearnDeepCDNetRun_Private(dn, r, q));
+  omp_set_num_threads(ompthreads);
   PetscCall(PetscTime(&t1));
   PetscCall(PetscLogEventEnd(KRYLEARN_DeepCDNetApply, r, q, 0, 0));
   if (dn->ndecoupled) PetscCall(VecPointwiseMult(q, q, dn->mask));
@@ -434,6 +462,8 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "cells outside the domain (decoupled rows): %" PetscInt_FMT "\n", dn->ndecoupled));
   if (dn->nsolid >= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "solid cells in the network's geometry field (decoupled rows no other row refers to): %" PetscInt_FMT "\n", dn->nsolid));
+  PetscCall(
+    PetscViewerASCIIPrintf(viewer, "OpenMP threads per rank: %" PetscInt_FMT " (OpenMP's %" PetscInt_FMT ", at most the %" PetscInt_FMT " core(s) each of the solver's %d rank(s) on a node has)\n", dn->threads, dn->ompthreads, dn->cores, (int)dn->noderanks));
   PetscCall(PetscViewerASCIIPrintf(viewer, "network applications: %" PetscInt_FMT ", inference time %g s (%g s each)\n", dn->napply, (double)dn->tapply, dn->napply ? (double)(dn->tapply / dn->napply) : 0.0));
   if (dn->net) {
     PetscCall(PetscViewerASCIIPushTab(viewer));

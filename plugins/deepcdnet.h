@@ -11,16 +11,28 @@
 
 /* Operator-smoothed hybrid directions (plugins/deepcd_hybrid.c): the classical levels of a
    model that declares a hybrid structure; level 0 is the operator's, level L the network's */
+/* A matrix of the cycle. An AIJ matrix is applied by threaded loops over its CSR blocks,
+   the gathering of its off-process entries overlapped with the local block; any other
+   matrix by MatMult. */
 typedef struct {
-  PetscInt  levels, sweeps; /* 0 levels: a plain model */
-  PetscReal damping;
-  PetscInt  n[DEEPCD_MAXCLASSICAL + 1][3];                          /* grid extents of each level */
-  Mat       Pgrid[DEEPCD_MAXCLASSICAL];                             /* interpolation level l+1 -> l, all cells */
-  Mat       P0;                                                     /* Pgrid[0] zero on the rows outside the domain */
-  Mat       A[DEEPCD_MAXCLASSICAL];                                 /* A[0] the operator (not owned), then Galerkin products */
-  Vec       dinv[DEEPCD_MAXCLASSICAL];                              /* 1/A_ii (0 outside the domain and where A_ii = 0) */
-  Vec       r[DEEPCD_MAXCLASSICAL + 1], z[DEEPCD_MAXCLASSICAL + 1]; /* level input and output (l >= 1) */
-  Vec       t[DEEPCD_MAXCLASSICAL], d[DEEPCD_MAXCLASSICAL], e[DEEPCD_MAXCLASSICAL], ae[DEEPCD_MAXCLASSICAL];
+  Mat        M;       /* not owned */
+  Mat        Ad, Ao;  /* AIJ blocks: local columns and (MPIAIJ) off-process columns; NULL: not AIJ */
+  VecScatter ghostsc; /* x -> ghost: the entries of x that Ao's columns refer to */
+  Vec        ghost, work;
+} KrylearnDeepCDHybridOp;
+
+typedef struct {
+  PetscInt               levels, sweeps; /* 0 levels: a plain model */
+  PetscReal              damping;
+  PetscInt               n[DEEPCD_MAXCLASSICAL + 1][3]; /* grid extents of each level */
+  Mat                    Pgrid[DEEPCD_MAXCLASSICAL];    /* interpolation level l+1 -> l, all cells */
+  Mat                    Rgrid[DEEPCD_MAXCLASSICAL];    /* restriction, Pgrid^T (applied faster than a transpose product) */
+  Mat                    P0, R0;                        /* Pgrid[0] zero on the rows outside the domain, and its transpose */
+  KrylearnDeepCDHybridOp opA[DEEPCD_MAXCLASSICAL], opP[DEEPCD_MAXCLASSICAL], opR[DEEPCD_MAXCLASSICAL];
+  Mat                    A[DEEPCD_MAXCLASSICAL];                                 /* A[0] the operator (not owned), then Galerkin products */
+  Vec                    dinv[DEEPCD_MAXCLASSICAL];                              /* 1/A_ii (0 outside the domain and where A_ii = 0) */
+  Vec                    r[DEEPCD_MAXCLASSICAL + 1], z[DEEPCD_MAXCLASSICAL + 1]; /* level input and output (l >= 1) */
+  Vec                    t[DEEPCD_MAXCLASSICAL], d[DEEPCD_MAXCLASSICAL], e[DEEPCD_MAXCLASSICAL], ae[DEEPCD_MAXCLASSICAL];
 } KrylearnDeepCDHybrid;
 
 typedef struct {
@@ -42,6 +54,10 @@ typedef struct {
   PetscInt             nsolid; /* solid cells given to a network that reads them; -1: it does not */
   PetscObjectId        matid;
   PetscObjectState     matstate;
+  PetscInt             threads;    /* OpenMP threads of the classical level and network on this rank */
+  PetscInt             ompthreads; /* what OpenMP would use (OMP_NUM_THREADS or its default) */
+  PetscInt             cores;      /* the cores this rank has alone */
+  PetscMPIInt          noderanks;  /* ranks of the solver on this rank's node */
   PetscInt             napply;
   PetscLogDouble       tapply;
 } KrylearnDeepCDNet;

@@ -411,6 +411,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
   PetscCall(PetscLogEventBegin(KRYLEARN_NetApply, net, x, y, 0));
   in = net->bufs[net->values[net->input].buf];
   PetscCall(VecGetArrayRead(x, &xa));
+#pragma omp parallel for schedule(static)
   for (PetscInt i = 0; i < nloc; i++) in[i] = (float)PetscRealPart(xa[i]);
   PetscCall(VecRestoreArrayRead(x, &xa));
   for (PetscInt i = 0; i < net->nsteps; i++) {
@@ -449,6 +450,7 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
   }
   out = net->bufs[net->values[net->output].buf];
   PetscCall(VecGetArrayWrite(y, &ya));
+#pragma omp parallel for schedule(static)
   for (PetscInt i = 0; i < nloc; i++) ya[i] = (PetscScalar)out[i];
   PetscCall(VecRestoreArrayWrite(y, &ya));
   PetscCall(PetscLogFlops(net->flops));

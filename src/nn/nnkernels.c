@@ -1,6 +1,10 @@
 /* Float32 kernels on channel-blocked activations [c/b][z][y][x][b] (see nnimpl.h).
-   Extents and offsets are given x, y, z; nb is the number of channel blocks of width b. */
+   Extents and offsets are given x, y, z; nb is the number of channel blocks of width b.
+   Each kernel is an OpenMP loop over rows (OMP_NUM_THREADS), run on one thread when it is
+   too small to pay for the others. */
 #include "nnimpl.h"
+
+#define NN_PARALLEL_MIN 32768 /* floats: below this a kernel runs on one thread */
 
 #define IDX(e, x, y, z) ((((size_t)(z) * (e)[1] + (y)) * (e)[0] + (x)))
 
@@ -8,6 +12,7 @@
 void NNBoxCopy(float *dst, const PetscInt de[3], const PetscInt do_[3], const float *src, const PetscInt se[3], const PetscInt so[3], const PetscInt box[3], PetscInt nb, PetscInt b)
 {
   const size_t ds = (size_t)de[0] * de[1] * de[2] * b, ss = (size_t)se[0] * se[1] * se[2] * b;
+#pragma omp parallel for collapse(3) schedule(static) if ((size_t)nb * box[2] * box[1] * box[0] * b > NN_PARALLEL_MIN)
   for (PetscInt cb = 0; cb < nb; cb++)
     for (PetscInt z = 0; z < box[2]; z++)
       for (PetscInt y = 0; y < box[1]; y++) memcpy(dst + cb * ds + IDX(de, do_[0], do_[1] + y, do_[2] + z) * b, src + cb * ss + IDX(se, so[0], so[1] + y, so[2] + z) * b, sizeof(float) * box[0] * b);
@@ -16,6 +21,7 @@ void NNBoxCopy(float *dst, const PetscInt de[3], const PetscInt do_[3], const fl
 void NNBoxZero(float *dst, const PetscInt de[3], const PetscInt do_[3], const PetscInt box[3], PetscInt nb, PetscInt b)
 {
   const size_t ds = (size_t)de[0] * de[1] * de[2] * b;
+#pragma omp parallel for collapse(3) schedule(static) if ((size_t)nb * box[2] * box[1] * box[0] * b > NN_PARALLEL_MIN)
   for (PetscInt cb = 0; cb < nb; cb++)
     for (PetscInt z = 0; z < box[2]; z++)
       for (PetscInt y = 0; y < box[1]; y++) memset(dst + cb * ds + IDX(de, do_[0], do_[1] + y, do_[2] + z) * b, 0, sizeof(float) * box[0] * b);
@@ -36,11 +42,13 @@ void NNConvDirect(const float *in, const PetscInt pe[3], PetscInt cin, PetscInt 
 {
   const PetscInt kk = kz * k * k, nx = n[0];
   const size_t   ips = (size_t)pe[0] * pe[1] * pe[2] * bi, ops = (size_t)n[0] * n[1] * n[2] * bo;
-  float          row[nx * bo];
 
+#pragma omp parallel for collapse(3) schedule(static) if (ops * (cout / bo) > NN_PARALLEL_MIN)
   for (PetscInt cb = 0; cb < cout / bo; cb++) {
     for (PetscInt z = 0; z < n[2]; z++) {
       for (PetscInt y = 0; y < n[1]; y++) {
+        float row[nx * bo];
+
         for (PetscInt x = 0; x < nx; x++)
           for (PetscInt l = 0; l < bo; l++) row[x * bo + l] = bias ? bias[cb * bo + l] : 0.0f;
         for (PetscInt ci = 0; ci < cin; ci++) {
@@ -72,11 +80,12 @@ void NNAvgPool(const float *in, const PetscInt n[3], PetscInt nb, PetscInt b, fl
 {
   const PetscInt fz = dim == 3 ? 2 : 1, m[3] = {n[0] / 2, n[1] / 2, n[2] / fz};
   const float    s = fz == 2 ? 0.125f : 0.25f;
-  for (PetscInt cb = 0; cb < nb; cb++) {
-    const float *ib = in + (size_t)cb * n[0] * n[1] * n[2] * b;
-    float       *ob = out + (size_t)cb * m[0] * m[1] * m[2] * b;
+#pragma omp parallel for collapse(3) schedule(static) if ((size_t)nb * n[2] * n[1] * n[0] * b > NN_PARALLEL_MIN)
+  for (PetscInt cb = 0; cb < nb; cb++)
     for (PetscInt z = 0; z < m[2]; z++)
-      for (PetscInt y = 0; y < m[1]; y++)
+      for (PetscInt y = 0; y < m[1]; y++) {
+        const float *ib = in + (size_t)cb * n[0] * n[1] * n[2] * b;
+        float       *ob = out + (size_t)cb * m[0] * m[1] * m[2] * b;
         for (PetscInt x = 0; x < m[0]; x++)
           for (PetscInt l = 0; l < b; l++) {
             float acc = 0.0f;
@@ -85,24 +94,26 @@ void NNAvgPool(const float *in, const PetscInt n[3], PetscInt nb, PetscInt b, fl
                 for (PetscInt dx = 0; dx < 2; dx++) acc += ib[IDX(n, 2 * x + dx, 2 * y + dy, fz * z + dz) * b + l];
             ob[IDX(m, x, y, z) * b + l] = acc * s;
           }
-  }
+      }
 }
 
 /* Nearest upsampling by 2 (z too when 3-D): in has extents n, out 2n */
 void NNUpsample(const float *in, const PetscInt n[3], PetscInt nb, PetscInt b, float *out, PetscInt dim)
 {
   const PetscInt fz = dim == 3 ? 2 : 1, m[3] = {2 * n[0], 2 * n[1], fz * n[2]};
-  for (PetscInt cb = 0; cb < nb; cb++) {
-    const float *ib = in + (size_t)cb * n[0] * n[1] * n[2] * b;
-    float       *ob = out + (size_t)cb * m[0] * m[1] * m[2] * b;
+#pragma omp parallel for collapse(3) schedule(static) if ((size_t)nb * m[2] * m[1] * m[0] * b > NN_PARALLEL_MIN)
+  for (PetscInt cb = 0; cb < nb; cb++)
     for (PetscInt z = 0; z < m[2]; z++)
-      for (PetscInt y = 0; y < m[1]; y++)
+      for (PetscInt y = 0; y < m[1]; y++) {
+        const float *ib = in + (size_t)cb * n[0] * n[1] * n[2] * b;
+        float       *ob = out + (size_t)cb * m[0] * m[1] * m[2] * b;
         for (PetscInt x = 0; x < m[0]; x++) memcpy(ob + IDX(m, x, y, z) * b, ib + IDX(n, x / 2, y / 2, z / fz) * b, sizeof(float) * b);
-  }
+      }
 }
 
 void NNAdd(const float *a, const float *b, size_t n, float *out)
 {
+#pragma omp parallel for schedule(static) if (n > NN_PARALLEL_MIN)
   for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
@@ -112,6 +123,7 @@ void NNMul(const float *a, PetscInt nb, PetscInt b, const float *g, PetscBool br
 {
   const size_t cells = n / ((size_t)nb * b);
 
+#pragma omp parallel for collapse(2) schedule(static) if (n > NN_PARALLEL_MIN)
   for (PetscInt cb = 0; cb < nb; cb++)
     for (size_t i = 0; i < cells; i++)
       for (PetscInt l = 0; l < b; l++) {

@@ -99,20 +99,22 @@ def dcdm(A, b, path, dim, rtol, ndirs=2, maxit=500, x0=None, solid=None, directi
     return x, hist
 
 
-def run(args, ranks=1, check=True):
-    """Run a program (under mpiexec when ranks > 1); return its output (stdout+stderr)."""
+def run(args, ranks=1, check=True, threads=None):
+    """Run a program (under mpiexec when ranks > 1) with OMP_NUM_THREADS=threads (default:
+    1 when ranks > 1, as several processes share the cores); return its output."""
     cmd = (MPIEXEC + ["-n", str(ranks)] if ranks > 1 else []) + args
-    # one thread per process: several processes share the cores
-    env = dict(os.environ, OMP_NUM_THREADS="1") if ranks > 1 else None
+    if threads is None and ranks > 1:
+        threads = 1
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads)) if threads else None
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     if check and p.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout[-3000:]}")
     return p.stdout
 
 
-def pressure(opts, ranks=1, check=True):
+def pressure(opts, ranks=1, check=True, threads=None):
     """Run bin/krylearn-pressure; return (output, iterations, reason, relative residual)."""
-    out = run([os.path.join(BIN, "krylearn-pressure")] + opts, ranks, check)
+    out = run([os.path.join(BIN, "krylearn-pressure")] + opts, ranks, check, threads)
     m = re.search(r"iterations (\d+), (\w+), relative residual (\S+),", out)
     if not m:
         return out, None, None, None

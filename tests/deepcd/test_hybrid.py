@@ -1,6 +1,7 @@
 """deepcd with hybrid models (docs/model-format.md, "Hybrid structure"): the C runtime's
 residual histories against the reference DCDM loop running train/hybrid.py's cycle
-(scipy operator, float64 cycle, PyTorch float32 network) at 1, 2 and 4 processes, DMDA
+(scipy operator, float64 cycle, PyTorch float32 network) at 1, 2 and 4 processes and
+with 2 and 3 OpenMP threads (the threaded classical level and network kernels), DMDA
 and natural ordering, 1 and 2 classical levels, a gated network reading the coarse
 cells' fraction outside the domain, a grid of odd extent; the PC; bad declarations.
 
@@ -40,16 +41,16 @@ def reference(path, A, b, shape, maxit):
 
 
 def check(dim, n, obstacle, path, cases, maxit=5):
-    """cases: (ranks, extra options); every C history equals the reference's."""
+    """cases: (ranks, extra options[, OpenMP threads]); every C history equals the reference's."""
     A, _ = R.pressure_matrix(dim, n, obstacle)
     b = R.pressure_rhs(dim, n, obstacle)
     ref = reference(path, A, b, (n,) * dim, maxit)
     common = ["-dim", str(dim), "-n", str(n), "-obstacle", obstacle, "-ksp_type", "deepcd", "-ksp_monitor",
               "-ksp_deepcd_model", path, "-ksp_max_it", str(maxit), "-ksp_rtol", "1e-12"]
-    for ranks, extra in cases:
-        out, *_ = R.pressure(common + extra, ranks)
+    for ranks, extra, *threads in cases:
+        out, *_ = R.pressure(common + extra, ranks, threads=threads[0] if threads else None)
         hist = R.monitor(out)
-        assert len(hist) == len(ref) and np.allclose(hist, ref, rtol=2e-4), (path, ranks, extra, hist, ref)
+        assert len(hist) == len(ref) and np.allclose(hist, ref, rtol=2e-4), (path, ranks, extra, threads, hist, ref)
     print(f"{path} on {n}^{dim} ({obstacle}): {len(cases)} runs match the reference, "
           f"residual {ref[0]:.3e} -> {ref[-1]:.3e} in {maxit} iterations")
 
@@ -62,8 +63,9 @@ def run_2d():
     hybrid_model(2, "h21.h5", sweeps=2, levels=1)
     hybrid_model(2, "h12.h5", sweeps=1, levels=2, seed=1)
     check(2, 48, "disc", "h21.h5", [(1, []), (2, []), (4, []), (1, natural(2, 48)), (2, natural(2, 48)),
-                                   (4, natural(2, 48))])
-    check(2, 48, "box", "h12.h5", [(1, []), (2, []), (4, natural(2, 48))])
+                                   (4, natural(2, 48)), (1, [], 2), (1, natural(2, 48), 3), (2, [], 2),
+                                   (1, ["-ksp_deepcd_net_dnnl", "0"], 2)])
+    check(2, 48, "box", "h12.h5", [(1, []), (2, []), (4, natural(2, 48)), (1, [], 2)])
     # odd extent: coarse grid 23 x 23, run padded to 24 x 24
     check(2, 45, "box", "h21.h5", [(1, natural(2, 45)), (3, natural(2, 45))])
     out, *_ = R.pressure(["-n", "45", "-natural", "-ksp_deepcd_grid", "45,45", "-ksp_type", "deepcd",
@@ -86,9 +88,9 @@ def run_2d():
 
 def run_3d():
     hybrid_model(3, "g31.h5", sweeps=2, levels=1, gated=True)
-    check(3, 16, "disc", "g31.h5", [(1, []), (2, []), (4, []), (2, natural(3, 16))])
+    check(3, 16, "disc", "g31.h5", [(1, []), (2, []), (4, []), (2, natural(3, 16)), (1, [], 2)])
     hybrid_model(3, "h32.h5", sweeps=1, levels=2, seed=2)
-    check(3, 32, "box", "h32.h5", [(1, []), (2, [])])
+    check(3, 32, "box", "h32.h5", [(1, []), (2, []), (1, [], 3)])
 
 
 def run_bad():
