@@ -13,10 +13,14 @@
    cell of the user's matrix enters through A and its diagonal; the network only sees the
    2^L times coarser residual. train/hybrid.py is the same cycle in PyTorch.
 
-   The cycle's matrices (A_l, P_l and the restrictions P_l^T, stored) are applied by OpenMP
-   loops over their AIJ blocks, each Jacobi step and correction one loop over the vectors:
-   the classical level threads like the network's convolutions (OMP_NUM_THREADS). */
+   The cycle runs in single precision, like the network (the direction needs no more; DCDM
+   applies A to it in double precision), which halves the memory traffic of this
+   bandwidth-bound work: the matrices (A_l, P_l and the restrictions P_l^T, stored) are
+   float copies of their AIJ blocks, applied by OpenMP loops, and each Jacobi step and
+   coarse correction is one loop over the vectors. The classical level threads like the
+   network's convolutions (OMP_NUM_THREADS). */
 #include <petscdmda.h>
+#include <petscsf.h>
 #include "deepcdnet.h"
 
 /* Fine cell i of an extent n: its coarse cells (1 or 2) and weights; the fine cell sits at
@@ -87,10 +91,43 @@ static PetscErrorCode HybridCreateInterpolation(MPI_Comm comm, PetscInt dim, con
 static PetscErrorCode HybridOpReset(KrylearnDeepCDHybridOp *op)
 {
   PetscFunctionBegin;
-  PetscCall(VecScatterDestroy(&op->ghostsc));
-  PetscCall(VecDestroy(&op->ghost));
-  PetscCall(VecDestroy(&op->work));
-  op->M = op->Ad = op->Ao = NULL;
+  PetscCall(PetscFree(op->ai));
+  PetscCall(PetscFree(op->aj));
+  PetscCall(PetscFree(op->aa));
+  PetscCall(PetscFree(op->bi));
+  PetscCall(PetscFree(op->bj));
+  PetscCall(PetscFree(op->ba));
+  PetscCall(PetscFree(op->ghost));
+  PetscCall(PetscSFDestroy(&op->ghostsf));
+  PetscCall(VecDestroy(&op->x));
+  PetscCall(VecDestroy(&op->y));
+  op->M      = NULL;
+  op->m      = 0;
+  op->nghost = 0;
+  PetscFunctionReturn(0);
+}
+
+/* Float copy of a sequential AIJ block: row pointers, columns, values */
+static PetscErrorCode HybridCopyBlock(Mat B, PetscInt **bi, PetscInt **bj, float **ba, PetscInt *m)
+{
+  const PetscInt    *i, *j;
+  const PetscScalar *v;
+  PetscBool          done;
+  PetscInt           rows;
+
+  PetscFunctionBegin;
+  PetscCall(MatGetRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &rows, &i, &j, &done));
+  *m = rows;
+  PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "deepcd: no row access to an AIJ block");
+  PetscCall(MatSeqAIJGetArrayRead(B, &v));
+  PetscCall(PetscMalloc1(*m + 1, bi));
+  PetscCall(PetscMalloc1(i[*m], bj));
+  PetscCall(PetscMalloc1(i[*m], ba));
+  PetscCall(PetscArraycpy(*bi, i, *m + 1));
+  PetscCall(PetscArraycpy(*bj, j, i[*m]));
+  for (PetscInt k = 0; k < i[*m]; k++) (*ba)[k] = (float)PetscRealPart(v[k]);
+  PetscCall(MatSeqAIJRestoreArrayRead(B, &v));
+  PetscCall(MatRestoreRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &rows, &i, &j, &done)); /* which zeroes rows */
   PetscFunctionReturn(0);
 }
 
@@ -101,24 +138,26 @@ static PetscErrorCode HybridOpSetUp(Mat M, KrylearnDeepCDHybridOp *op)
   PetscFunctionBegin;
   PetscCall(HybridOpReset(op));
   op->M = M;
+  PetscCall(MatGetLocalSize(M, &op->m, NULL));
   PetscCall(PetscObjectTypeCompare((PetscObject)M, MATSEQAIJ, &seq));
   PetscCall(PetscObjectTypeCompare((PetscObject)M, MATMPIAIJ, &mpi));
-  if (seq) op->Ad = M;
+  if (seq) PetscCall(HybridCopyBlock(M, &op->ai, &op->aj, &op->aa, &op->m));
   else if (mpi) {
     const PetscInt *garray;
-    PetscInt        nghost;
-    IS              is;
-    Vec             x;
+    PetscLayout     cmap;
+    Mat             Ad, Ao;
+    PetscInt        mo;
 
-    PetscCall(MatMPIAIJGetSeqAIJ(M, &op->Ad, &op->Ao, &garray));
-    PetscCall(MatGetLocalSize(op->Ao, NULL, &nghost)); /* Ao's columns are the ghosts, in garray's order */
-    PetscCall(VecCreateSeq(PETSC_COMM_SELF, nghost, &op->ghost));
-    PetscCall(ISCreateGeneral(PETSC_COMM_SELF, nghost, garray, PETSC_USE_POINTER, &is));
-    PetscCall(MatCreateVecs(M, &x, NULL));
-    PetscCall(VecScatterCreate(x, is, op->ghost, NULL, &op->ghostsc));
-    PetscCall(VecDestroy(&x));
-    PetscCall(ISDestroy(&is));
-  } else PetscCall(MatCreateVecs(M, NULL, &op->work));
+    PetscCall(MatMPIAIJGetSeqAIJ(M, &Ad, &Ao, &garray));
+    PetscCall(HybridCopyBlock(Ad, &op->ai, &op->aj, &op->aa, &op->m));
+    PetscCall(HybridCopyBlock(Ao, &op->bi, &op->bj, &op->ba, &mo));
+    PetscCall(MatGetLocalSize(Ao, NULL, &op->nghost)); /* Ao's columns are the ghosts, in garray's order */
+    PetscCall(PetscMalloc1(op->nghost, &op->ghost));
+    PetscCall(MatGetLayouts(M, NULL, &cmap));
+    PetscCall(PetscSFCreate(PetscObjectComm((PetscObject)M), &op->ghostsf));
+    PetscCall(PetscSFSetGraphLayout(op->ghostsf, cmap, op->nghost, NULL, PETSC_COPY_VALUES, garray));
+    PetscCall(PetscSFSetUp(op->ghostsf));
+  } else PetscCall(MatCreateVecs(M, &op->x, &op->y));
   PetscFunctionReturn(0);
 }
 
@@ -128,7 +167,7 @@ static PetscErrorCode HybridOpSetUp(Mat M, KrylearnDeepCDHybridOp *op)
 PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Mat A, const PetscInt nat[], Vec *coarse)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
-  PetscInt              mloc, *idx, rstart;
+  PetscInt             *idx, rstart;
 
   PetscFunctionBegin;
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, &h->sweeps, &h->damping, &h->levels));
@@ -139,25 +178,23 @@ PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *d
     PetscCall(VecCreateMPI(comm, PETSC_DECIDE, h->n[l][0] * h->n[l][1] * h->n[l][2], &h->r[l]));
     PetscCall(VecDuplicate(h->r[l], &h->z[l]));
   }
-  PetscCall(MatCreateVecs(A, NULL, &h->t[0]));
-  PetscCall(MatGetLocalSize(A, &mloc, NULL));
-  PetscCall(HybridCreateInterpolation(comm, dn->dim, h->n[0], mloc, nat, h->r[1], &h->Pgrid[0]));
+  PetscCall(MatGetLocalSize(A, &h->m[0], NULL));
+  PetscCall(HybridCreateInterpolation(comm, dn->dim, h->n[0], h->m[0], nat, h->r[1], &h->Pgrid[0]));
+  for (PetscInt l = 1; l <= h->levels; l++) PetscCall(VecGetLocalSize(h->r[l], &h->m[l]));
   for (PetscInt l = 1; l < h->levels; l++) {
-    PetscCall(VecGetLocalSize(h->r[l], &mloc));
     PetscCall(VecGetOwnershipRange(h->r[l], &rstart, NULL));
-    PetscCall(PetscMalloc1(mloc, &idx));
-    for (PetscInt r = 0; r < mloc; r++) idx[r] = rstart + r;
-    PetscCall(HybridCreateInterpolation(comm, dn->dim, h->n[l], mloc, idx, h->r[l + 1], &h->Pgrid[l]));
+    PetscCall(PetscMalloc1(h->m[l], &idx));
+    for (PetscInt r = 0; r < h->m[l]; r++) idx[r] = rstart + r;
+    PetscCall(HybridCreateInterpolation(comm, dn->dim, h->n[l], h->m[l], idx, h->r[l + 1], &h->Pgrid[l]));
     PetscCall(PetscFree(idx));
-    PetscCall(VecDuplicate(h->r[l], &h->t[l]));
   }
   for (PetscInt l = 0; l < h->levels; l++) {
+    const PetscInt m = h->m[l];
+
     PetscCall(MatTranspose(h->Pgrid[l], MAT_INITIAL_MATRIX, &h->Rgrid[l]));
-    PetscCall(VecDuplicate(h->t[l], &h->d[l]));
-    PetscCall(VecDuplicate(h->t[l], &h->e[l]));
-    PetscCall(VecDuplicate(h->t[l], &h->ae[l]));
-    PetscCall(VecDuplicate(h->t[l], &h->dinv[l]));
+    PetscCall(PetscMalloc7(m, &h->in[l], m, &h->out[l], m, &h->dinv[l], m, &h->t[l], m, &h->d[l], m, &h->e[l], m, &h->ae[l]));
   }
+  PetscCall(PetscMalloc2(h->m[h->levels], &h->in[h->levels], h->m[h->levels], &h->out[h->levels]));
   *coarse = h->r[h->levels];
   PetscFunctionReturn(0);
 }
@@ -185,15 +222,17 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
     PetscCall(MatPtAP(h->A[l - 1], l == 1 ? h->P0 : h->Pgrid[l - 1], MAT_INITIAL_MATRIX, PETSC_DEFAULT, &h->A[l]));
   }
   for (PetscInt l = 0; l < h->levels; l++) {
-    PetscScalar *a;
-    PetscInt     n;
+    const PetscScalar *a, *in;
+    Vec                diag;
 
-    PetscCall(MatGetDiagonal(h->A[l], h->dinv[l]));
-    PetscCall(VecGetLocalSize(h->dinv[l], &n));
-    PetscCall(VecGetArray(h->dinv[l], &a));
-    for (PetscInt i = 0; i < n; i++) a[i] = a[i] != 0.0 ? h->damping / a[i] : 0.0;
-    PetscCall(VecRestoreArray(h->dinv[l], &a));
-    if (!l) PetscCall(VecPointwiseMult(h->dinv[0], h->dinv[0], mask));
+    PetscCall(MatCreateVecs(h->A[l], NULL, &diag));
+    PetscCall(MatGetDiagonal(h->A[l], diag));
+    PetscCall(VecGetArrayRead(diag, &a));
+    PetscCall(VecGetArrayRead(mask, &in));
+    for (PetscInt i = 0; i < h->m[l]; i++) h->dinv[l][i] = a[i] != 0.0 && (l || in[i] != 0.0) ? (float)(h->damping / PetscRealPart(a[i])) : 0.0f;
+    PetscCall(VecRestoreArrayRead(mask, &in));
+    PetscCall(VecRestoreArrayRead(diag, &a));
+    PetscCall(VecDestroy(&diag));
     PetscCall(HybridOpSetUp(h->A[l], &h->opA[l]));
     PetscCall(HybridOpSetUp(l ? h->Pgrid[l] : h->P0, &h->opP[l]));
     PetscCall(HybridOpSetUp(l ? h->Rgrid[l] : h->R0, &h->opR[l]));
@@ -218,161 +257,149 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
   PetscFunctionReturn(0);
 }
 
-/* ya = wa + alpha B xa over the rows of the CSR block B (wa NULL: 0; wa may be ya) */
-static PetscErrorCode HybridCSRMult(Mat B, const PetscScalar *xa, PetscScalar alpha, const PetscScalar *wa, PetscScalar *ya)
+/* y = w + alpha B x over the rows of a CSR block (w NULL: 0; w may be y) */
+static void HybridCSRMult(PetscInt m, const PetscInt *bi, const PetscInt *bj, const float *ba, const float *x, float alpha, const float *w, float *y)
 {
-  const PetscInt    *bi, *bj;
-  const PetscScalar *ba;
-  PetscInt           m;
-  PetscBool          done;
-
-  PetscFunctionBegin;
-  PetscCall(MatGetRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &m, &bi, &bj, &done));
-  PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "deepcd: no row access to an AIJ block");
-  PetscCall(MatSeqAIJGetArrayRead(B, &ba));
 #pragma omp parallel for schedule(static)
   for (PetscInt i = 0; i < m; i++) {
-    PetscScalar s = 0.0;
+    float s = 0.0f;
 
-    for (PetscInt k = bi[i]; k < bi[i + 1]; k++) s += ba[k] * xa[bj[k]];
-    ya[i] = wa ? wa[i] + alpha * s : alpha * s;
+    for (PetscInt k = bi[i]; k < bi[i + 1]; k++) s += ba[k] * x[bj[k]];
+    y[i] = w ? w[i] + alpha * s : alpha * s;
   }
-  PetscCall(MatSeqAIJRestoreArrayRead(B, &ba));
-  PetscCall(MatRestoreRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &m, &bi, &bj, &done));
-  PetscFunctionReturn(0);
 }
 
 /* y = w + alpha M x (w NULL: y = alpha M x; w may be y, not x) */
-static PetscErrorCode HybridOpMult(KrylearnDeepCDHybridOp *op, Vec x, PetscScalar alpha, Vec w, Vec y)
+static PetscErrorCode HybridOpMult(KrylearnDeepCDHybridOp *op, const float *x, float alpha, const float *w, float *y)
 {
-  const PetscScalar *xa, *wa = NULL, *ga;
-  PetscScalar       *ya;
-
   PetscFunctionBegin;
-  if (!op->Ad) {
-    PetscCall(MatMult(op->M, x, op->work));
-    if (w) PetscCall(VecWAXPY(y, alpha, op->work, w));
-    else PetscCall(VecAXPBY(y, alpha, 0.0, op->work));
+  if (!op->aa) { /* not AIJ: MatMult in double precision */
+    PetscScalar *xa, *ya;
+    PetscInt     n;
+
+    PetscCall(VecGetLocalSize(op->x, &n));
+    PetscCall(VecGetArrayWrite(op->x, &xa));
+    for (PetscInt i = 0; i < n; i++) xa[i] = x[i];
+    PetscCall(VecRestoreArrayWrite(op->x, &xa));
+    PetscCall(MatMult(op->M, op->x, op->y));
+    PetscCall(VecGetArray(op->y, &ya));
+    for (PetscInt i = 0; i < op->m; i++) y[i] = (w ? w[i] : 0.0f) + alpha * (float)PetscRealPart(ya[i]);
+    PetscCall(VecRestoreArray(op->y, &ya));
     PetscFunctionReturn(0);
   }
-  if (op->Ao) PetscCall(VecScatterBegin(op->ghostsc, x, op->ghost, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecGetArrayRead(x, &xa));
-  PetscCall(VecGetArray(y, &ya));
-  if (w && w != y) PetscCall(VecGetArrayRead(w, &wa));
-  PetscCall(HybridCSRMult(op->Ad, xa, alpha, w == y ? ya : wa, ya));
-  if (w && w != y) PetscCall(VecRestoreArrayRead(w, &wa));
-  PetscCall(VecRestoreArrayRead(x, &xa));
-  if (op->Ao) { /* the off-process columns, once their entries of x have arrived */
-    PetscCall(VecScatterEnd(op->ghostsc, x, op->ghost, INSERT_VALUES, SCATTER_FORWARD));
-    PetscCall(VecGetArrayRead(op->ghost, &ga));
-    PetscCall(HybridCSRMult(op->Ao, ga, alpha, ya, ya));
-    PetscCall(VecRestoreArrayRead(op->ghost, &ga));
+  if (op->ghostsf) PetscCall(PetscSFBcastBegin(op->ghostsf, MPI_FLOAT, x, op->ghost, MPI_REPLACE));
+  HybridCSRMult(op->m, op->ai, op->aj, op->aa, x, alpha, w, y);
+  if (op->ghostsf) { /* the off-process columns, once their entries of x have arrived */
+    PetscCall(PetscSFBcastEnd(op->ghostsf, MPI_FLOAT, x, op->ghost, MPI_REPLACE));
+    HybridCSRMult(op->m, op->bi, op->bj, op->ba, op->ghost, alpha, y, y);
   }
-  PetscCall(VecRestoreArray(y, &ya));
   PetscFunctionReturn(0);
 }
 
 /* d = dinv .* t, z = d (first step of a cycle: z = 0 before) or z += d */
-static PetscErrorCode HybridJacobiStep(Vec dinv, Vec t, Vec d, Vec z, PetscBool first)
+static void HybridJacobiStep(PetscInt n, const float *dinv, const float *t, float *d, float *z, PetscBool first)
 {
-  const PetscScalar *da, *ta;
-  PetscScalar       *dd, *za;
-  PetscInt           n;
-
-  PetscFunctionBegin;
-  PetscCall(VecGetLocalSize(t, &n));
-  PetscCall(VecGetArrayRead(dinv, &da));
-  PetscCall(VecGetArrayRead(t, &ta));
-  PetscCall(VecGetArrayWrite(d, &dd));
-  PetscCall(VecGetArray(z, &za));
 #pragma omp parallel for schedule(static)
   for (PetscInt i = 0; i < n; i++) {
-    dd[i] = da[i] * ta[i];
-    za[i] = first ? dd[i] : za[i] + dd[i];
+    d[i] = dinv[i] * t[i];
+    z[i] = first ? d[i] : z[i] + d[i];
   }
-  PetscCall(VecRestoreArray(z, &za));
-  PetscCall(VecRestoreArrayWrite(d, &dd));
-  PetscCall(VecRestoreArrayRead(t, &ta));
-  PetscCall(VecRestoreArrayRead(dinv, &da));
-  PetscFunctionReturn(0);
 }
 
 /* The coarse correction: beta = e.t / e.Ae (0 unless e.Ae > 0: a useless correction is
-   dropped), z += beta e, t -= beta Ae */
-static PetscErrorCode HybridCorrect(MPI_Comm comm, Vec e, Vec ae, Vec z, Vec t)
+   dropped), z += beta e, t -= beta Ae; the products summed in double precision */
+static PetscErrorCode HybridCorrect(MPI_Comm comm, PetscInt n, const float *e, const float *ae, float *z, float *t)
 {
-  const PetscScalar *ea, *aea;
-  PetscScalar       *za, *ta, local[2] = {0.0, 0.0}, dots[2], beta;
-  PetscInt           n;
+  double local[2], dots[2], et = 0.0, eae = 0.0;
+  float  beta;
 
   PetscFunctionBegin;
-  PetscCall(VecGetLocalSize(t, &n));
-  PetscCall(VecGetArrayRead(e, &ea));
-  PetscCall(VecGetArrayRead(ae, &aea));
-  PetscCall(VecGetArray(z, &za));
-  PetscCall(VecGetArray(t, &ta));
-  {
-    PetscScalar et = 0.0, eae = 0.0;
-
 #pragma omp parallel for schedule(static) reduction(+ : et, eae)
-    for (PetscInt i = 0; i < n; i++) {
-      et += ea[i] * ta[i];
-      eae += ea[i] * aea[i];
-    }
-    local[0] = et, local[1] = eae;
+  for (PetscInt i = 0; i < n; i++) {
+    et += (double)e[i] * t[i];
+    eae += (double)e[i] * ae[i];
   }
-  PetscCall(MPIU_Allreduce(local, dots, 2, MPIU_SCALAR, MPIU_SUM, comm));
-  beta = PetscRealPart(dots[1]) > 0.0 ? dots[0] / dots[1] : 0.0;
+  local[0] = et, local[1] = eae;
+  PetscCall(MPIU_Allreduce(local, dots, 2, MPI_DOUBLE, MPI_SUM, comm));
+  beta = dots[1] > 0.0 ? (float)(dots[0] / dots[1]) : 0.0f;
 #pragma omp parallel for schedule(static)
   for (PetscInt i = 0; i < n; i++) {
-    za[i] += beta * ea[i];
-    ta[i] -= beta * aea[i];
+    z[i] += beta * e[i];
+    t[i] -= beta * ae[i];
   }
-  PetscCall(VecRestoreArray(t, &ta));
-  PetscCall(VecRestoreArray(z, &za));
-  PetscCall(VecRestoreArrayRead(ae, &aea));
-  PetscCall(VecRestoreArrayRead(e, &ea));
   PetscFunctionReturn(0);
 }
 
 /* nu damped-Jacobi sweeps z += w D^-1 t, t -= A (w D^-1 t). Pre-smoothing starts from
    z = 0, t = r (t is set by the first sweep); post-smoothing skips the last residual
    update, which nothing reads. */
-static PetscErrorCode HybridSmooth(KrylearnDeepCDHybrid *h, PetscInt l, Vec r, Vec z, PetscBool pre)
+static PetscErrorCode HybridSmooth(KrylearnDeepCDHybrid *h, PetscInt l, const float *r, float *z, PetscBool pre)
 {
   PetscFunctionBegin;
   for (PetscInt k = 0; k < h->sweeps; k++) {
     const PetscBool first = (PetscBool)(pre && !k);
 
-    PetscCall(HybridJacobiStep(h->dinv[l], first ? r : h->t[l], h->d[l], z, first));
-    if (pre || k + 1 < h->sweeps) PetscCall(HybridOpMult(&h->opA[l], h->d[l], -1.0, first ? r : h->t[l], h->t[l]));
+    HybridJacobiStep(h->m[l], h->dinv[l], first ? r : h->t[l], h->d[l], z, first);
+    if (pre || k + 1 < h->sweeps) PetscCall(HybridOpMult(&h->opA[l], h->d[l], -1.0f, first ? r : h->t[l], h->t[l]));
   }
-  if (pre && !h->sweeps) PetscCall(VecCopy(r, h->t[l]));
+  if (pre && !h->sweeps) PetscCall(PetscArraycpy(h->t[l], r, h->m[l]));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode HybridCycle(KrylearnDeepCDNet *dn, PetscInt l, Vec r, Vec z)
+/* The network on the coarsest level: in[L] -> out[L] through the level's vectors */
+static PetscErrorCode HybridNetwork(KrylearnDeepCDNet *dn)
+{
+  KrylearnDeepCDHybrid *h = &dn->hyb;
+  const PetscInt        L = h->levels;
+  PetscScalar          *a;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetArrayWrite(h->r[L], &a));
+  for (PetscInt i = 0; i < h->m[L]; i++) a[i] = h->in[L][i];
+  PetscCall(VecRestoreArrayWrite(h->r[L], &a));
+  PetscCall(KrylearnDeepCDNetRun_Private(dn, h->r[L], h->z[L]));
+  PetscCall(VecGetArray(h->z[L], &a));
+  for (PetscInt i = 0; i < h->m[L]; i++) h->out[L][i] = (float)PetscRealPart(a[i]);
+  PetscCall(VecRestoreArray(h->z[L], &a));
+  PetscFunctionReturn(0);
+}
+
+/* out[l] = the cycle from level l applied to in[l] */
+static PetscErrorCode HybridCycle(KrylearnDeepCDNet *dn, MPI_Comm comm, PetscInt l)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
 
   PetscFunctionBegin;
-  if (!h->sweeps) PetscCall(VecSet(z, 0.0));
-  PetscCall(HybridSmooth(h, l, r, z, PETSC_TRUE));
-  PetscCall(HybridOpMult(&h->opR[l], h->t[l], 1.0, NULL, h->r[l + 1]));
-  if (l + 1 < h->levels) PetscCall(HybridCycle(dn, l + 1, h->r[l + 1], h->z[l + 1]));
-  else PetscCall(KrylearnDeepCDNetRun_Private(dn, h->r[l + 1], h->z[l + 1]));
-  PetscCall(HybridOpMult(&h->opP[l], h->z[l + 1], 1.0, NULL, h->e[l]));
-  PetscCall(HybridOpMult(&h->opA[l], h->e[l], 1.0, NULL, h->ae[l]));
-  PetscCall(HybridCorrect(PetscObjectComm((PetscObject)r), h->e[l], h->ae[l], z, h->t[l]));
-  PetscCall(HybridSmooth(h, l, r, z, PETSC_FALSE));
+  if (!h->sweeps) PetscCall(PetscArrayzero(h->out[l], h->m[l]));
+  PetscCall(HybridSmooth(h, l, h->in[l], h->out[l], PETSC_TRUE));
+  PetscCall(HybridOpMult(&h->opR[l], h->t[l], 1.0f, NULL, h->in[l + 1]));
+  if (l + 1 < h->levels) PetscCall(HybridCycle(dn, comm, l + 1));
+  else PetscCall(HybridNetwork(dn));
+  PetscCall(HybridOpMult(&h->opP[l], h->out[l + 1], 1.0f, NULL, h->e[l]));
+  PetscCall(HybridOpMult(&h->opA[l], h->e[l], 1.0f, NULL, h->ae[l]));
+  PetscCall(HybridCorrect(comm, h->m[l], h->e[l], h->ae[l], h->out[l], h->t[l]));
+  PetscCall(HybridSmooth(h, l, h->in[l], h->out[l], PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 
 /* q = the hybrid cycle applied to r */
 PetscErrorCode KrylearnDeepCDHybridApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
 {
+  KrylearnDeepCDHybrid *h = &dn->hyb;
+  const PetscScalar    *ra;
+  PetscScalar          *qa;
+  float                *in = h->in[0], *out = h->out[0];
+
   PetscFunctionBegin;
-  PetscCall(HybridCycle(dn, 0, r, q));
+  PetscCall(VecGetArrayRead(r, &ra));
+#pragma omp parallel for schedule(static)
+  for (PetscInt i = 0; i < h->m[0]; i++) in[i] = (float)PetscRealPart(ra[i]);
+  PetscCall(VecRestoreArrayRead(r, &ra));
+  PetscCall(HybridCycle(dn, PetscObjectComm((PetscObject)r), 0));
+  PetscCall(VecGetArrayWrite(q, &qa));
+#pragma omp parallel for schedule(static)
+  for (PetscInt i = 0; i < h->m[0]; i++) qa[i] = out[i];
+  PetscCall(VecRestoreArrayWrite(q, &qa));
   PetscFunctionReturn(0);
 }
 
@@ -403,12 +430,9 @@ PetscErrorCode KrylearnDeepCDHybridReset(KrylearnDeepCDNet *dn)
     PetscCall(HybridOpReset(&h->opP[l]));
     PetscCall(HybridOpReset(&h->opR[l]));
     PetscCall(MatDestroy(&h->A[l]));
-    PetscCall(VecDestroy(&h->dinv[l]));
-    PetscCall(VecDestroy(&h->t[l]));
-    PetscCall(VecDestroy(&h->d[l]));
-    PetscCall(VecDestroy(&h->e[l]));
-    PetscCall(VecDestroy(&h->ae[l]));
+    if (l < h->levels) PetscCall(PetscFree7(h->in[l], h->out[l], h->dinv[l], h->t[l], h->d[l], h->e[l], h->ae[l]));
   }
+  if (h->levels) PetscCall(PetscFree2(h->in[h->levels], h->out[h->levels]));
   PetscCall(MatDestroy(&h->P0));
   PetscCall(MatDestroy(&h->R0));
   h->levels = 0;

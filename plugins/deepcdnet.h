@@ -11,28 +11,37 @@
 
 /* Operator-smoothed hybrid directions (plugins/deepcd_hybrid.c): the classical levels of a
    model that declares a hybrid structure; level 0 is the operator's, level L the network's */
-/* A matrix of the cycle. An AIJ matrix is applied by threaded loops over its CSR blocks,
-   the gathering of its off-process entries overlapped with the local block; any other
-   matrix by MatMult. */
+/* A matrix of the cycle, applied in single precision: an AIJ matrix by OpenMP loops over
+   float copies of its local and off-process blocks (the off-process entries of x gathered
+   while the local block is computed), any other matrix by MatMult */
 typedef struct {
-  Mat        M;       /* not owned */
-  Mat        Ad, Ao;  /* AIJ blocks: local columns and (MPIAIJ) off-process columns; NULL: not AIJ */
-  VecScatter ghostsc; /* x -> ghost: the entries of x that Ao's columns refer to */
-  Vec        ghost, work;
+  Mat       M;                 /* not owned */
+  PetscInt  m, nghost;         /* local rows; entries of x from other processes */
+  PetscInt *ai, *aj, *bi, *bj; /* local block (local columns), off-process block (ghost numbers) */
+  float    *aa, *ba;           /* NULL aa: not AIJ */
+  PetscSF   ghostsf;           /* local entries of x -> ghost, in the off-process block's column order */
+  float    *ghost;
+  Vec       x, y; /* MatMult's vectors for a matrix that is not AIJ */
 } KrylearnDeepCDHybridOp;
 
+/* Operator-smoothed hybrid directions (plugins/deepcd_hybrid.c): the classical levels of a
+   model that declares a hybrid structure; level 0 is the operator's, level L the network's.
+   The levels' work is in single precision, like the network: a direction needs no more,
+   and DCDM applies A to it in double precision. */
 typedef struct {
   PetscInt               levels, sweeps; /* 0 levels: a plain model */
   PetscReal              damping;
   PetscInt               n[DEEPCD_MAXCLASSICAL + 1][3]; /* grid extents of each level */
+  PetscInt               m[DEEPCD_MAXCLASSICAL + 1];    /* local rows of each level */
   Mat                    Pgrid[DEEPCD_MAXCLASSICAL];    /* interpolation level l+1 -> l, all cells */
   Mat                    Rgrid[DEEPCD_MAXCLASSICAL];    /* restriction, Pgrid^T (applied faster than a transpose product) */
   Mat                    P0, R0;                        /* Pgrid[0] zero on the rows outside the domain, and its transpose */
+  Mat                    A[DEEPCD_MAXCLASSICAL];        /* A[0] the operator (not owned), then Galerkin products */
   KrylearnDeepCDHybridOp opA[DEEPCD_MAXCLASSICAL], opP[DEEPCD_MAXCLASSICAL], opR[DEEPCD_MAXCLASSICAL];
-  Mat                    A[DEEPCD_MAXCLASSICAL];                                 /* A[0] the operator (not owned), then Galerkin products */
-  Vec                    dinv[DEEPCD_MAXCLASSICAL];                              /* 1/A_ii (0 outside the domain and where A_ii = 0) */
-  Vec                    r[DEEPCD_MAXCLASSICAL + 1], z[DEEPCD_MAXCLASSICAL + 1]; /* level input and output (l >= 1) */
-  Vec                    t[DEEPCD_MAXCLASSICAL], d[DEEPCD_MAXCLASSICAL], e[DEEPCD_MAXCLASSICAL], ae[DEEPCD_MAXCLASSICAL];
+  Vec                    r[DEEPCD_MAXCLASSICAL + 1], z[DEEPCD_MAXCLASSICAL + 1];     /* layouts of the levels l >= 1; on L, the network's input and output */
+  float                 *in[DEEPCD_MAXCLASSICAL + 1], *out[DEEPCD_MAXCLASSICAL + 1]; /* level input (residual) and output (direction) */
+  float                 *dinv[DEEPCD_MAXCLASSICAL];                                  /* w/A_ii (0 outside the domain and where A_ii = 0) */
+  float                 *t[DEEPCD_MAXCLASSICAL], *d[DEEPCD_MAXCLASSICAL], *e[DEEPCD_MAXCLASSICAL], *ae[DEEPCD_MAXCLASSICAL];
 } KrylearnDeepCDHybrid;
 
 typedef struct {
