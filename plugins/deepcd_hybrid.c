@@ -107,27 +107,27 @@ static PetscErrorCode HybridOpReset(KrylearnDeepCDHybridOp *op)
   PetscFunctionReturn(0);
 }
 
-/* Float copy of a sequential AIJ block: row pointers, columns, values */
-static PetscErrorCode HybridCopyBlock(Mat B, PetscInt **bi, PetscInt **bj, float **ba, PetscInt *m)
+/* Float copy of a sequential AIJ block: its m rows' pointers, columns and values */
+static PetscErrorCode HybridCopyBlock(Mat B, PetscInt *m, PetscInt **bi, PetscInt **bj, float **ba)
 {
   const PetscInt    *i, *j;
   const PetscScalar *v;
+  PetscInt           nz, rows;
   PetscBool          done;
-  PetscInt           rows;
 
   PetscFunctionBegin;
-  PetscCall(MatGetRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &rows, &i, &j, &done));
-  *m = rows;
+  PetscCall(MatGetRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, m, &i, &j, &done));
   PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "deepcd: no row access to an AIJ block");
-  PetscCall(MatSeqAIJGetArrayRead(B, &v));
+  nz = i[*m];
   PetscCall(PetscMalloc1(*m + 1, bi));
-  PetscCall(PetscMalloc1(i[*m], bj));
-  PetscCall(PetscMalloc1(i[*m], ba));
+  PetscCall(PetscMalloc1(nz, bj));
+  PetscCall(PetscMalloc1(nz, ba));
   PetscCall(PetscArraycpy(*bi, i, *m + 1));
-  PetscCall(PetscArraycpy(*bj, j, i[*m]));
-  for (PetscInt k = 0; k < i[*m]; k++) (*ba)[k] = (float)PetscRealPart(v[k]);
+  PetscCall(PetscArraycpy(*bj, j, nz));
+  PetscCall(MatSeqAIJGetArrayRead(B, &v));
+  for (PetscInt k = 0; k < nz; k++) (*ba)[k] = (float)PetscRealPart(v[k]);
   PetscCall(MatSeqAIJRestoreArrayRead(B, &v));
-  PetscCall(MatRestoreRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &rows, &i, &j, &done)); /* which zeroes rows */
+  PetscCall(MatRestoreRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &rows, &i, &j, &done)); /* zeroes its row count */
   PetscFunctionReturn(0);
 }
 
@@ -141,7 +141,7 @@ static PetscErrorCode HybridOpSetUp(Mat M, KrylearnDeepCDHybridOp *op)
   PetscCall(MatGetLocalSize(M, &op->m, NULL));
   PetscCall(PetscObjectTypeCompare((PetscObject)M, MATSEQAIJ, &seq));
   PetscCall(PetscObjectTypeCompare((PetscObject)M, MATMPIAIJ, &mpi));
-  if (seq) PetscCall(HybridCopyBlock(M, &op->ai, &op->aj, &op->aa, &op->m));
+  if (seq) PetscCall(HybridCopyBlock(M, &op->m, &op->ai, &op->aj, &op->aa));
   else if (mpi) {
     const PetscInt *garray;
     PetscLayout     cmap;
@@ -149,8 +149,8 @@ static PetscErrorCode HybridOpSetUp(Mat M, KrylearnDeepCDHybridOp *op)
     PetscInt        mo;
 
     PetscCall(MatMPIAIJGetSeqAIJ(M, &Ad, &Ao, &garray));
-    PetscCall(HybridCopyBlock(Ad, &op->ai, &op->aj, &op->aa, &op->m));
-    PetscCall(HybridCopyBlock(Ao, &op->bi, &op->bj, &op->ba, &mo));
+    PetscCall(HybridCopyBlock(Ad, &op->m, &op->ai, &op->aj, &op->aa));
+    PetscCall(HybridCopyBlock(Ao, &mo, &op->bi, &op->bj, &op->ba));
     PetscCall(MatGetLocalSize(Ao, NULL, &op->nghost)); /* Ao's columns are the ghosts, in garray's order */
     PetscCall(PetscMalloc1(op->nghost, &op->ghost));
     PetscCall(MatGetLayouts(M, NULL, &cmap));
