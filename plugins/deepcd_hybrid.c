@@ -167,11 +167,12 @@ static PetscErrorCode HybridOpSetUp(Mat M, KrylearnDeepCDHybridOp *op)
 PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Mat A, const PetscInt nat[], Vec *coarse)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
-  PetscInt             *idx, rstart;
+  PetscInt             *idx, rstart, levels;
 
   PetscFunctionBegin;
-  PetscCall(KrylearnNetGetHybrid(dn->net, NULL, &h->sweeps, &h->damping, &h->levels));
-  PetscCheck(h->levels <= DEEPCD_MAXCLASSICAL, comm, PETSC_ERR_SUP, "deepcd: at most %d classical levels", DEEPCD_MAXCLASSICAL);
+  PetscCall(KrylearnNetGetHybrid(dn->net, NULL, &h->sweeps, &h->damping, &levels));
+  PetscCheck(levels <= DEEPCD_MAXCLASSICAL, comm, PETSC_ERR_SUP, "deepcd: at most %d classical levels", DEEPCD_MAXCLASSICAL);
+  h->levels = levels; /* what Reset frees */
   for (PetscInt d = 0; d < 3; d++) h->n[0][d] = dn->n[d];
   for (PetscInt l = 1; l <= h->levels; l++) {
     for (PetscInt d = 0; d < 3; d++) h->n[l][d] = d < dn->dim ? (h->n[l - 1][d] + 1) / 2 : 1;
