@@ -5,7 +5,7 @@ with 2 and 3 OpenMP threads (the threaded classical level and network kernels), 
 and natural ordering, 1 and 2 classical levels, a gated network reading the coarse
 cells' fraction outside the domain, a grid of odd extent; the PC; bad declarations.
 
-usage: test_hybrid.py {2d,3d,bad}"""
+usage: test_hybrid.py {2d,3d,bad,operator-types}"""
 import sys
 
 import h5py
@@ -93,6 +93,67 @@ def run_3d():
     check(3, 32, "box", "h32.h5", [(1, []), (2, []), (1, [], 3)])
 
 
+OPERATOR_TYPES = r'''
+import sys, numpy as np, petsc4py
+petsc4py.init(["-dll_append", sys.argv[1]])
+from petsc4py import PETSc
+import dcdref as R
+
+class Shell:
+    """A matrix-free operator: no row access, so deepcd sees no cell outside the domain"""
+    def __init__(self, A):
+        self.A = A
+    def mult(self, mat, x, y):
+        y.setArray(self.A @ x.getArray())
+    def getDiagonal(self, mat, d):
+        d.setArray(self.A.diagonal())
+
+def history(P, n):
+    ksp = PETSc.KSP().create()
+    ksp.setOperators(P)
+    ksp.setType("deepcd")
+    opts = PETSc.Options()
+    opts["ksp_deepcd_grid"] = f"{n},{n}"
+    opts["ksp_deepcd_model"] = "h21.h5"
+    ksp.setTolerances(rtol=1e-12, max_it=5)
+    ksp.setFromOptions()
+    ksp.setConvergenceHistory()
+    b = P.createVecLeft()
+    b.setArray(R.pressure_rhs(2, n, obstacle))
+    x = P.createVecLeft()
+    ksp.solve(b, x)
+    return np.array(ksp.getConvergenceHistory())
+
+n = 48
+for obstacle in ("disc", "none"):
+    A, _ = R.pressure_matrix(2, n, obstacle)
+    A = A.tocsr()
+    aij = PETSc.Mat().createAIJ(A.shape, csr=(A.indptr, A.indices, A.data))
+    ref = history(aij, n)
+    others = {"baij": aij.convert("baij")}
+    if obstacle == "none":
+        others["shell"] = PETSc.Mat().createPython(A.shape, Shell(A))
+    for name, P in others.items():
+        h = history(P, n)
+        assert len(h) == len(ref) and np.allclose(h, ref, rtol=1e-5), (obstacle, name, h, ref)
+        print(f"{obstacle}: {name} operator (MatMult on the classical level) gives the AIJ history {h[0]:.3e} -> {h[-1]:.3e}")
+'''
+
+
+def run_operator_types():
+    """A hybrid model with operators that are not AIJ (BAIJ, a Python shell): the classical
+    level applies them with MatMult, with the AIJ kernels' residual history."""
+    import os
+    import subprocess
+    hybrid_model(2, "h21.h5", sweeps=2, levels=1)
+    with open("operator_types.py", "w") as f:
+        f.write(OPERATOR_TYPES)
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(__file__)) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    p = subprocess.run([sys.executable, "operator_types.py", R.LIB], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    print(p.stdout)
+    assert p.returncode == 0
+
+
 def run_bad():
     """Bad hybrid declarations: clear errors from C (through deepcd) and from Python."""
     R.vcycle_model(2, "base.h5")
@@ -127,5 +188,5 @@ def run_bad():
 
 
 if __name__ == "__main__":
-    {"2d": run_2d, "3d": run_3d, "bad": run_bad}[sys.argv[1]]()
+    {"2d": run_2d, "3d": run_3d, "bad": run_bad, "operator-types": run_operator_types}[sys.argv[1]]()
     print("ok")
