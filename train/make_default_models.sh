@@ -4,7 +4,7 @@
 # (data/deepcd-2d-plain.h5, data/deepcd-3d-plain.h5: the previous defaults), then those
 # weights fine-tuned as the coarse part of operator-smoothed hybrid directions
 # (train/hybrid.py: 2 damped-Jacobi sweeps with the operator, the network on the 2x coarser
-# grid). "2d-hybrid" / "3d-hybrid" redo only the fine-tune; with SWEEPS=S LEVELS=L they
+# grid; in 2-D a second, longer fine-tune on larger grids). "2d-hybrid" / "3d-hybrid" redo only the fine-tunes; with SWEEPS=S LEVELS=L they
 # make the variant data/deepcd-Nd-hybrid-sSlL.h5 instead. Logs, checkpoints, the Ritz-pair
 # cache and the 3-D first stage go to build/train/. Each run stops after a fixed training time (--minutes;
 # the learning-rate decay follows the elapsed fraction), so the step count depends on the
@@ -45,14 +45,25 @@ LEVELS=${LEVELS:-1}
 if [ "$SWEEPS$LEVELS" = 21 ]; then suffix=""; else suffix="-hybrid-s${SWEEPS}l${LEVELS}"; fi
 hybrid="--hybrid-levels $LEVELS --hybrid-sweeps $SWEEPS --lr 1e-3 --seed 2"
 if [ "$what" = all ] || [ "$what" = 2d ] || [ "$what" = 2d-hybrid ]; then
-  # the plain 2-D weights as the network on the 2^LEVELS times coarser grid, 12 minutes
+  # the plain 2-D weights as the network on the 2^LEVELS times coarser grid, 12 minutes;
+  # the shipped structure then goes on 55 minutes on grids up to 512^2 at a lower rate
+  # (selection up to 1024^2), which cuts the iterations on the larger grids
+  if [ -z "$suffix" ]; then first=build/train/deepcd-2d-hybrid-1; else first=data/deepcd-2d$suffix; fi
   $PYTHON train/train_dcdm.py $common $hybrid --minutes 12 \
     --batch 8 --val-every 50 --val-samples 16 --init-from data/deepcd-2d-plain.h5 \
     --problem none:64,64 --problem disc:64,64 --problem none:128,128 --problem disc:128,128 \
     --problem none:256,256 --problem disc:256,256 \
     --select disc:128,128 --select disc:256,256 --select disc:512,512 --select-every 100 \
-    --checkpoint build/train/deepcd-2d$suffix.ckpt --out data/deepcd-2d$suffix.h5 \
+    --checkpoint build/train/deepcd-2d$suffix.ckpt --out $first.h5 \
     > build/train/deepcd-2d$suffix.log 2>&1
+  if [ -z "$suffix" ]; then
+    $PYTHON train/train_dcdm.py $common --hybrid-levels 1 --hybrid-sweeps 2 --lr 5e-4 --seed 3 \
+      --minutes 55 --batch 4 --val-every 50 --val-samples 16 --init-from $first.h5 \
+      --problem none:128,128 --problem disc:128,128 --problem none:256,256 --problem disc:256,256 \
+      --problem none:512,512 --problem disc:512,512 \
+      --select disc:256,256 --select disc:512,512 --select disc:1024,1024 --select-every 100 \
+      --checkpoint build/train/deepcd-2d-2.ckpt --out data/deepcd-2d.h5 > build/train/deepcd-2d-2.log 2>&1
+  fi
 fi
 if [ "$what" = all ] || [ "$what" = 3d ] || [ "$what" = 3d-hybrid ]; then
   # the same around the plain gated 3-D weights (they read the coarse cells' fraction
