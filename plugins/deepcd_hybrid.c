@@ -193,28 +193,33 @@ PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *d
     const PetscInt m = h->m[l];
 
     PetscCall(MatTranspose(h->Pgrid[l], MAT_INITIAL_MATRIX, &h->Rgrid[l]));
+    PetscCall(HybridOpSetUp(h->Pgrid[l], &h->opP[l]));
+    PetscCall(HybridOpSetUp(h->Rgrid[l], &h->opR[l]));
     PetscCall(PetscMalloc7(m, &h->in[l], m, &h->out[l], m, &h->dinv[l], m, &h->t[l], m, &h->d[l], m, &h->e[l], m, &h->ae[l]));
   }
   PetscCall(PetscMalloc2(h->m[h->levels], &h->in[h->levels], h->m[h->levels], &h->out[h->levels]));
+  PetscCall(PetscMalloc1(h->m[0], &h->mask));
   *coarse = h->r[h->levels];
   PetscFunctionReturn(0);
 }
 
-/* For the operator A with the cells outside the domain (mask 0): P_0, the Galerkin
-   operators, the damped inverse diagonals, and for a network that reads a geometry the
-   fraction of each coarsest cell outside the domain, 1 - (P^T ... P^T mask) / 2^(dim L) */
+/* For the operator A with the cells outside the domain (mask 0): the Galerkin operators
+   (with P_0, P zero on the rows outside the domain), the damped inverse diagonals, and for a
+   network that reads a geometry the fraction of each coarsest cell outside the domain,
+   1 - (P^T ... P^T mask) / 2^(dim L). The transfers of level 0 apply the mask to vectors
+   (P_0 x = mask .* P x, P_0^T t = P^T (mask .* t)), so that a new operator costs no copy of
+   P and P^T. */
 PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, Vec mask)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
   const char           *geometry;
 
   PetscFunctionBegin;
-  if (h->P0) PetscCall(MatCopy(h->Pgrid[0], h->P0, SAME_NONZERO_PATTERN));
-  else PetscCall(MatDuplicate(h->Pgrid[0], MAT_COPY_VALUES, &h->P0));
-  PetscCall(MatDiagonalScale(h->P0, mask, NULL));
-  if (h->R0) PetscCall(MatCopy(h->Rgrid[0], h->R0, SAME_NONZERO_PATTERN));
-  else PetscCall(MatDuplicate(h->Rgrid[0], MAT_COPY_VALUES, &h->R0));
-  PetscCall(MatDiagonalScale(h->R0, NULL, mask));
+  if (h->levels > 1) {
+    if (h->P0) PetscCall(MatCopy(h->Pgrid[0], h->P0, SAME_NONZERO_PATTERN));
+    else PetscCall(MatDuplicate(h->Pgrid[0], MAT_COPY_VALUES, &h->P0));
+    PetscCall(MatDiagonalScale(h->P0, mask, NULL));
+  }
   PetscCall(PetscObjectReference((PetscObject)A));
   PetscCall(MatDestroy(&h->A[0]));
   h->A[0] = A;
@@ -231,12 +236,12 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
     PetscCall(VecGetArrayRead(diag, &a));
     PetscCall(VecGetArrayRead(mask, &in));
     for (PetscInt i = 0; i < h->m[l]; i++) h->dinv[l][i] = a[i] != 0.0 && (l || in[i] != 0.0) ? (float)(h->damping / PetscRealPart(a[i])) : 0.0f;
+    if (!l)
+      for (PetscInt i = 0; i < h->m[0]; i++) h->mask[i] = (float)PetscRealPart(in[i]);
     PetscCall(VecRestoreArrayRead(mask, &in));
     PetscCall(VecRestoreArrayRead(diag, &a));
     PetscCall(VecDestroy(&diag));
     PetscCall(HybridOpSetUp(h->A[l], &h->opA[l]));
-    PetscCall(HybridOpSetUp(l ? h->Pgrid[l] : h->P0, &h->opP[l]));
-    PetscCall(HybridOpSetUp(l ? h->Rgrid[l] : h->R0, &h->opR[l]));
   }
   PetscCall(KrylearnNetGetGeometry(dn->net, &geometry));
   if (geometry) {
@@ -245,7 +250,7 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
     PetscScalar    *a;
     PetscInt        n;
 
-    PetscCall(MatMult(h->R0, mask, h->r[1]));
+    PetscCall(MatMult(h->Rgrid[0], mask, h->r[1])); /* P_0^T mask = P^T mask: the mask is 0 or 1 */
     for (PetscInt l = 1; l < h->levels; l++) PetscCall(MatMult(h->Rgrid[l], h->r[l], h->r[l + 1]));
     PetscCall(VecGetLocalSize(w, &n));
     PetscCall(VecGetArray(w, &a));
@@ -295,6 +300,13 @@ static PetscErrorCode HybridOpMult(KrylearnDeepCDHybridOp *op, const float *x, f
     HybridCSRMult(op->m, op->bi, op->bj, op->ba, op->ghost, alpha, y, y);
   }
   PetscFunctionReturn(0);
+}
+
+/* x .*= mask */
+static void HybridMask(PetscInt n, const float *mask, float *x)
+{
+#pragma omp parallel for schedule(static)
+  for (PetscInt i = 0; i < n; i++) x[i] *= mask[i];
 }
 
 /* d = dinv .* t, z = d (first step of a cycle: z = 0 before) or z += d */
@@ -373,10 +385,12 @@ static PetscErrorCode HybridCycle(KrylearnDeepCDNet *dn, MPI_Comm comm, PetscInt
   PetscFunctionBegin;
   if (!h->sweeps) PetscCall(PetscArrayzero(h->out[l], h->m[l]));
   PetscCall(HybridSmooth(h, l, h->in[l], h->out[l], PETSC_TRUE));
+  if (!l) HybridMask(h->m[0], h->mask, h->t[0]); /* nothing else reads t outside the domain: the smoother and e vanish there */
   PetscCall(HybridOpMult(&h->opR[l], h->t[l], 1.0f, NULL, h->in[l + 1]));
   if (l + 1 < h->levels) PetscCall(HybridCycle(dn, comm, l + 1));
   else PetscCall(HybridNetwork(dn));
   PetscCall(HybridOpMult(&h->opP[l], h->out[l + 1], 1.0f, NULL, h->e[l]));
+  if (!l) HybridMask(h->m[0], h->mask, h->e[0]);
   PetscCall(HybridOpMult(&h->opA[l], h->e[l], 1.0f, NULL, h->ae[l]));
   PetscCall(HybridCorrect(comm, h->m[l], h->e[l], h->ae[l], h->out[l], h->t[l]));
   PetscCall(HybridSmooth(h, l, h->in[l], h->out[l], PETSC_FALSE));
@@ -435,7 +449,7 @@ PetscErrorCode KrylearnDeepCDHybridReset(KrylearnDeepCDNet *dn)
   }
   if (h->levels) PetscCall(PetscFree2(h->in[h->levels], h->out[h->levels]));
   PetscCall(MatDestroy(&h->P0));
-  PetscCall(MatDestroy(&h->R0));
+  PetscCall(PetscFree(h->mask));
   h->levels = 0;
   PetscFunctionReturn(0);
 }

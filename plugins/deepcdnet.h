@@ -35,12 +35,13 @@ typedef struct {
   PetscInt               m[DEEPCD_MAXCLASSICAL + 1];    /* local rows of each level */
   Mat                    Pgrid[DEEPCD_MAXCLASSICAL];    /* interpolation level l+1 -> l, all cells */
   Mat                    Rgrid[DEEPCD_MAXCLASSICAL];    /* restriction, Pgrid^T (applied faster than a transpose product) */
-  Mat                    P0, R0;                        /* Pgrid[0] zero on the rows outside the domain, and its transpose */
+  Mat                    P0;                            /* Pgrid[0] zero on the rows outside the domain, for the Galerkin product (levels > 1) */
   Mat                    A[DEEPCD_MAXCLASSICAL];        /* A[0] the operator (not owned), then Galerkin products */
   KrylearnDeepCDHybridOp opA[DEEPCD_MAXCLASSICAL], opP[DEEPCD_MAXCLASSICAL], opR[DEEPCD_MAXCLASSICAL];
   Vec                    r[DEEPCD_MAXCLASSICAL + 1], z[DEEPCD_MAXCLASSICAL + 1];     /* layouts of the levels l >= 1; on L, the network's input and output */
   float                 *in[DEEPCD_MAXCLASSICAL + 1], *out[DEEPCD_MAXCLASSICAL + 1]; /* level input (residual) and output (direction) */
   float                 *dinv[DEEPCD_MAXCLASSICAL];                                  /* w/A_ii (0 outside the domain and where A_ii = 0) */
+  float                 *mask;                                                       /* level 0: 1 on coupled cells, 0 outside the domain */
   float                 *t[DEEPCD_MAXCLASSICAL], *d[DEEPCD_MAXCLASSICAL], *e[DEEPCD_MAXCLASSICAL], *ae[DEEPCD_MAXCLASSICAL];
 } KrylearnDeepCDHybrid;
 
