@@ -112,6 +112,18 @@ def run(args, ranks=1, check=True, threads=None):
     return p.stdout
 
 
+def petsc4py_script(script, name):
+    """Run a petsc4py script (saved as name) that loads the library given as its argument,
+    with this folder on its path; print its output and fail with it."""
+    import sys
+    with open(name, "w") as f:
+        f.write(script)
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(__file__)) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    p = subprocess.run([sys.executable, name, LIB], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    print(p.stdout)
+    assert p.returncode == 0, name
+
+
 def pressure(opts, ranks=1, check=True, threads=None):
     """Run bin/krylearn-pressure; return (output, iterations, reason, relative residual)."""
     out = run([os.path.join(BIN, "krylearn-pressure")] + opts, ranks, check, threads)

@@ -1,9 +1,5 @@
 """deepcd error handling and breakdown: bad grid, missing grid, bad model files,
 a model of the wrong dimension, a non-SPD operator, a zero and a NaN right-hand side."""
-import os
-import subprocess
-import sys
-
 import dcdref as R
 
 R.poly_model(2, "poly2.h5")
@@ -82,10 +78,5 @@ reason, its, x = solve(A.tocsr(), bn)
 print("NaN rhs:", reason, its)
 assert reason == PETSc.KSP.ConvergedReason.DIVERGED_NANORINF, reason
 '''
-with open("p4.py", "w") as f:
-    f.write(script)
-env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(__file__)) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-p = subprocess.run([sys.executable, "p4.py", R.LIB], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-print(p.stdout)
-assert p.returncode == 0
+R.petsc4py_script(script, "p4.py")
 print("ok")

@@ -143,15 +143,8 @@ for obstacle in ("disc", "none"):
 def run_operator_types():
     """A hybrid model with operators that are not AIJ (BAIJ, a Python shell): the classical
     level applies them with MatMult, with the AIJ kernels' residual history."""
-    import os
-    import subprocess
     hybrid_model(2, "h21.h5", sweeps=2, levels=1)
-    with open("operator_types.py", "w") as f:
-        f.write(OPERATOR_TYPES)
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(__file__)) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    p = subprocess.run([sys.executable, "operator_types.py", R.LIB], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    print(p.stdout)
-    assert p.returncode == 0
+    R.petsc4py_script(OPERATOR_TYPES, "operator_types.py")
 
 
 def run_bad():
