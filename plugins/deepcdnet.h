@@ -9,8 +9,6 @@
 
 #define DEEPCD_MAXCLASSICAL 4
 
-/* Operator-smoothed hybrid directions (plugins/deepcd_hybrid.c): the classical levels of a
-   model that declares a hybrid structure; level 0 is the operator's, level L the network's */
 /* A matrix of the cycle, applied in single precision: an AIJ matrix by OpenMP loops over
    float copies of its local and off-process blocks (the off-process entries of x gathered
    while the local block is computed), any other matrix by MatMult */
