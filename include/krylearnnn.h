@@ -16,6 +16,22 @@ typedef struct _p_KrylearnNet *KrylearnNet;
 
 PETSC_EXTERN PetscClassId KRYLEARNNET_CLASSID;
 
+/*E
+  KrylearnNetFace - what a network's convolutions see past a face of the grid
+
+$ KRYLEARN_NET_FACE_ZERO   - zeros, as the network was trained (a face with a prescribed value: Dirichlet)
+$ KRYLEARN_NET_FACE_MIRROR - the mirror image of the cells inside (a closed face: Neumann, by the method of images)
+
+  Level: intermediate
+
+.seealso: `KrylearnNetSetFaces()`
+E*/
+typedef enum {
+  KRYLEARN_NET_FACE_ZERO,
+  KRYLEARN_NET_FACE_MIRROR
+} KrylearnNetFace;
+PETSC_EXTERN const char *const KrylearnNetFaces[];
+
 PETSC_EXTERN PetscErrorCode KrylearnNetLoad(MPI_Comm, const char[], KrylearnNet *);
 PETSC_EXTERN PetscErrorCode KrylearnNetSetOptionsPrefix(KrylearnNet, const char[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetAppendOptionsPrefix(KrylearnNet, const char[]);
@@ -25,6 +41,8 @@ PETSC_EXTERN PetscErrorCode KrylearnNetSetUseDNNL(KrylearnNet, PetscBool);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetUseDNNL(KrylearnNet, PetscBool *);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetDimension(KrylearnNet, PetscInt *);
 PETSC_EXTERN PetscErrorCode KrylearnNetSetUp(KrylearnNet, DM);
+PETSC_EXTERN PetscErrorCode KrylearnNetSetFaces(KrylearnNet, const KrylearnNetFace[]);
+PETSC_EXTERN PetscErrorCode KrylearnNetGetFaces(KrylearnNet, KrylearnNetFace[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetGeometry(KrylearnNet, const char *[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetHybrid(KrylearnNet, const char *[], PetscInt *, PetscReal *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KrylearnNetSetGeometry(KrylearnNet, Vec);

@@ -20,6 +20,18 @@ PetscErrorCode KrylearnDeepCDNetSetModel(KrylearnDeepCDNet *dn, const char file[
   PetscFunctionReturn(0);
 }
 
+const char *const KrylearnDeepCDFaceTypes[] = {"auto", "zero", "mirror", "KrylearnDeepCDFaceType", "KRYLEARN_DEEPCD_FACES_", NULL};
+
+/* What the network sees past the grid's faces; applied at the next set-up */
+PetscErrorCode KrylearnDeepCDNetSetFaces(KrylearnDeepCDNet *dn, KrylearnDeepCDFaceType faces)
+{
+  PetscFunctionBegin;
+  PetscCheck(faces >= KRYLEARN_DEEPCD_FACES_AUTO && faces <= KRYLEARN_DEEPCD_FACES_MIRROR, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "deepcd faces: %d is no KrylearnDeepCDFaceType", (int)faces);
+  if (faces != dn->faces) dn->matstate = -1; /* decided with the operator's scan */
+  dn->faces = faces;
+  PetscFunctionReturn(0);
+}
+
 /* The grid of an operator in natural ordering, used when no DMDA is attached; drops what was
    built for the old one */
 PetscErrorCode KrylearnDeepCDNetSetGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, PetscInt dim, const PetscInt n[])
@@ -44,14 +56,15 @@ PetscErrorCode KrylearnDeepCDNetGetGrid(KrylearnDeepCDNet *dn, PetscInt *dim, Pe
   PetscFunctionReturn(0);
 }
 
-/* -<pre>_deepcd_model and -<pre>_deepcd_grid, pre being the owner's "ksp" or "pc" */
+/* -<pre>_deepcd_model, -<pre>_deepcd_grid and -<pre>_deepcd_faces, pre being the owner's "ksp" or "pc" */
 PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObject, KrylearnDeepCDNet *dn)
 {
   const char *pre  = dn->pre;
   PetscBool   ispc = (PetscBool)(pre[0] == 'p'); /* -help names the owner's setter */
-  char        name[64], file[PETSC_MAX_PATH_LEN];
-  PetscInt    n[3] = {0, 0, 0}, dim = 3;
-  PetscBool   flg;
+  char                   name[64], file[PETSC_MAX_PATH_LEN];
+  PetscInt               n[3] = {0, 0, 0}, dim = 3;
+  PetscBool              flg;
+  KrylearnDeepCDFaceType faces;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s_deepcd_model", pre));
@@ -60,6 +73,9 @@ PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObj
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s_deepcd_grid", pre));
   PetscCall(PetscOptionsIntArray(name, "Cell grid nx,ny[,nz] of a matrix without a DMDA (natural ordering, x fastest)", ispc ? "PCDeepCDSetGrid" : "KSPDeepCDSetGrid", n, &dim, &flg));
   if (flg) PetscCall(KrylearnDeepCDNetSetGrid(PetscObjectComm((PetscObject)PetscOptionsObject->object), dn, dim, n));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "-%s_deepcd_faces", pre));
+  PetscCall(PetscOptionsEnum(name, "What the network sees past the grid's faces: auto (mirror images past closed faces, whose rows sum to zero; zeros past the others), zero, mirror", ispc ? "PCDeepCDSetFaces" : "KSPDeepCDSetFaces", KrylearnDeepCDFaceTypes, (PetscEnum)dn->faces, (PetscEnum *)&faces, &flg));
+  if (flg) PetscCall(KrylearnDeepCDNetSetFaces(dn, faces));
   PetscFunctionReturn(0);
 }
 
@@ -249,6 +265,8 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
   PetscCall(PetscMalloc1(m, &idx));
   for (PetscInt r = 0; r < m; r++) idx[r] = rstart + r;
   if (opao) PetscCall(AOPetscToApplication(opao, m, idx));
+  PetscCall(PetscMalloc1(m, &dn->rowcell));
+  PetscCall(PetscArraycpy(dn->rowcell, idx, m));
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, NULL, NULL, &levels));
   if (levels) { /* the network's rows are the natural cells of the coarsest level */
     PetscCall(KrylearnDeepCDHybridSetUpGrid(comm, dn, A, idx, &v));
@@ -283,6 +301,29 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
   PetscFunctionReturn(0);
 }
 
+/* What the network sees past each face of its grid (the grid of the operator or of the
+   hybrid model's coarsest level, whose faces are the same): with "auto", mirror images past
+   a closed face, one where most coupled rows of the cells on it alone (not on an edge) sum
+   to zero, as no-flux faces make them. Only where the network's grid ends at the face: a
+   grid padded for the poolings keeps zeros past its high faces. */
+static PetscErrorCode DeepCDChooseFaces(KrylearnDeepCDNet *dn, MPI_Comm comm, const PetscInt local[12])
+{
+  PetscInt        global[12];
+  KrylearnNetFace face[6];
+  const PetscInt *level = dn->hyb.levels ? dn->hyb.n[dn->hyb.levels] : dn->n;
+
+  PetscFunctionBegin;
+  PetscCall(MPIU_Allreduce(local, global, 12, MPIU_INT, MPI_SUM, comm));
+  for (PetscInt f = 0; f < 2 * dn->dim; f++) {
+    PetscBool mirror = dn->faces == KRYLEARN_DEEPCD_FACES_MIRROR || (dn->faces == KRYLEARN_DEEPCD_FACES_AUTO && 2 * global[2 * f + 1] > global[2 * f]);
+
+    face[f] = mirror && (f % 2 == 0 || dn->N[f / 2] == level[f / 2]) ? KRYLEARN_NET_FACE_MIRROR : KRYLEARN_NET_FACE_ZERO;
+  }
+  PetscCall(KrylearnNetSetFaces(dn->net, face));
+  PetscCall(PetscArraycpy(dn->face, face, 2 * dn->dim));
+  PetscFunctionReturn(0);
+}
+
 /* Decoupled rows (no nonzero off-diagonal entry): cells outside the domain or with a
    prescribed value; the network output is zeroed there and they are solved exactly.
    For a network that reads the solid geometry, the solid cells are the decoupled rows
@@ -290,7 +331,7 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
    neighbours' rows do refer to); 'referenced' counts those references. */
 static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
 {
-  PetscInt           rstart, rend, nc, local[2] = {0, 0}, global[2];
+  PetscInt           rstart, rend, nc, local[2] = {0, 0}, global[2], faces[12] = {0}; /* per face: rows counted, rows summing to zero */
   const PetscInt    *cols;
   const PetscScalar *vals, *fluid;
   PetscScalar       *mask, *dinv;
@@ -317,10 +358,11 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
     PetscCall(VecGetArray(dn->dinv, &dinv));
     for (PetscInt row = rstart; row < rend; row++) {
       PetscBool   coupled = PETSC_FALSE;
-      PetscScalar diag    = 0.0;
+      PetscScalar diag = 0.0, sum = 0.0;
 
       PetscCall(MatGetRow(A, row, &nc, &cols, &vals));
       for (PetscInt c = 0; c < nc; c++) {
+        sum += vals[c];
         if (cols[c] == row) diag = vals[c];
         else if (vals[c] != 0.0) {
           coupled = PETSC_TRUE;
@@ -328,7 +370,18 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
         }
       }
       PetscCall(MatRestoreRow(A, row, &nc, &cols, &vals));
-      if (!coupled) {
+      if (coupled) { /* a cell on one face only: does its row sum to zero? */
+        PetscInt cell = dn->rowcell[row - rstart], ijk[3] = {cell % dn->n[0], (cell / dn->n[0]) % dn->n[1], cell / (dn->n[0] * dn->n[1])}, on = 0, f = 0;
+
+        for (PetscInt d = 0; d < dn->dim; d++) {
+          if (ijk[d] == 0) on++, f = 2 * d;
+          if (ijk[d] == dn->n[d] - 1) on++, f = 2 * d + 1;
+        }
+        if (on == 1) {
+          faces[2 * f]++;
+          if (PetscAbsScalar(sum) <= 1e-8 * PetscAbsScalar(diag)) faces[2 * f + 1]++;
+        }
+      } else {
         mask[row - rstart] = 0.0;
         dinv[row - rstart] = diag != 0.0 ? 1.0 / diag : 0.0;
         local[0]++;
@@ -337,6 +390,7 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
     PetscCall(VecRestoreArray(dn->mask, &mask));
     PetscCall(VecRestoreArray(dn->dinv, &dinv));
   }
+  PetscCall(DeepCDChooseFaces(dn, PetscObjectComm((PetscObject)A), faces));
   if (referenced) { /* referenced becomes the solid indicator, handed to the network on its grid */
     PetscScalar *solid;
     PetscInt     nloc;
@@ -473,11 +527,12 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
   PetscFunctionReturn(0);
 }
 
-/* Frees what KrylearnDeepCDNetSetUp() built; the settings (model, grid) stay */
+/* Frees what KrylearnDeepCDNetSetUp() built; the settings (model, grid, faces) stay */
 PetscErrorCode KrylearnDeepCDNetReset(KrylearnDeepCDNet *dn)
 {
   PetscFunctionBegin;
   PetscCall(KrylearnDeepCDHybridReset(dn));
+  PetscCall(PetscFree(dn->rowcell));
   if (dn->net) PetscCall(KrylearnNetDestroy(&dn->net));
   PetscCall(DMDestroy(&dn->da));
   PetscCall(VecScatterDestroy(&dn->tonet));

@@ -50,6 +50,9 @@ typedef struct {
   PetscInt             gdim, gn[3]; /* grid set by option or setter (gdim = 0: none) */
   const char          *gridsource;
   PetscInt             dim, n[3]; /* grid of the operator */
+  PetscInt            *rowcell;   /* natural cell of each local operator row */
+  KrylearnDeepCDFaceType faces;   /* as set */
+  KrylearnNetFace      face[6];   /* in use: x-, x+, y-, y+, z-, z+ */
   PetscInt             N[3];      /* grid of the network: its level's extents padded for its poolings */
   KrylearnDeepCDHybrid hyb;       /* classical levels of a hybrid model */
   KrylearnNet          net;
@@ -77,6 +80,7 @@ PETSC_INTERN PetscErrorCode PCCreate_DeepCD(PC);
 
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *, KrylearnDeepCDNet *);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetModel(KrylearnDeepCDNet *, const char[]);
+PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetFaces(KrylearnDeepCDNet *, KrylearnDeepCDFaceType);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetGrid(MPI_Comm, KrylearnDeepCDNet *, PetscInt, const PetscInt[]);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetGetGrid(KrylearnDeepCDNet *, PetscInt *, PetscInt[]);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *, PetscObject, DM, Mat);

@@ -307,6 +307,77 @@ PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
   PetscFunctionReturn(0);
 }
 
+const char *const KrylearnNetFaces[] = {"zero", "mirror", "KrylearnNetFace", "KRYLEARN_NET_FACE_", NULL};
+
+/*@C
+  KrylearnNetSetFaces - Sets what the network's convolutions see past each face of the grid.
+
+  Collective
+
+  Input Parameters:
++ net - the network
+- faces - 2 dim entries, the low and high face of x, then y (then z): `KRYLEARN_NET_FACE_ZERO`
+          (the default, as networks are trained: a face where the solution is prescribed) or
+          `KRYLEARN_NET_FACE_MIRROR` (a closed face, no flux through it)
+
+  Notes:
+  A network trained with zeros past the grid approximates the inverse of an operator whose
+  faces are of the Dirichlet type. Mirrored fields past a face make it act, by the method of
+  images, as the inverse for a closed (Neumann) face without training for one.
+
+  May be called before or after `KrylearnNetSetUp()`; after it, a change sets the network up
+  again on its grid, and a geometry field must then be given again (`KrylearnNetSetGeometry()`).
+
+  Level: intermediate
+
+.seealso: `KrylearnNetGetFaces()`, `KrylearnNetSetUp()`
+@*/
+PetscErrorCode KrylearnNetSetFaces(KrylearnNet net, const KrylearnNetFace faces[])
+{
+  PetscBool changed = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
+  PetscValidPointer(faces, 2);
+  for (PetscInt f = 0; f < 2 * net->dim; f++) {
+    PetscCheck(faces[f] == KRYLEARN_NET_FACE_ZERO || faces[f] == KRYLEARN_NET_FACE_MIRROR, net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Model file %s: face %" PetscInt_FMT " has no valid KrylearnNetFace (%d)", net->file, f, (int)faces[f]);
+    changed                 = (PetscBool)(changed || net->face[f / 2][f % 2] != faces[f]);
+    net->face[f / 2][f % 2] = faces[f];
+  }
+  if (changed && net->dm) { /* the halo widths depend on the faces */
+    DM dm = net->dm;
+
+    PetscCall(PetscObjectReference((PetscObject)dm));
+    PetscCall(KrylearnNetSetUp(net, dm));
+    PetscCall(DMDestroy(&dm));
+  }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetGetFaces - Gets what the network's convolutions see past each face of the grid.
+
+  Not Collective
+
+  Input Parameter:
+. net - the network
+
+  Output Parameter:
+. faces - 2 dim entries, the low and high face of x, then y (then z)
+
+  Level: intermediate
+
+.seealso: `KrylearnNetSetFaces()`
+@*/
+PetscErrorCode KrylearnNetGetFaces(KrylearnNet net, KrylearnNetFace faces[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
+  PetscValidPointer(faces, 2);
+  for (PetscInt f = 0; f < 2 * net->dim; f++) faces[f] = net->face[f / 2][f % 2];
+  PetscFunctionReturn(0);
+}
+
 /*@C
   KrylearnNetGetGeometry - The kind of geometry field the network reads besides its input.
 
@@ -508,6 +579,18 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
   if (net->dm) {
     for (PetscInt k = 0; k < net->nvalues; k++) mem = PetscMax(mem, net->values[k].size);
     PetscCall(PetscViewerASCIIPrintf(viewer, "set up on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %" PetscInt_FMT " vcycle levels, %" PetscInt_FMT " steps, convolutions by %s\n", net->M[0], net->M[1], net->M[2], net->levels, net->nsteps, net->usednnl ? "oneDNN (direct kernel where it has only reference code)" : "the direct kernel"));
+    PetscBool mirrored = PETSC_FALSE;
+    for (PetscInt f = 0; f < 2 * net->dim; f++) mirrored = (PetscBool)(mirrored || net->face[f / 2][f % 2] == KRYLEARN_NET_FACE_MIRROR);
+    if (mirrored) {
+      const char *side[2] = {"-", "+"}, *axis = "xyz";
+      char        line[128] = "";
+      size_t      len;
+      for (PetscInt f = 0; f < 2 * net->dim; f++) {
+        PetscCall(PetscStrlen(line, &len));
+        PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, "%s%c%s %s", f ? ", " : "", axis[f / 2], side[f % 2], KrylearnNetFaces[net->face[f / 2][f % 2]]));
+      }
+      PetscCall(PetscViewerASCIIPrintf(viewer, "past the grid's faces: %s\n", line));
+    }
     PetscCall(PetscViewerASCIIPrintf(viewer, "memory on this process: %" PetscInt_FMT " activation buffers of %zu floats in all (largest activation %zu floats), halo buffer %zu floats, oneDNN scratchpad %zu bytes\n", net->nbufs, net->bufsize, mem,
                                      net->halosize, net->scratchsize));
   }

@@ -101,6 +101,7 @@ struct _p_KrylearnNet {
   DM             dm;
   PetscInt       M[3], xs[3], n[3]; /* global extents, block start and extents */
   PetscMPIInt    nbr[3][2];         /* neighbour ranks on the low and high side of each axis */
+  KrylearnNetFace face[3][2];       /* what convolutions see past the grid's low and high faces */
   PetscInt       levels;            /* vcycle levels chosen (0 without vcycle) */
   PetscLogDouble flops;             /* convolution flops of one application on this process */
   PetscInt       nvalues, nsteps, nbufs, input, output;

@@ -256,8 +256,9 @@ static PetscErrorCode AssignBuffers(KrylearnNet net)
   PetscFunctionReturn(0);
 }
 
-/* Halo widths of each convolution: the kernel radius towards neighbouring processes, and
-   on every side for the direct kernel (zeros outside the grid); oneDNN pads the rest */
+/* Halo widths of each convolution: the kernel radius towards neighbouring processes and
+   mirrored faces, and on every side for the direct kernel (zeros outside the grid); oneDNN
+   pads the rest with zeros */
 static PetscErrorCode SetHaloWidths(KrylearnNet net)
 {
   PetscFunctionBegin;
@@ -269,10 +270,11 @@ static PetscErrorCode SetHaloWidths(KrylearnNet net)
     s->padded = PETSC_FALSE;
     for (PetscInt d = 0; d < 3; d++) {
       PetscInt r = d < net->dim ? s->op->k / 2 : 0;
-      s->lo[d]   = (net->nbr[d][0] >= 0 || s->direct) ? r : 0;
-      s->hi[d]   = (net->nbr[d][1] >= 0 || s->direct) ? r : 0;
+      PetscBool mirror = (PetscBool)(net->face[d][0] == KRYLEARN_NET_FACE_MIRROR || net->face[d][1] == KRYLEARN_NET_FACE_MIRROR);
+      s->lo[d]         = (net->nbr[d][0] >= 0 || s->direct || net->face[d][0] == KRYLEARN_NET_FACE_MIRROR) ? r : 0;
+      s->hi[d]         = (net->nbr[d][1] >= 0 || s->direct || net->face[d][1] == KRYLEARN_NET_FACE_MIRROR) ? r : 0;
       if (s->lo[d] || s->hi[d]) s->padded = PETSC_TRUE;
-      PetscCheck((net->nbr[d][0] < 0 && net->nbr[d][1] < 0) || v->n[d] >= r, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: a %" PetscInt_FMT "-point convolution on a block of extent %" PetscInt_FMT " along axis %" PetscInt_FMT " needs halo data beyond the neighbouring process; use fewer processes",
+      PetscCheck((net->nbr[d][0] < 0 && net->nbr[d][1] < 0 && !mirror) || v->n[d] >= r, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "Model file %s: a %" PetscInt_FMT "-point convolution on a block of extent %" PetscInt_FMT " along axis %" PetscInt_FMT " needs halo data beyond the neighbouring process or the mirrored face; use fewer processes or a larger grid",
                  net->file, s->op->k, v->n[d], d);
     }
   }
