@@ -514,6 +514,18 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
     PetscCall(DeepCDGridString(dn->dim, dn->N, " x ", grid, sizeof(grid)));
     PetscCall(PetscViewerASCIIPrintf(viewer, "network grid padded with zero cells to %s\n", grid));
   }
+  {
+    const char *side[2] = {"-", "+"}, *axis = "xyz";
+    char        line[160];
+    size_t      len;
+
+    PetscCall(PetscSNPrintf(line, sizeof(line), "past the grid's faces (%s):", KrylearnDeepCDFaceTypes[dn->faces]));
+    for (PetscInt f = 0; f < 2 * dn->dim; f++) {
+      PetscCall(PetscStrlen(line, &len));
+      PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, " %c%s %s", axis[f / 2], side[f % 2], dn->face[f] == KRYLEARN_NET_FACE_MIRROR ? "mirror" : "zero"));
+    }
+    PetscCall(PetscViewerASCIIPrintf(viewer, "%s\n", line));
+  }
   PetscCall(PetscViewerASCIIPrintf(viewer, "cells outside the domain (decoupled rows): %" PetscInt_FMT "\n", dn->ndecoupled));
   if (dn->nsolid >= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "solid cells in the network's geometry field (decoupled rows no other row refers to): %" PetscInt_FMT "\n", dn->nsolid));
   PetscCall(

@@ -181,6 +181,8 @@ static PetscErrorCode KSPDestroy_DeepCD(KSP ksp)
   PetscCall(KSPReset_DeepCD(ksp));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetModel_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetGrid_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetFaces_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetFaces_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetNumDirections_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetRefresh_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetModel_C", NULL));
@@ -213,6 +215,20 @@ static PetscErrorCode KSPDeepCDSetModel_DeepCD(KSP ksp, const char file[])
 {
   PetscFunctionBegin;
   PetscCall(KrylearnDeepCDNetSetModel(&((KSP_DeepCD *)ksp->data)->dn, file));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDSetFaces_DeepCD(KSP ksp, KrylearnDeepCDFaceType faces)
+{
+  PetscFunctionBegin;
+  PetscCall(KrylearnDeepCDNetSetFaces(&((KSP_DeepCD *)ksp->data)->dn, faces));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDeepCDGetFaces_DeepCD(KSP ksp, KrylearnDeepCDFaceType *faces)
+{
+  PetscFunctionBegin;
+  *faces = ((KSP_DeepCD *)ksp->data)->dn.faces;
   PetscFunctionReturn(0);
 }
 
@@ -523,6 +539,63 @@ PetscErrorCode KSPDeepCDGetInferenceTime(KSP ksp, PetscInt *napply, PetscLogDoub
   PetscFunctionReturn(0);
 }
 
+/*@
+  KSPDeepCDSetFaces - Sets what the network of `KSPDEEPCD` sees past the faces of the grid.
+
+  Logically Collective
+
+  Input Parameters:
++ ksp - the solver
+- faces - `KRYLEARN_DEEPCD_FACES_AUTO` (default), `KRYLEARN_DEEPCD_FACES_ZERO` or `KRYLEARN_DEEPCD_FACES_MIRROR`
+
+  Options Database Key:
+. -ksp_deepcd_faces <auto,zero,mirror> - the choice
+
+  Notes:
+  The networks are trained with zeros past the grid, which is right for faces with a
+  prescribed value (Dirichlet). Past a closed face (Neumann: no flux), the mirror image of
+  the cells inside makes the network act as the inverse for that face, by the method of
+  images. With auto, a face is mirrored when most rows of the cells on it (edges left out)
+  sum to zero, as no-flux faces make them; -ksp_view names the faces mirrored. A grid
+  padded for the network's poolings keeps zeros past its high faces.
+
+  Level: intermediate
+
+.seealso: `KSPDEEPCD`, `KSPDeepCDGetFaces()`, `KrylearnDeepCDFaceType`, `KrylearnNetSetFaces()`
+@*/
+PetscErrorCode KSPDeepCDSetFaces(KSP ksp, KrylearnDeepCDFaceType faces)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscValidLogicalCollectiveEnum(ksp, faces, 2);
+  PetscTryMethod(ksp, "KSPDeepCDSetFaces_C", (KSP, KrylearnDeepCDFaceType), (ksp, faces));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  KSPDeepCDGetFaces - Gets what the network of `KSPDEEPCD` sees past the faces of the grid.
+
+  Not Collective
+
+  Input Parameter:
+. ksp - the solver
+
+  Output Parameter:
+. faces - the choice set with `KSPDeepCDSetFaces()` or -ksp_deepcd_faces
+
+  Level: intermediate
+
+.seealso: `KSPDEEPCD`, `KSPDeepCDSetFaces()`
+@*/
+PetscErrorCode KSPDeepCDGetFaces(KSP ksp, KrylearnDeepCDFaceType *faces)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscValidPointer(faces, 2);
+  PetscUseMethod(ksp, "KSPDeepCDGetFaces_C", (KSP, KrylearnDeepCDFaceType *), (ksp, faces));
+  PetscFunctionReturn(0);
+}
+
 /*MC
    KSPDEEPCD - "deepcd": the Deep Conjugate Direction Method (Kaneda et al., ICML 2023) for
    symmetric positive (semi)definite Poisson-type operators on 2-D/3-D cell grids.
@@ -530,6 +603,7 @@ PetscErrorCode KSPDeepCDGetInferenceTime(KSP ksp, PetscInt *napply, PetscLogDoub
    Options Database Keys:
 +  -ksp_deepcd_model <file>       - network model (default: shipped model for the grid's dimension)
 .  -ksp_deepcd_grid <nx,ny[,nz]>  - grid of an operator without a DMDA (natural ordering)
+.  -ksp_deepcd_faces <auto>       - what the network sees past the grid's faces: auto (mirror images past closed faces), zero, mirror
 .  -ksp_deepcd_ndirs <2>          - directions kept for A-orthogonalisation (1 to 64)
 -  -ksp_deepcd_refresh <1>        - true-residual interval (0: recurrence only)
 
@@ -568,6 +642,8 @@ PETSC_INTERN PetscErrorCode KSPCreate_DeepCD(KSP ksp)
   ksp->ops->buildresidual  = KSPBuildResidualDefault;
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetModel_C", KSPDeepCDSetModel_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetGrid_C", KSPDeepCDSetGrid_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetFaces_C", KSPDeepCDSetFaces_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetFaces_C", KSPDeepCDGetFaces_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetNumDirections_C", KSPDeepCDSetNumDirections_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDSetRefresh_C", KSPDeepCDSetRefresh_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)ksp, "KSPDeepCDGetModel_C", KSPDeepCDGetModel_DeepCD));

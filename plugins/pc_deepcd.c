@@ -74,6 +74,8 @@ static PetscErrorCode PCDestroy_DeepCD(PC pc)
   PetscCall(PCReset_DeepCD(pc));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDSetModel_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDSetGrid_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDSetFaces_C", NULL));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDGetFaces_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDGetGrid_C", NULL));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDGetModel_C", NULL));
   PetscCall(PetscFree(pc->data));
@@ -122,6 +124,20 @@ static PetscErrorCode PCDeepCDGetGrid_DeepCD(PC pc, PetscInt *dim, PetscInt n[])
 {
   PetscFunctionBegin;
   PetscCall(KrylearnDeepCDNetGetGrid(&((PC_DeepCD *)pc->data)->dn, dim, n));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCDeepCDSetFaces_DeepCD(PC pc, KrylearnDeepCDFaceType faces)
+{
+  PetscFunctionBegin;
+  PetscCall(KrylearnDeepCDNetSetFaces(&((PC_DeepCD *)pc->data)->dn, faces));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PCDeepCDGetFaces_DeepCD(PC pc, KrylearnDeepCDFaceType *faces)
+{
+  PetscFunctionBegin;
+  *faces = ((PC_DeepCD *)pc->data)->dn.faces;
   PetscFunctionReturn(0);
 }
 
@@ -230,12 +246,70 @@ PetscErrorCode PCDeepCDGetGrid(PC pc, PetscInt *dim, PetscInt n[])
   PetscFunctionReturn(0);
 }
 
+/*@
+  PCDeepCDSetFaces - Sets what the network of `PCDEEPCD` sees past the faces of the grid.
+
+  Logically Collective
+
+  Input Parameters:
++ pc - the preconditioner
+- faces - `KRYLEARN_DEEPCD_FACES_AUTO` (default), `KRYLEARN_DEEPCD_FACES_ZERO` or `KRYLEARN_DEEPCD_FACES_MIRROR`
+
+  Options Database Key:
+. -pc_deepcd_faces <auto,zero,mirror> - the choice
+
+  Notes:
+  The networks are trained with zeros past the grid, which is right for faces with a
+  prescribed value (Dirichlet). Past a closed face (Neumann: no flux), the mirror image of
+  the cells inside makes the network act as the inverse for that face, by the method of
+  images. With auto, a face is mirrored when most rows of the cells on it (edges left out)
+  sum to zero, as no-flux faces make them; -pc_view names the faces mirrored. A grid
+  padded for the network's poolings keeps zeros past its high faces.
+
+  Level: intermediate
+
+.seealso: `PCDEEPCD`, `PCDeepCDGetFaces()`, `KrylearnDeepCDFaceType`, `KrylearnNetSetFaces()`
+@*/
+PetscErrorCode PCDeepCDSetFaces(PC pc, KrylearnDeepCDFaceType faces)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidLogicalCollectiveEnum(pc, faces, 2);
+  PetscTryMethod(pc, "PCDeepCDSetFaces_C", (PC, KrylearnDeepCDFaceType), (pc, faces));
+  PetscFunctionReturn(0);
+}
+
+/*@
+  PCDeepCDGetFaces - Gets what the network of `PCDEEPCD` sees past the faces of the grid.
+
+  Not Collective
+
+  Input Parameter:
+. pc - the preconditioner
+
+  Output Parameter:
+. faces - the choice set with `PCDeepCDSetFaces()` or -pc_deepcd_faces
+
+  Level: intermediate
+
+.seealso: `PCDEEPCD`, `PCDeepCDSetFaces()`
+@*/
+PetscErrorCode PCDeepCDGetFaces(PC pc, KrylearnDeepCDFaceType *faces)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscValidPointer(faces, 2);
+  PetscUseMethod(pc, "PCDeepCDGetFaces_C", (PC, KrylearnDeepCDFaceType *), (pc, faces));
+  PetscFunctionReturn(0);
+}
+
 /*MC
    PCDEEPCD - "deepcd": the deep conjugate direction network as a preconditioner.
 
    Options Database Keys:
 +  -pc_deepcd_model <file>      - network model (default: shipped model for the grid's dimension)
--  -pc_deepcd_grid <nx,ny[,nz]> - grid of an operator without a DMDA (natural ordering)
+.  -pc_deepcd_grid <nx,ny[,nz]> - grid of an operator without a DMDA (natural ordering)
+-  -pc_deepcd_faces <auto>      - what the network sees past the grid's faces: auto (mirror images past closed faces), zero, mirror
 
    Notes:
    The network's output is defined up to scale; it is scaled by the Rayleigh quotient
@@ -263,6 +337,8 @@ PETSC_INTERN PetscErrorCode PCCreate_DeepCD(PC pc)
   pc->ops->setfromoptions = PCSetFromOptions_DeepCD;
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDSetModel_C", PCDeepCDSetModel_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDSetGrid_C", PCDeepCDSetGrid_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDSetFaces_C", PCDeepCDSetFaces_DeepCD));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDGetFaces_C", PCDeepCDGetFaces_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDGetGrid_C", PCDeepCDGetGrid_DeepCD));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCDeepCDGetModel_C", PCDeepCDGetModel_DeepCD));
   PetscFunctionReturn(0);

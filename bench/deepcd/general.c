@@ -195,6 +195,7 @@ int main(int argc, char **argv)
   PetscInt  nbase[2] = {256, 64}, dmaxit = 500, nmodels[2] = {1, 1}, dims[2] = {2, 3}, ndims = 2;
   PetscReal rtol = 1e-6, worst = 0;
   char     *models[2][4] = {{NULL}};
+  PetscBool flg;
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
@@ -203,11 +204,11 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsInt("-n2d", "2-D base size", NULL, nbase[0], &nbase[0], NULL));
   PetscCall(PetscOptionsInt("-n3d", "3-D base size", NULL, nbase[1], &nbase[1], NULL));
   PetscCall(PetscOptionsReal("-rtol", "Relative tolerance", NULL, rtol, &rtol, NULL));
-  PetscCall(PetscOptionsIntArray("-dims", "Dimensions to run", NULL, dims, &ndims, NULL));
+  PetscCall(PetscOptionsIntArray("-dims", "Dimensions to run", NULL, dims, &ndims, &flg));
+  if (!flg) ndims = 2;
   PetscCall(PetscOptionsInt("-deepcd_max_it", "Iteration cap for deepcd", NULL, dmaxit, &dmaxit, NULL));
   for (PetscInt d = 0; d < 2; d++) {
-    PetscInt  nmax = 4;
-    PetscBool flg;
+    PetscInt nmax = 4;
     PetscCall(PetscOptionsStringArray(d ? "-models3d" : "-models2d", "deepcd models", NULL, models[d], &nmax, &flg));
     nmodels[d] = flg ? nmax : 1;
   }

@@ -579,18 +579,6 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
   if (net->dm) {
     for (PetscInt k = 0; k < net->nvalues; k++) mem = PetscMax(mem, net->values[k].size);
     PetscCall(PetscViewerASCIIPrintf(viewer, "set up on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %" PetscInt_FMT " vcycle levels, %" PetscInt_FMT " steps, convolutions by %s\n", net->M[0], net->M[1], net->M[2], net->levels, net->nsteps, net->usednnl ? "oneDNN (direct kernel where it has only reference code)" : "the direct kernel"));
-    PetscBool mirrored = PETSC_FALSE;
-    for (PetscInt f = 0; f < 2 * net->dim; f++) mirrored = (PetscBool)(mirrored || net->face[f / 2][f % 2] == KRYLEARN_NET_FACE_MIRROR);
-    if (mirrored) {
-      const char *side[2] = {"-", "+"}, *axis = "xyz";
-      char        line[128] = "";
-      size_t      len;
-      for (PetscInt f = 0; f < 2 * net->dim; f++) {
-        PetscCall(PetscStrlen(line, &len));
-        PetscCall(PetscSNPrintf(line + len, sizeof(line) - len, "%s%c%s %s", f ? ", " : "", axis[f / 2], side[f % 2], KrylearnNetFaces[net->face[f / 2][f % 2]]));
-      }
-      PetscCall(PetscViewerASCIIPrintf(viewer, "past the grid's faces: %s\n", line));
-    }
     PetscCall(PetscViewerASCIIPrintf(viewer, "memory on this process: %" PetscInt_FMT " activation buffers of %zu floats in all (largest activation %zu floats), halo buffer %zu floats, oneDNN scratchpad %zu bytes\n", net->nbufs, net->bufsize, mem,
                                      net->halosize, net->scratchsize));
   }
