@@ -26,7 +26,7 @@ typedef enum {
   KRYLEARN_DEEPCD_FACES_MIRROR
 } KrylearnDeepCDFaceType;
 PETSC_EXTERN const char *const KrylearnDeepCDFaceTypes[];
-PETSC_EXTERN PetscErrorCode KrylearnDeepCDInitializePackage(void);
+PETSC_EXTERN PetscErrorCode    KrylearnDeepCDInitializePackage(void);
 
 PETSC_EXTERN PetscErrorCode KSPDeepCDSetModel(KSP, const char[]);
 PETSC_EXTERN PetscErrorCode KSPDeepCDGetModel(KSP, const char *[]);

@@ -59,8 +59,8 @@ PetscErrorCode KrylearnDeepCDNetGetGrid(KrylearnDeepCDNet *dn, PetscInt *dim, Pe
 /* -<pre>_deepcd_model, -<pre>_deepcd_grid and -<pre>_deepcd_faces, pre being the owner's "ksp" or "pc" */
 PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObject, KrylearnDeepCDNet *dn)
 {
-  const char *pre  = dn->pre;
-  PetscBool   ispc = (PetscBool)(pre[0] == 'p'); /* -help names the owner's setter */
+  const char            *pre  = dn->pre;
+  PetscBool              ispc = (PetscBool)(pre[0] == 'p'); /* -help names the owner's setter */
   char                   name[64], file[PETSC_MAX_PATH_LEN];
   PetscInt               n[3] = {0, 0, 0}, dim = 3;
   PetscBool              flg;
@@ -74,7 +74,8 @@ PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObj
   PetscCall(PetscOptionsIntArray(name, "Cell grid nx,ny[,nz] of a matrix without a DMDA (natural ordering, x fastest)", ispc ? "PCDeepCDSetGrid" : "KSPDeepCDSetGrid", n, &dim, &flg));
   if (flg) PetscCall(KrylearnDeepCDNetSetGrid(PetscObjectComm((PetscObject)PetscOptionsObject->object), dn, dim, n));
   PetscCall(PetscSNPrintf(name, sizeof(name), "-%s_deepcd_faces", pre));
-  PetscCall(PetscOptionsEnum(name, "What the network sees past the grid's faces: auto (mirror images past closed faces, whose rows sum to zero; zeros past the others), zero, mirror", ispc ? "PCDeepCDSetFaces" : "KSPDeepCDSetFaces", KrylearnDeepCDFaceTypes, (PetscEnum)dn->faces, (PetscEnum *)&faces, &flg));
+  PetscCall(PetscOptionsEnum(name, "What the network sees past the grid's faces: auto (mirror images past closed faces, whose rows sum to zero; zeros past the others), zero, mirror", ispc ? "PCDeepCDSetFaces" : "KSPDeepCDSetFaces", KrylearnDeepCDFaceTypes,
+                             (PetscEnum)dn->faces, (PetscEnum *)&faces, &flg));
   if (flg) PetscCall(KrylearnDeepCDNetSetFaces(dn, faces));
   PetscFunctionReturn(0);
 }

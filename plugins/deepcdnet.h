@@ -44,33 +44,33 @@ typedef struct {
 } KrylearnDeepCDHybrid;
 
 typedef struct {
-  const char          *pre;                       /* options prefix of the owner: "ksp" or "pc" */
-  char                 model[PETSC_MAX_PATH_LEN]; /* as set; empty: the shipped default for the grid's dimension */
-  char                 modelused[PETSC_MAX_PATH_LEN];
-  PetscInt             gdim, gn[3]; /* grid set by option or setter (gdim = 0: none) */
-  const char          *gridsource;
-  PetscInt             dim, n[3]; /* grid of the operator */
-  PetscInt            *rowcell;   /* natural cell of each local operator row */
-  KrylearnDeepCDFaceType faces;   /* as set */
-  KrylearnNetFace      face[6];   /* in use: x-, x+, y-, y+, z-, z+ */
-  PetscInt             N[3];      /* grid of the network: its level's extents padded for its poolings */
-  KrylearnDeepCDHybrid hyb;       /* classical levels of a hybrid model */
-  KrylearnNet          net;
-  DM                   da;       /* the network's DMDA (N, pooling-friendly ownership) */
-  VecScatter           tonet;    /* operator rows -> network cells */
-  Vec                  xda, yda; /* network input and output */
-  Vec                  mask;     /* 1 on coupled cells, 0 on cells outside the domain */
-  Vec                  dinv;     /* 1/A_ii on decoupled (diagonal-only) rows, 0 elsewhere */
-  PetscInt             ndecoupled;
-  PetscInt             nsolid; /* solid cells given to a network that reads them; -1: it does not */
-  PetscObjectId        matid;
-  PetscObjectState     matstate;
-  PetscInt             threads;    /* OpenMP threads of the classical level and network on this rank */
-  PetscInt             ompthreads; /* what OpenMP would use (OMP_NUM_THREADS or its default) */
-  PetscInt             cores;      /* the cores this rank has alone */
-  PetscMPIInt          noderanks;  /* ranks of the solver on this rank's node */
-  PetscInt             napply;
-  PetscLogDouble       tapply;
+  const char            *pre;                       /* options prefix of the owner: "ksp" or "pc" */
+  char                   model[PETSC_MAX_PATH_LEN]; /* as set; empty: the shipped default for the grid's dimension */
+  char                   modelused[PETSC_MAX_PATH_LEN];
+  PetscInt               gdim, gn[3]; /* grid set by option or setter (gdim = 0: none) */
+  const char            *gridsource;
+  PetscInt               dim, n[3]; /* grid of the operator */
+  PetscInt              *rowcell;   /* natural cell of each local operator row */
+  KrylearnDeepCDFaceType faces;     /* as set */
+  KrylearnNetFace        face[6];   /* in use: x-, x+, y-, y+, z-, z+ */
+  PetscInt               N[3];      /* grid of the network: its level's extents padded for its poolings */
+  KrylearnDeepCDHybrid   hyb;       /* classical levels of a hybrid model */
+  KrylearnNet            net;
+  DM                     da;       /* the network's DMDA (N, pooling-friendly ownership) */
+  VecScatter             tonet;    /* operator rows -> network cells */
+  Vec                    xda, yda; /* network input and output */
+  Vec                    mask;     /* 1 on coupled cells, 0 on cells outside the domain */
+  Vec                    dinv;     /* 1/A_ii on decoupled (diagonal-only) rows, 0 elsewhere */
+  PetscInt               ndecoupled;
+  PetscInt               nsolid; /* solid cells given to a network that reads them; -1: it does not */
+  PetscObjectId          matid;
+  PetscObjectState       matstate;
+  PetscInt               threads;    /* OpenMP threads of the classical level and network on this rank */
+  PetscInt               ompthreads; /* what OpenMP would use (OMP_NUM_THREADS or its default) */
+  PetscInt               cores;      /* the cores this rank has alone */
+  PetscMPIInt            noderanks;  /* ranks of the solver on this rank's node */
+  PetscInt               napply;
+  PetscLogDouble         tapply;
 } KrylearnDeepCDNet;
 
 PETSC_INTERN PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp;

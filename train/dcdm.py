@@ -22,6 +22,7 @@ def network_preconditioner(net, A, shape, device="cpu"):
     if getattr(net, "hybrid", None):
         return hybrid_preconditioner(net, A, shape, device)
     geometry = None
+    faces = tuple("mirror" if c else "zero" for c in poisson.closed_faces(A, shape))
     if getattr(net, "geometry", None):
         geometry = torch.as_tensor(poisson.solid_cells(A).reshape((1, 1) + tuple(shape)), dtype=torch.float32, device=device)
 
@@ -29,7 +30,7 @@ def network_preconditioner(net, A, shape, device="cpu"):
         t = time.perf_counter()
         with torch.no_grad():
             x = torch.as_tensor(r, dtype=torch.float32, device=device).reshape(1, 1, *shape)
-            y = net(x, geometry).reshape(-1).double().cpu().numpy()
+            y = net(x, geometry, faces).reshape(-1).double().cpu().numpy()
         apply.seconds += time.perf_counter() - t
         apply.calls += 1
         return y

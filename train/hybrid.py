@@ -118,6 +118,7 @@ class Hierarchy:
             self.shapes.append(coarse_shape(self.shapes[-1]))
             ones = P.T @ ones
         self.coarse_shape = self.shapes[-1]
+        self.closed = poisson.closed_faces(A, shape)
         self.outside = np.clip(1.0 - ones / 2 ** (len(shape) * levels), 0.0, 1.0)
 
     def torch(self, device="cpu", dtype=torch.float32):
@@ -138,6 +139,9 @@ class TorchHierarchy:
             pad = [a for c, p in zip(self.coarse_shape[::-1], self.net_shape[::-1]) for a in (0, p - c)]
             self.geometry = torch.nn.functional.pad(self.geometry, pad)
             self.pad = pad
+        # mirror images past the closed faces, where the network's grid ends at the face
+        self.faces = tuple("mirror" if closed and (f % 2 == 0 or self.net_shape[-1 - f // 2] == self.coarse_shape[-1 - f // 2])
+                           else "zero" for f, closed in enumerate(h.closed))
 
 
 def _mv(M, x):
@@ -164,10 +168,10 @@ def direction(structure, hier, net, r):
             geometry = hier.geometry if getattr(net, "geometry", None) else None
             x = rc.reshape(rc.shape[0], 1, *hier.coarse_shape).to(torch.float32)   # the network runs in float32
             if hier.net_shape != hier.coarse_shape:
-                y = net(torch.nn.functional.pad(x, hier.pad), geometry)
+                y = net(torch.nn.functional.pad(x, hier.pad), geometry, hier.faces)
                 x = y[(...,) + tuple(slice(0, c) for c in hier.coarse_shape)]
             else:
-                x = net(x, geometry)
+                x = net(x, geometry, hier.faces)
             ec = x.reshape(rc.shape[0], -1).to(rc.dtype)
         e = _mv(hier.P[level], ec)
         Ae = _mv(A, e)

@@ -210,6 +210,20 @@ def vcycle_levels(desc, op, info, shape):
 # ----------------------------------------------------------------------------------
 # PyTorch module
 # ----------------------------------------------------------------------------------
+def _pad_faces(a, r, faces):
+    """a (B, C, *grid) widened by r cells past every face: the mirror image of the cells
+    inside (x_-1-k = x_k) past a 'mirror' face, zeros past a 'zero' one. Axes in the
+    order x, y, z, each over the widths already added, as the C runtime fills its halos."""
+    for axis in range(len(faces) // 2):
+        d = a.dim() - 1 - axis
+        parts = []
+        for side in (0, 1):
+            edge = a.narrow(d, 0 if side == 0 else a.shape[d] - r, r)
+            parts.append(edge.flip(d) if faces[2 * axis + side] == "mirror" else torch.zeros_like(edge))
+        a = torch.cat([parts[0], a, parts[1]], d)
+    return a
+
+
 class KrylearnNet(nn.Module):
     """Executes a Krylearn model description.
 
@@ -223,6 +237,7 @@ class KrylearnNet(nn.Module):
         super().__init__()
         self.description = description
         self.dim = description["dimension"]
+        self._faces = None   # set by forward
         shapes = {}
         for g in description["graphs"].values():
             for op in g["ops"]:
@@ -272,7 +287,10 @@ class KrylearnNet(nn.Module):
             typ = op["type"]
             if typ == "conv":
                 b = self.weights[op["bias"]] if op.get("bias") else None
-                y = conv(a, self.weights[op["weight"]], b, padding=op["kernel"] // 2)
+                if self._faces:
+                    y = conv(_pad_faces(a, op["kernel"] // 2, self._faces), self.weights[op["weight"]], b)
+                else:
+                    y = conv(a, self.weights[op["weight"]], b, padding=op["kernel"] // 2)
                 if op.get("activation", "identity") == "relu":
                     y = F.relu(y)
             elif typ == "avgpool":
@@ -307,11 +325,16 @@ class KrylearnNet(nn.Module):
         """The geometry field the model reads ('solid'), or None."""
         return self.description.get("geometry")
 
-    def forward(self, x, geometry=None):
+    def forward(self, x, geometry=None, faces=None):
         """x: (B, 1, *grid) tensor -> (B, 1, *grid). geometry: the (1 or B, 1, *grid)
-        geometry field, required exactly when the model reads one."""
+        geometry field, required exactly when the model reads one. faces: what the
+        convolutions see past the grid's faces, 2 * dim entries 'zero' or 'mirror' for the
+        low and high face of x, then y (then z), as KrylearnNetSetFaces; None: zeros."""
         if x.dim() != self.dim + 2 or x.shape[1] != 1:
             raise ValueError(f"input must have shape (B, 1, *grid) with {self.dim} grid axes")
+        if faces is not None and (len(faces) != 2 * self.dim or any(f not in ("zero", "mirror") for f in faces)):
+            raise ValueError(f"faces must be {2 * self.dim} entries 'zero' or 'mirror'")
+        self._faces = faces if faces is not None and "mirror" in faces else None
         if (geometry is None) != (self.geometry is None):
             raise ValueError("this model reads a geometry field: pass it" if geometry is None else
                              "this model reads no geometry field")

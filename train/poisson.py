@@ -161,6 +161,28 @@ def decoupled_rows(A):
     return offdiag == 0
 
 
+def closed_faces(A, shape):
+    """Which faces of the grid of `shape` ([nz,] ny, nx; x fastest) are closed: most coupled
+    rows of the cells on that face alone (not on an edge) sum to zero, as no-flux faces
+    make them. 2 * dim booleans, the low and high face of x, then y (then z); the rule
+    deepcd's -ksp_deepcd_faces auto applies."""
+    A = sp.csr_matrix(A)
+    dim = len(shape)
+    ijk = np.unravel_index(np.arange(A.shape[0]), shape)[::-1]   # x, y(, z) of each row
+    low = [c == 0 for c in ijk]
+    high = [c == n - 1 for c, n in zip(ijk, shape[::-1])]
+    on = sum(l.astype(int) + h.astype(int) for l, h in zip(low, high))
+    sums = np.asarray(A.sum(axis=1)).ravel()
+    zero = np.abs(sums) <= 1e-8 * np.abs(A.diagonal())
+    counted = (on == 1) & ~decoupled_rows(A)
+    closed = []
+    for axis in range(dim):
+        for face in (low[axis], high[axis]):
+            rows = counted & face
+            closed.append(bool(2 * np.count_nonzero(rows & zero) > np.count_nonzero(rows)))
+    return closed
+
+
 def solid_cells(A):
     """Cells whose row and column both hold only a diagonal entry: solid cells that no
     other cell couples to (Neumann walls), unlike prescribed values that their

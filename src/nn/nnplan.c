@@ -269,7 +269,7 @@ static PetscErrorCode SetHaloWidths(KrylearnNet net)
     v         = &net->values[s->in];
     s->padded = PETSC_FALSE;
     for (PetscInt d = 0; d < 3; d++) {
-      PetscInt r = d < net->dim ? s->op->k / 2 : 0;
+      PetscInt  r      = d < net->dim ? s->op->k / 2 : 0;
       PetscBool mirror = (PetscBool)(net->face[d][0] == KRYLEARN_NET_FACE_MIRROR || net->face[d][1] == KRYLEARN_NET_FACE_MIRROR);
       s->lo[d]         = (net->nbr[d][0] >= 0 || s->direct || net->face[d][0] == KRYLEARN_NET_FACE_MIRROR) ? r : 0;
       s->hi[d]         = (net->nbr[d][1] >= 0 || s->direct || net->face[d][1] == KRYLEARN_NET_FACE_MIRROR) ? r : 0;

@@ -3,7 +3,8 @@ residual histories against the reference DCDM loop running train/hybrid.py's cyc
 (scipy operator, float64 cycle, PyTorch float32 network) at 1, 2 and 4 processes and
 with 2 and 3 OpenMP threads (the threaded classical level and network kernels), DMDA
 and natural ordering, 1 and 2 classical levels, a gated network reading the coarse
-cells' fraction outside the domain, a grid of odd extent; the PC; bad declarations.
+cells' fraction outside the domain, a grid of odd extent, closed boxes (mirror images past
+the faces, -ksp_deepcd_faces); the PC; bad declarations.
 
 usage: test_hybrid.py {2d,3d,bad,operator-types}"""
 import sys
@@ -16,6 +17,7 @@ import torch
 import dcdref as R
 import hybrid
 import krylearn_model as km
+import poisson
 
 
 def hybrid_model(dim, path, sweeps, levels, gated=False, seed=0, damping=0.8):
@@ -27,26 +29,36 @@ def hybrid_model(dim, path, sweeps, levels, gated=False, seed=0, damping=0.8):
     km.save(net, path, {"operator": "test: random hybrid"})
 
 
-def reference(path, A, b, shape, maxit):
-    """Residual history of the reference DCDM loop with the model's hybrid directions."""
+def reference(path, A, b, shape, maxit, faces=None):
+    """Residual history of the reference DCDM loop with the model's hybrid directions;
+    faces replaces the ones found in A (poisson.closed_faces). With a closed box, the
+    constant on the fluid cells (the operator's null space) is projected out of each
+    direction, as deepcd does with the MatNullSpace the program attaches."""
     net = km.load(path).eval()
     hier = hybrid.Hierarchy(A, shape, net.hybrid["classical_levels"]).torch("cpu", torch.float64)
+    hier.faces = faces or hier.faces
+    fluid = ~poisson.decoupled_rows(A) if all(poisson.closed_faces(A, shape)) else None
 
     def direction(r):
         with torch.no_grad():
             x = torch.as_tensor(r, dtype=torch.float64).reshape(1, -1)
-            return hybrid.direction(net.hybrid, hier, net, x).reshape(-1).numpy().copy()
+            q = hybrid.direction(net.hybrid, hier, net, x).reshape(-1).numpy().copy()
+        if fluid is not None:
+            q[fluid] -= q[fluid].mean()
+        return q
     _, hist = R.dcdm(A, b, path, len(shape), 0.0, maxit=maxit, direction=direction)
     return np.array(hist)
 
 
-def check(dim, n, obstacle, path, cases, maxit=5):
-    """cases: (ranks, extra options[, OpenMP threads]); every C history equals the reference's."""
-    A, _ = R.pressure_matrix(dim, n, obstacle)
-    b = R.pressure_rhs(dim, n, obstacle)
-    ref = reference(path, A, b, (n,) * dim, maxit)
+def check(dim, n, obstacle, path, cases, maxit=5, neumann=False, faces=None):
+    """cases: (ranks, extra options[, OpenMP threads]); every C history equals the reference's.
+    neumann: the closed box (-neumann); faces: as in reference(), given to C as well."""
+    A, _ = R.pressure_matrix(dim, n, obstacle, neumann)
+    b = R.pressure_rhs(dim, n, obstacle, neumann)
+    ref = reference(path, A, b, (n,) * dim, maxit, faces)
     common = ["-dim", str(dim), "-n", str(n), "-obstacle", obstacle, "-ksp_type", "deepcd", "-ksp_monitor",
               "-ksp_deepcd_model", path, "-ksp_max_it", str(maxit), "-ksp_rtol", "1e-12"]
+    common += ["-neumann"] * neumann + (["-ksp_deepcd_faces", faces[0]] if faces else [])
     for ranks, extra, *threads in cases:
         out, *_ = R.pressure(common + extra, ranks, threads=threads[0] if threads else None)
         hist = R.monitor(out)
@@ -72,6 +84,15 @@ def run_2d():
                           "-ksp_deepcd_model", "h21.h5", "-ksp_max_it", "2", "-ksp_view"])
     assert "hybrid directions: 2 damped-Jacobi sweep(s) (damping 0.8) before and after, 1 classical level(s)" in out, out
     assert "network grid 23 x 23 (run padded to 24 x 24)" in out, out
+    # closed box: mirror images past the faces, found in the operator (all four) or forced
+    # off; on the odd grid the padded high faces keep zeros
+    check(2, 48, "disc", "h21.h5", [(1, []), (2, []), (4, natural(2, 48)), (1, [], 2)], neumann=True)
+    check(2, 48, "disc", "h21.h5", [(1, []), (2, [])], neumann=True, faces=("zero",) * 4)
+    check(2, 45, "box", "h21.h5", [(1, natural(2, 45)), (3, natural(2, 45))], neumann=True)
+    for n, faces in ((48, "x- mirror x+ mirror y- mirror y+ mirror"), (45, "x- mirror x+ zero y- mirror y+ zero")):
+        out, *_ = R.pressure(["-n", str(n), "-natural", "-ksp_deepcd_grid", f"{n},{n}", "-neumann", "-ksp_type", "deepcd",
+                              "-ksp_deepcd_model", "h21.h5", "-ksp_max_it", "2", "-ksp_view"])
+        assert f"past the grid's faces (auto): {faces}" in out, out
     # the hybrid direction as PCDEEPCD in flexible Krylov methods: exact solution, fewer iterations than CG
     A, _ = R.pressure_matrix(2, 48, "disc")
     xe = spla.spsolve(A.tocsc(), R.pressure_rhs(2, 48, "disc"))
@@ -91,6 +112,7 @@ def run_3d():
     check(3, 16, "disc", "g31.h5", [(1, []), (2, []), (4, []), (2, natural(3, 16)), (1, [], 2)])
     hybrid_model(3, "h32.h5", sweeps=1, levels=2, seed=2)
     check(3, 32, "box", "h32.h5", [(1, []), (2, []), (1, [], 3)])
+    check(3, 16, "disc", "g31.h5", [(1, []), (2, []), (4, natural(3, 16))], neumann=True)
 
 
 OPERATOR_TYPES = r'''
