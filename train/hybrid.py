@@ -35,10 +35,13 @@ SMOOTHERS = ("jacobi",)
 
 
 def padded_extent(n):
-    """The extent the C runtime runs a network on for a grid extent n: n rounded up to a
-    multiple of 2^max(1, floor(log2 n) - 2) (the added cells hold zeros)."""
-    f = 2 ** max(1, n.bit_length() - 1 - 2)
-    return -(-n // f) * f
+    """The extent the C runtime runs a network on for a grid extent n: the smallest 2^k or
+    3 2^(k-1) >= n (the V-cycle then pools down to 2 or 3 cells); the added cells are outside
+    the domain (KrylearnNet forward's domain=)."""
+    p = 1
+    while p < n and 3 * p // 2 < n:
+        p *= 2
+    return p if p >= n else 3 * p // 2
 
 
 def coarse_shape(shape):
@@ -168,7 +171,7 @@ def direction(structure, hier, net, r):
             geometry = hier.geometry if getattr(net, "geometry", None) else None
             x = rc.reshape(rc.shape[0], 1, *hier.coarse_shape).to(torch.float32)   # the network runs in float32
             if hier.net_shape != hier.coarse_shape:
-                y = net(torch.nn.functional.pad(x, hier.pad), geometry, hier.faces)
+                y = net(torch.nn.functional.pad(x, hier.pad), geometry, hier.faces, hier.coarse_shape)
                 x = y[(...,) + tuple(slice(0, c) for c in hier.coarse_shape)]
             else:
                 x = net(x, geometry, hier.faces)

@@ -237,7 +237,7 @@ class KrylearnNet(nn.Module):
         super().__init__()
         self.description = description
         self.dim = description["dimension"]
-        self._faces = None   # set by forward
+        self._faces = self._domain = None   # set by forward
         shapes = {}
         for g in description["graphs"].values():
             for op in g["ops"]:
@@ -275,6 +275,15 @@ class KrylearnNet(nn.Module):
             geometry = pool(geometry, 2)
         return geometry
 
+    def _zero_outside(self, y):
+        """y with zeros past the domain (at s poolings below the grid: past ceil(n / 2^s))."""
+        if self._domain is None:
+            return y
+        keep = tuple(slice(0, -(-d // (g // n))) for d, g, n in zip(self._domain, self._grid, y.shape[2:]))
+        mask = torch.zeros((1, 1) + tuple(y.shape[2:]), dtype=y.dtype, device=y.device)
+        mask[(..., *keep)] = 1
+        return y * mask
+
     def _run(self, gname, x, geometry, depth, levels):
         g = self.description["graphs"][gname]
         conv = F.conv2d if self.dim == 2 else F.conv3d
@@ -293,12 +302,13 @@ class KrylearnNet(nn.Module):
                     y = conv(a, self.weights[op["weight"]], b, padding=op["kernel"] // 2)
                 if op.get("activation", "identity") == "relu":
                     y = F.relu(y)
+                y = self._zero_outside(y)
             elif typ == "avgpool":
                 if any(n % 2 for n in a.shape[2:]):
                     raise ValueError(f"cannot pool a grid of extent {tuple(a.shape[2:])}")
                 y = pool(a, 2)
             elif typ == "upsample":
-                y = F.interpolate(a, scale_factor=2, mode="nearest")
+                y = self._zero_outside(F.interpolate(a, scale_factor=2, mode="nearest"))
             elif typ == "add":
                 y = a + t[op["inputs"][1]]
             elif typ == "mul":
@@ -325,16 +335,24 @@ class KrylearnNet(nn.Module):
         """The geometry field the model reads ('solid'), or None."""
         return self.description.get("geometry")
 
-    def forward(self, x, geometry=None, faces=None):
+    def forward(self, x, geometry=None, faces=None, domain=None):
         """x: (B, 1, *grid) tensor -> (B, 1, *grid). geometry: the (1 or B, 1, *grid)
         geometry field, required exactly when the model reads one. faces: what the
         convolutions see past the grid's faces, 2 * dim entries 'zero' or 'mirror' for the
-        low and high face of x, then y (then z), as KrylearnNetSetFaces; None: zeros."""
+        low and high face of x, then y (then z), as KrylearnNetSetFaces; None: zeros.
+        domain: the cells of the domain per grid axis (the grid's order) when the grid is
+        padded past it; activations are then zero past it after every convolution and
+        upsampling, as KrylearnNetSetDomain."""
         if x.dim() != self.dim + 2 or x.shape[1] != 1:
             raise ValueError(f"input must have shape (B, 1, *grid) with {self.dim} grid axes")
         if faces is not None and (len(faces) != 2 * self.dim or any(f not in ("zero", "mirror") for f in faces)):
             raise ValueError(f"faces must be {2 * self.dim} entries 'zero' or 'mirror'")
         self._faces = faces if faces is not None and "mirror" in faces else None
+        self._domain = None
+        if domain is not None and tuple(domain) != tuple(x.shape[2:]):
+            if len(domain) != self.dim or any(not 0 < d <= n for d, n in zip(domain, x.shape[2:])):
+                raise ValueError(f"domain must be {self.dim} extents within the grid {tuple(x.shape[2:])}")
+            self._domain, self._grid = tuple(domain), tuple(x.shape[2:])
         if (geometry is None) != (self.geometry is None):
             raise ValueError("this model reads a geometry field: pass it" if geometry is None else
                              "this model reads no geometry field")

@@ -302,6 +302,8 @@ PetscErrorCode KrylearnNetSetUp(KrylearnNet net, DM dm)
       net->nbr[d][1] = nb[c + stride];
     }
   }
+  for (PetscInt d = 0; d < dim; d++)
+    PetscCheck(net->domain[d] <= net->M[d], net->comm, PETSC_ERR_ARG_INCOMP, "Model file %s: the domain has %" PetscInt_FMT " cells along axis %" PetscInt_FMT ", more than the grid's %" PetscInt_FMT, net->file, net->domain[d], d, net->M[d]);
   PetscCall(KrylearnNetPlan_Private(net));
   PetscCall(PetscLogEventEnd(KRYLEARN_NetSetUp, net, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -375,6 +377,38 @@ PetscErrorCode KrylearnNetGetFaces(KrylearnNet net, KrylearnNetFace faces[])
   PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
   PetscValidPointer(faces, 2);
   for (PetscInt f = 0; f < 2 * net->dim; f++) faces[f] = net->face[f / 2][f % 2];
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetSetDomain - Sets the cells of the grid that belong to the domain: the grid may be
+  padded past them (for the network's poolings), and every activation is then zero past them.
+
+  Collective
+
+  Input Parameters:
++ net - the network
+- n - cells of the domain along x, y (and z), from the grid's start; 0 for an axis: all
+
+  Notes:
+  Without it, padded cells are part of the grid: the network computes there, and the zeros
+  it assumes past the grid lie past the padding. With it, activations are zeroed past the
+  domain after every convolution and upsampling (at s poolings below the grid, past
+  ceil(n / 2^s) cells), so a padded grid behaves like the domain alone.
+
+  Level: intermediate
+
+.seealso: `KrylearnNetSetUp()`, `KrylearnNetSetFaces()`
+@*/
+PetscErrorCode KrylearnNetSetDomain(KrylearnNet net, const PetscInt n[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
+  PetscValidIntPointer(n, 2);
+  for (PetscInt d = 0; d < 3; d++) {
+    PetscCheck(n[d] >= 0 && (!net->dm || d >= net->dim || n[d] <= net->M[d]), net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Model file %s: domain extent %" PetscInt_FMT " along axis %" PetscInt_FMT " is negative or exceeds the grid's", net->file, n[d], d);
+    net->domain[d] = d < net->dim ? n[d] : 0;
+  }
   PetscFunctionReturn(0);
 }
 
@@ -500,12 +534,14 @@ PetscErrorCode KrylearnNetApply(KrylearnNet net, Vec x, Vec y)
         NNConvDirect(s->padded ? net->halo : net->bufs[a->buf], e, op->cin, a->b, ob, o->n, op->cout, o->b, net->wpack[op->weight], op->bias >= 0 ? net->weights[op->bias].data : NULL, net->dim == 3 ? op->k : 1, op->k, op->relu,
                      s->sum ? net->bufs[net->values[s->in2].buf] : NULL);
       }
+      NNZeroOutside(net, o, ob);
     } break;
     case NN_STEP_AVGPOOL:
       NNAvgPool(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim);
       break;
     case NN_STEP_UPSAMPLE:
       NNUpsample(net->bufs[a->buf], a->n, a->c / a->b, a->b, ob, net->dim);
+      NNZeroOutside(net, o, ob);
       break;
     case NN_STEP_ADD:
       NNAdd(net->bufs[a->buf], net->bufs[net->values[s->in2].buf], o->size, ob);

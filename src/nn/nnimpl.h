@@ -98,31 +98,32 @@ struct _p_KrylearnNet {
   PetscInt  sweeps, clevels;   /* ... sweeps before and after, classical levels */
   PetscReal damping;
   /* set up for a grid */
-  DM             dm;
-  PetscInt       M[3], xs[3], n[3]; /* global extents, block start and extents */
-  PetscMPIInt    nbr[3][2];         /* neighbour ranks on the low and high side of each axis */
-  KrylearnNetFace face[3][2];       /* what convolutions see past the grid's low and high faces */
-  PetscInt       levels;            /* vcycle levels chosen (0 without vcycle) */
-  PetscLogDouble flops;             /* convolution flops of one application on this process */
-  PetscInt       nvalues, nsteps, nbufs, input, output;
-  PetscInt       geomval[NN_MAXSHIFT]; /* value of the geometry field pooled s times, -1 until a graph reads it */
-  PetscBool      geomset;              /* KrylearnNetSetGeometry() called since the set-up */
-  NNValue       *values;
-  NNStep        *steps;
-  float        **bufs;
-  size_t         bufsize;                  /* floats in all activation buffers */
-  float         *halo, *sendbuf, *recvbuf; /* halo-padded conv input and exchange buffers */
-  size_t         halosize, commsize;
-  float        **wpack; /* per weight: direct-kernel layout [cout/b][cin][kz][ky][kx][b] */
-  PetscBool      usednnl;
-  PetscInt       block; /* preferred channel block */
-  dnnl_engine_t  engine;
-  dnnl_stream_t  stream;
-  PetscInt       nwmem;
-  dnnl_memory_t *wmems; /* reordered weights, shared by steps of one op */
-  const NNOp   **wmemop;
-  void          *scratch;
-  size_t         scratchsize;
+  DM              dm;
+  PetscInt        M[3], xs[3], n[3]; /* global extents, block start and extents */
+  PetscMPIInt     nbr[3][2];         /* neighbour ranks on the low and high side of each axis */
+  KrylearnNetFace face[3][2];        /* what convolutions see past the grid's low and high faces */
+  PetscInt        domain[3];         /* cells of the domain per axis from the grid's start (0: all); activations are zero past them */
+  PetscInt        levels;            /* vcycle levels chosen (0 without vcycle) */
+  PetscLogDouble  flops;             /* convolution flops of one application on this process */
+  PetscInt        nvalues, nsteps, nbufs, input, output;
+  PetscInt        geomval[NN_MAXSHIFT]; /* value of the geometry field pooled s times, -1 until a graph reads it */
+  PetscBool       geomset;              /* KrylearnNetSetGeometry() called since the set-up */
+  NNValue        *values;
+  NNStep         *steps;
+  float         **bufs;
+  size_t          bufsize;                  /* floats in all activation buffers */
+  float          *halo, *sendbuf, *recvbuf; /* halo-padded conv input and exchange buffers */
+  size_t          halosize, commsize;
+  float         **wpack; /* per weight: direct-kernel layout [cout/b][cin][kz][ky][kx][b] */
+  PetscBool       usednnl;
+  PetscInt        block; /* preferred channel block */
+  dnnl_engine_t   engine;
+  dnnl_stream_t   stream;
+  PetscInt        nwmem;
+  dnnl_memory_t  *wmems; /* reordered weights, shared by steps of one op */
+  const NNOp    **wmemop;
+  void           *scratch;
+  size_t          scratchsize;
 };
 
 /* nnload.c */
@@ -141,6 +142,7 @@ PETSC_INTERN PetscErrorCode KrylearnNetDnnlDestroy_Private(KrylearnNet);
 
 /* nnkernels.c: float32 math on blocked layouts; extents are x, y, z */
 PETSC_INTERN void NNBoxCopy(float *, const PetscInt[3], const PetscInt[3], const float *, const PetscInt[3], const PetscInt[3], const PetscInt[3], PetscInt, PetscInt);
+PETSC_INTERN void NNZeroOutside(KrylearnNet, const NNValue *, float *);
 PETSC_INTERN void NNBoxZero(float *, const PetscInt[3], const PetscInt[3], const PetscInt[3], PetscInt, PetscInt);
 PETSC_INTERN void NNPackWeights(const float *, PetscInt, PetscInt, PetscInt, PetscInt, PetscInt, float *);
 PETSC_INTERN void NNConvDirect(const float *, const PetscInt[3], PetscInt, PetscInt, float *, const PetscInt[3], PetscInt, PetscInt, const float *, const float *, PetscInt, PetscInt, PetscBool, const float *);

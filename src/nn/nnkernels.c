@@ -27,6 +27,21 @@ void NNBoxZero(float *dst, const PetscInt de[3], const PetscInt do_[3], const Pe
       for (PetscInt y = 0; y < box[1]; y++) memset(dst + cb * ds + IDX(de, do_[0], do_[1] + y, do_[2] + z) * b, 0, sizeof(float) * box[0] * b);
 }
 
+/* Zeros on this process's cells of a value past the domain (KrylearnNetSetDomain): at s
+   poolings below the grid the domain has ceil(domain / 2^s) cells per axis */
+void NNZeroOutside(KrylearnNet net, const NNValue *v, float *buf)
+{
+  for (PetscInt d = 0; d < 3; d++) {
+    const PetscInt f = (PetscInt)1 << v->shift, start = net->xs[d] / f, end = net->domain[d] ? (net->domain[d] + f - 1) / f : start + v->n[d];
+    PetscInt       off[3] = {0, 0, 0}, box[3] = {v->n[0], v->n[1], v->n[2]};
+
+    if (end >= start + v->n[d]) continue;
+    off[d] = PetscMax(end - start, 0);
+    box[d] = v->n[d] - off[d];
+    NNBoxZero(buf, v->n, off, box, v->c / v->b, v->b);
+  }
+}
+
 /* PyTorch weights (cout, cin, kz, k, k) to [cout/bo][cin][kz][k][k][bo] */
 void NNPackWeights(const float *w, PetscInt cout, PetscInt cin, PetscInt kz, PetscInt k, PetscInt bo, float *p)
 {

@@ -78,8 +78,10 @@ def run_2d():
                                    (4, natural(2, 48)), (1, [], 2), (1, natural(2, 48), 3), (2, [], 2),
                                    (1, ["-ksp_deepcd_net_dnnl", "0"], 2)])
     check(2, 48, "box", "h12.h5", [(1, []), (2, []), (4, natural(2, 48)), (1, [], 2)])
-    # odd extent: coarse grid 23 x 23, run padded to 24 x 24
+    # odd extent: coarse grid 23 x 23, run padded to 24 x 24; coarse 33 x 33 padded to 48 x 48,
+    # one of 4 processes holding padded cells only: zeros past the domain at every layer
     check(2, 45, "box", "h21.h5", [(1, natural(2, 45)), (3, natural(2, 45))])
+    check(2, 66, "disc", "h21.h5", [(1, natural(2, 66)), (4, natural(2, 66)), (2, natural(2, 66), 2)])
     out, *_ = R.pressure(["-n", "45", "-natural", "-ksp_deepcd_grid", "45,45", "-ksp_type", "deepcd",
                           "-ksp_deepcd_model", "h21.h5", "-ksp_max_it", "2", "-ksp_view"])
     assert "hybrid directions: 2 damped-Jacobi sweep(s) (damping 0.8) before and after, 1 classical level(s)" in out, out
