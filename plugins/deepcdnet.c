@@ -115,16 +115,17 @@ static PetscErrorCode DeepCDGridString(PetscInt dim, const PetscInt n[], const c
   PetscFunctionReturn(0);
 }
 
-/* Network grid extent for a problem extent n: the smallest 2^k or 3 2^(k-1) >= n, so that the
-   learned V-cycle pools down to 2 or 3 cells (the depth it needs to act globally; 7 coarsest
-   cells cost 17 iterations where 4 take 10). The extra cells are outside the domain
+/* Network grid extent for a problem extent n: the smallest even 2^k or 3 2^(k-1) >= n, so that
+   the learned V-cycle pools down to 2 or 3 cells (the depth it needs to act globally; 7
+   coarsest cells cost 17 iterations where 4 take 10). The extra cells are outside the domain
    (KrylearnNetSetDomain). Adds less than n/2 cells. */
 static PetscInt DeepCDPaddedExtent(PetscInt n)
 {
-  PetscInt p = 1;
+  PetscInt p = 2;
 
-  while (p < n && 3 * p / 2 < n) p *= 2;
-  return p >= n ? p : 3 * p / 2;
+  while (2 * p < n) p *= 2; /* p < n <= 2p, or n <= 2 */
+  if (n <= p) return p;
+  return p >= 4 && 3 * p / 2 >= n ? 3 * p / 2 : 2 * p;
 }
 
 /* Ownership ranges of an extent n over p processes: blocks that are multiples of the

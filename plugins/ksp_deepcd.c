@@ -3,7 +3,8 @@
    Each iteration the network maps the normalised residual to a search direction,
    which is A-orthogonalised against the last k directions and taken with the exact
    step alpha = q.r / q.Aq. The residual is updated by recurrence and recomputed as
-   b - A x every `refresh` iterations (1: every iteration, as in the paper). */
+   b - A x every `refresh` iterations (1: every iteration, as in the paper; 0, the default:
+   by recurrence, replaced by the true residual once it meets the default test's tolerance). */
 #include <petsc/private/kspimpl.h>
 #include "deepcdnet.h"
 
@@ -158,6 +159,15 @@ static PetscErrorCode KSPSolve_DeepCD(KSP ksp)
       PetscCall(VecNorm(R, NORM_2, &rnorm));
       KSPCheckNorm(ksp, rnorm);
     }
+    if (rnorm > 0.0 && rnorm <= ksp->ttol && !(cd->refresh > 0 && (i + 1) % cd->refresh == 0)) {
+      /* a residual by recurrence that meets the default test's tolerance is replaced by the
+         true one, which must meet it too */
+      PetscCall(KSP_MatMult(ksp, A, X, R));
+      PetscCall(VecAYPX(R, -1.0, B));
+      if (nsp) PetscCall(MatNullSpaceRemove(nsp, R));
+      PetscCall(VecNorm(R, NORM_2, &rnorm));
+      KSPCheckNorm(ksp, rnorm);
+    }
     PetscCall(KSPDeepCDConverged(ksp, i + 1, rnorm));
     if (ksp->reason) break;
   }
@@ -204,7 +214,7 @@ static PetscErrorCode KSPView_DeepCD(KSP ksp, PetscViewer viewer)
   if (!isascii) PetscFunctionReturn(0);
   PetscCall(PetscViewerASCIIPrintf(viewer, "  directions kept for A-orthogonalisation: %" PetscInt_FMT "\n", cd->ndirs));
   if (cd->refresh) PetscCall(PetscViewerASCIIPrintf(viewer, "  true residual every %" PetscInt_FMT " iteration(s)\n", cd->refresh));
-  else PetscCall(PetscViewerASCIIPrintf(viewer, "  residual by recurrence only\n"));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "  residual by recurrence, the true residual confirming convergence\n"));
   PetscCall(PetscViewerASCIIPushTab(viewer));
   PetscCall(KrylearnDeepCDNetView(&cd->dn, viewer));
   PetscCall(PetscViewerASCIIPopTab(viewer));
@@ -303,7 +313,7 @@ static PetscErrorCode KSPSetFromOptions_DeepCD(KSP ksp, PetscOptionItems *PetscO
   PetscOptionsHeadBegin(PetscOptionsObject, "KSP deepcd (Deep Conjugate Direction Method) options");
   PetscCall(PetscOptionsInt("-ksp_deepcd_ndirs", "Number of previous directions each new one is A-orthogonalised against", "KSPDeepCDSetNumDirections", k, &k, &flg));
   if (flg) PetscCall(KSPDeepCDSetNumDirections(ksp, k));
-  PetscCall(PetscOptionsInt("-ksp_deepcd_refresh", "Recompute the true residual b - Ax every this many iterations (0: recurrence only)", "KSPDeepCDSetRefresh", refresh, &refresh, &flg));
+  PetscCall(PetscOptionsInt("-ksp_deepcd_refresh", "Recompute the true residual b - Ax every this many iterations (0: by recurrence, the true one confirming convergence)", "KSPDeepCDSetRefresh", refresh, &refresh, &flg));
   if (flg) PetscCall(KSPDeepCDSetRefresh(ksp, refresh));
   PetscCall(KrylearnDeepCDNetSetFromOptions(PetscOptionsObject, &cd->dn));
   PetscOptionsHeadEnd();
@@ -473,7 +483,7 @@ PetscErrorCode KSPDeepCDGetNumDirections(KSP ksp, PetscInt *k)
 
   Input Parameters:
 + ksp     - the solver
-- refresh - recompute every this many iterations (default 1: every iteration, as in the paper; 0: never)
+- refresh - recompute every this many iterations (1: every iteration, as in the paper; default 0: by recurrence, replaced by the true residual once it meets the tolerance of PETSc's default convergence test, the iterations going on if the true one does not)
 
   Options Database Key:
 . -ksp_deepcd_refresh <n> - the interval
@@ -605,7 +615,7 @@ PetscErrorCode KSPDeepCDGetFaces(KSP ksp, KrylearnDeepCDFaceType *faces)
 .  -ksp_deepcd_grid <nx,ny[,nz]>  - grid of an operator without a DMDA (natural ordering)
 .  -ksp_deepcd_faces <auto>       - what the network sees past the grid's faces: auto (mirror images past closed faces), zero, mirror
 .  -ksp_deepcd_ndirs <2>          - directions kept for A-orthogonalisation (1 to 64)
--  -ksp_deepcd_refresh <1>        - true-residual interval (0: recurrence only)
+-  -ksp_deepcd_refresh <0>        - true-residual interval (0: recurrence, true residual confirmed at convergence)
 
    Notes:
    Each iteration computes q = N(r/||r||), A-orthogonalises it against the last k directions
@@ -628,7 +638,7 @@ PETSC_INTERN PetscErrorCode KSPCreate_DeepCD(KSP ksp)
   PetscCall(PetscNew(&cd));
   cd->dn.pre  = "ksp";
   cd->ndirs   = 2;
-  cd->refresh = 1;
+  cd->refresh = 0;
   ksp->data   = (void *)cd;
   PetscCall(KSPSetSupportedNorm(ksp, KSP_NORM_UNPRECONDITIONED, PC_LEFT, 3));
   PetscCall(KSPSetSupportedNorm(ksp, KSP_NORM_UNPRECONDITIONED, PC_RIGHT, 2));

@@ -35,13 +35,15 @@ SMOOTHERS = ("jacobi",)
 
 
 def padded_extent(n):
-    """The extent the C runtime runs a network on for a grid extent n: the smallest 2^k or
-    3 2^(k-1) >= n (the V-cycle then pools down to 2 or 3 cells); the added cells are outside
-    the domain (KrylearnNet forward's domain=)."""
-    p = 1
-    while p < n and 3 * p // 2 < n:
+    """The extent the C runtime runs a network on for a grid extent n: the smallest even 2^k
+    or 3 2^(k-1) >= n (the V-cycle then pools down to 2 or 3 cells); the added cells are
+    outside the domain (KrylearnNet forward's domain=)."""
+    p = 2
+    while 2 * p < n:
         p *= 2
-    return p if p >= n else 3 * p // 2
+    if n <= p:
+        return p
+    return 3 * p // 2 if p >= 4 and 3 * p // 2 >= n else 2 * p
 
 
 def coarse_shape(shape):

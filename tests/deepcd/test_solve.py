@@ -34,7 +34,8 @@ x = R.load_petsc_vec("x.bin")
 
 # the application's system is the convention's (checked through the residual of the C solution)
 res = np.linalg.norm(b - A @ x) / np.linalg.norm(b)
-assert res < 2e-6, f"residual of the saved solution in the reference system: {res:.3e}"
+# the residual by recurrence is replaced by the true one before convergence is declared
+assert res <= 1e-6 * (1 + 1e-6), f"residual of the saved solution in the reference system: {res:.3e}"
 assert abs(res - relres) < 1e-3 * relres + 1e-12, (res, relres)
 
 # exact solution (modulo the constant on fluid cells for the closed box)
@@ -64,10 +65,10 @@ if not neumann:
     assert rel.max() < 1e-3, rel
 print("ok")
 
-# residual by recurrence (refresh 0) or refreshed every 5 iterations, and more stored directions:
+# residual refreshed every iteration (as in the paper) or every 5, and more stored directions:
 # same convergence within a couple of iterations, true residual still at tolerance
 if case == "2d":
-    for extra in (["-ksp_deepcd_refresh", "0"], ["-ksp_deepcd_refresh", "5"], ["-ksp_deepcd_ndirs", "4"]):
+    for extra in (["-ksp_deepcd_refresh", "1"], ["-ksp_deepcd_refresh", "5"], ["-ksp_deepcd_ndirs", "4"]):
         o2, its2, reason2, relres2 = R.pressure(opts + extra)
         print(" ".join(extra), "->", its2, reason2, f"{relres2:.2e}")
-        assert reason2 == "CONVERGED_RTOL" and relres2 < 2e-6 and abs(its2 - its) <= max(2, its // 10), o2
+        assert reason2 == "CONVERGED_RTOL" and relres2 <= 1e-6 * (1 + 1e-6) and abs(its2 - its) <= max(2, its // 10), o2

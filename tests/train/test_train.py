@@ -248,7 +248,7 @@ def check_hybrid():
             x = np.zeros(net_shape)
             x[:cs[0], :cs[1]] = rc.reshape(cs)
             with torch.no_grad():
-                ec = net(torch.tensor(x, dtype=torch.float32)[None, None]).double().numpy()[0, 0][:cs[0], :cs[1]].reshape(-1)
+                ec = net(torch.tensor(x, dtype=torch.float32)[None, None], domain=cs).double().numpy()[0, 0][:cs[0], :cs[1]].reshape(-1)
         e = Ps[level] @ ec
         Ae = Al @ e
         beta = (e @ t) / (e @ Ae) if e @ Ae > 0 else 0.0
@@ -305,8 +305,8 @@ class _Double(torch.nn.Module):
         self.net = net
         self.geometry = None
 
-    def forward(self, x, geometry=None):
-        return self.net(x.double())
+    def forward(self, x, geometry=None, faces=None, domain=None):
+        return self.net(x.double(), geometry, faces, domain)
 
 
 def expect_load_error(spec, msg, what):
