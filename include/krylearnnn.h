@@ -44,6 +44,7 @@ PETSC_EXTERN PetscErrorCode KrylearnNetSetUp(KrylearnNet, DM);
 PETSC_EXTERN PetscErrorCode KrylearnNetSetFaces(KrylearnNet, const KrylearnNetFace[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetFaces(KrylearnNet, KrylearnNetFace[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetSetDomain(KrylearnNet, const PetscInt[]);
+PETSC_EXTERN PetscErrorCode KrylearnNetGetDomain(KrylearnNet, PetscInt[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetGeometry(KrylearnNet, const char *[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetHybrid(KrylearnNet, const char *[], PetscInt *, PetscReal *, PetscInt *);
 PETSC_EXTERN PetscErrorCode KrylearnNetSetGeometry(KrylearnNet, Vec);

@@ -388,7 +388,7 @@ PetscErrorCode KrylearnNetGetFaces(KrylearnNet net, KrylearnNetFace faces[])
 
   Input Parameters:
 + net - the network
-- n - cells of the domain along x, y (and z), from the grid's start; 0 for an axis: all
+- n - cells of the domain along x, y (and z: dim entries), from the grid's start; 0 for an axis: all
 
   Notes:
   Without it, padded cells are part of the grid: the network computes there, and the zeros
@@ -398,17 +398,41 @@ PetscErrorCode KrylearnNetGetFaces(KrylearnNet net, KrylearnNetFace faces[])
 
   Level: intermediate
 
-.seealso: `KrylearnNetSetUp()`, `KrylearnNetSetFaces()`
+.seealso: `KrylearnNetGetDomain()`, `KrylearnNetSetUp()`, `KrylearnNetSetFaces()`
 @*/
 PetscErrorCode KrylearnNetSetDomain(KrylearnNet net, const PetscInt n[])
 {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
   PetscValidIntPointer(n, 2);
-  for (PetscInt d = 0; d < 3; d++) {
-    PetscCheck(n[d] >= 0 && (!net->dm || d >= net->dim || n[d] <= net->M[d]), net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Model file %s: domain extent %" PetscInt_FMT " along axis %" PetscInt_FMT " is negative or exceeds the grid's", net->file, n[d], d);
-    net->domain[d] = d < net->dim ? n[d] : 0;
+  for (PetscInt d = 0; d < net->dim; d++) {
+    PetscCheck(n[d] >= 0 && (!net->dm || n[d] <= net->M[d]), net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Model file %s: domain extent %" PetscInt_FMT " along axis %" PetscInt_FMT " is negative or exceeds the grid's", net->file, n[d], d);
+    net->domain[d] = n[d];
   }
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetGetDomain - Gets the cells of the grid that belong to the domain.
+
+  Not Collective
+
+  Input Parameter:
+. net - the network
+
+  Output Parameter:
+. n - cells of the domain along x, y (and z); 0 for an axis: all
+
+  Level: intermediate
+
+.seealso: `KrylearnNetSetDomain()`
+@*/
+PetscErrorCode KrylearnNetGetDomain(KrylearnNet net, PetscInt n[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(net, KRYLEARNNET_CLASSID, 1);
+  PetscValidIntPointer(n, 2);
+  for (PetscInt d = 0; d < net->dim; d++) n[d] = net->domain[d];
   PetscFunctionReturn(0);
 }
 
@@ -615,6 +639,8 @@ PetscErrorCode KrylearnNetView(KrylearnNet net, PetscViewer viewer)
   if (net->dm) {
     for (PetscInt k = 0; k < net->nvalues; k++) mem = PetscMax(mem, net->values[k].size);
     PetscCall(PetscViewerASCIIPrintf(viewer, "set up on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: %" PetscInt_FMT " vcycle levels, %" PetscInt_FMT " steps, convolutions by %s\n", net->M[0], net->M[1], net->M[2], net->levels, net->nsteps, net->usednnl ? "oneDNN (direct kernel where it has only reference code)" : "the direct kernel"));
+    if (net->domain[0] || net->domain[1] || net->domain[2])
+      PetscCall(PetscViewerASCIIPrintf(viewer, "domain: the first %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " cells (0: all), activations zero past them\n", net->domain[0], net->domain[1], net->dim == 3 ? net->domain[2] : 1));
     PetscCall(PetscViewerASCIIPrintf(viewer, "memory on this process: %" PetscInt_FMT " activation buffers of %zu floats in all (largest activation %zu floats), halo buffer %zu floats, oneDNN scratchpad %zu bytes\n", net->nbufs, net->bufsize, mem,
                                      net->halosize, net->scratchsize));
   }
