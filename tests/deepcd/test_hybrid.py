@@ -115,6 +115,8 @@ def run_3d():
     hybrid_model(3, "h32.h5", sweeps=1, levels=2, seed=2)
     check(3, 32, "box", "h32.h5", [(1, []), (2, []), (1, [], 3)])
     check(3, 16, "disc", "g31.h5", [(1, []), (2, []), (4, natural(3, 16))], neumann=True)
+    # odd 3-D grid: coarse 9^3 run on 12^3, the padded cells outside the domain, closed box
+    check(3, 18, "disc", "g31.h5", [(1, natural(3, 18)), (3, natural(3, 18))], neumann=True)
 
 
 OPERATOR_TYPES = r'''
