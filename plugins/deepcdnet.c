@@ -80,10 +80,20 @@ PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObj
   PetscFunctionReturn(0);
 }
 
-/* The shipped default model for a dimension, looked for beside the library:
-   <libdir>/../data/deepcd-<dim>d.h5, then <libdir>/../share/krylearn/deepcd-<dim>d.h5 */
-static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscInt dim, char path[], size_t len)
+/* The shipped default model for a dimension, looked for beside the library in ../data, then
+   ../share/krylearn: deepcd-<dim>d.h5, one classical level; with Galerkin levels, the variants
+   train/make_default_models.sh writes with SWEEPS=2 and LEVELS=3 (2-D) or LEVELS=2 (3-D) */
+static const struct {
+  const char *file, *galerkin;
+  PetscInt    levels; /* the Galerkin variant's classical levels */
+} DeepCDDefaults[2] = {
+  {"deepcd-2d.h5", "deepcd-2d-hybrid-s2l3.h5", 3},
+  {"deepcd-3d.h5", "deepcd-3d-hybrid-s2l2.h5", 2}
+};
+
+static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscInt dim, PetscBool galerkin, char path[], size_t len)
 {
+  const char *name = galerkin ? DeepCDDefaults[dim - 2].galerkin : DeepCDDefaults[dim - 2].file;
   Dl_info     info;
   char        libdir[PETSC_MAX_PATH_LEN], *slash, tried[2][PETSC_MAX_PATH_LEN];
   const char *rel[2] = {"../data", "../share/krylearn"};
@@ -96,7 +106,7 @@ static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscI
   if (slash == libdir) PetscCall(PetscStrncpy(libdir, ".", sizeof(libdir)));
   else slash[-1] = 0;
   for (PetscInt i = 0; i < 2; i++) {
-    PetscCall(PetscSNPrintf(tried[i], sizeof(tried[i]), "%s/%s/deepcd-%" PetscInt_FMT "d.h5", libdir, rel[i], dim));
+    PetscCall(PetscSNPrintf(tried[i], sizeof(tried[i]), "%s/%s/%s", libdir, rel[i], name));
     PetscCall(PetscTestFile(tried[i], 'r', &found));
     if (found) {
       PetscCall(PetscStrncpy(path, tried[i], len));
@@ -181,16 +191,62 @@ static PetscErrorCode DeepCDNetSetOptionsPrefix(KrylearnDeepCDNet *dn, PetscObje
   PetscFunctionReturn(0);
 }
 
-/* The shipped default model for the grid's dimension unless one was given, configured
-   under the owner's prefix */
-static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj)
+/* Whether the operator is outside what the one-level default model handles, measured on the
+   generalisation table (bench/deepcd/results.md): variable coefficients (the off-diagonal
+   entries of full-stencil rows differ) or prescribed values on the grid's faces (decoupled
+   rows there: a vertex-centred grid). The Galerkin levels carry both into the coarse grid the
+   network sees. */
+static PetscErrorCode DeepCDOperatorNeedsGalerkin(KrylearnDeepCDNet *dn, Mat A, const PetscInt rowcell[], const char **why)
+{
+  PetscInt           rstart, rend, nc, nprescribed = 0, nfull;
+  const PetscInt    *cols;
+  const PetscScalar *vals;
+  PetscReal          range[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}; /* min |a_ij|, -max |a_ij| over full-stencil rows */
+  PetscBool          getrow;
+
+  PetscFunctionBegin;
+  *why = NULL;
+  PetscCall(MatHasOperation(A, MATOP_GET_ROW, &getrow));
+  if (!getrow) PetscFunctionReturn(0);
+  PetscCall(MatGetOwnershipRange(A, &rstart, &rend));
+  for (PetscInt row = rstart; row < rend; row++) {
+    PetscInt  cell = rowcell[row - rstart], ijk[3] = {cell % dn->n[0], (cell / dn->n[0]) % dn->n[1], cell / (dn->n[0] * dn->n[1])}, off = 0;
+    PetscBool onface = PETSC_FALSE;
+
+    PetscCall(MatGetRow(A, row, &nc, &cols, &vals));
+    for (PetscInt c = 0; c < nc; c++) off += cols[c] != row && vals[c] != 0.0;
+    if (off == 2 * dn->dim)
+      for (PetscInt c = 0; c < nc; c++)
+        if (cols[c] != row) range[0] = PetscMin(range[0], PetscAbsScalar(vals[c])), range[1] = PetscMin(range[1], -PetscAbsScalar(vals[c]));
+    PetscCall(MatRestoreRow(A, row, &nc, &cols, &vals));
+    for (PetscInt d = 0; d < dn->dim; d++) onface = (PetscBool)(onface || ijk[d] == 0 || ijk[d] == dn->n[d] - 1);
+    nprescribed += !off && onface;
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, range, 2, MPIU_REAL, MPIU_MIN, PetscObjectComm((PetscObject)A)));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &nprescribed, 1, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)A)));
+  nfull = range[0] < PETSC_MAX_REAL;
+  if (nfull && -range[1] > (1 + 1e-6) * range[0]) *why = "variable coefficients";
+  else if (nprescribed) *why = "prescribed values on the grid's faces";
+  PetscFunctionReturn(0);
+}
+
+/* The model given, else the shipped default for the grid's dimension and the operator (the
+   Galerkin variant on grids it fits), configured under the owner's prefix */
+static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj, Mat A, const PetscInt rowcell[])
 {
   MPI_Comm comm = PetscObjectComm(obj);
   PetscInt ndim;
 
   PetscFunctionBegin;
+  dn->defaultwhy = NULL;
   if (dn->model[0]) PetscCall(PetscStrncpy(dn->modelused, dn->model, sizeof(dn->modelused)));
-  else PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, dn->modelused, sizeof(dn->modelused)));
+  else {
+    PetscBool fits = PETSC_TRUE; /* 8 cells or more per axis on the network's grid */
+
+    for (PetscInt d = 0; d < dn->dim; d++) fits = (PetscBool)(fits && dn->n[d] >= (8 << DeepCDDefaults[dn->dim - 2].levels));
+    if (fits) PetscCall(DeepCDOperatorNeedsGalerkin(dn, A, rowcell, &dn->defaultwhy));
+    PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, (PetscBool) !!dn->defaultwhy, dn->modelused, sizeof(dn->modelused)));
+  }
   PetscCall(KrylearnNetLoad(comm, dn->modelused, &dn->net));
   PetscCall(DeepCDNetSetOptionsPrefix(dn, obj));
   PetscCall(KrylearnNetSetFromOptions(dn->net));
@@ -261,14 +317,13 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
       SETERRQ(comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %s from the %s has %" PetscInt_FMT " cells", M, grid, dn->gridsource, ncells);
     }
   }
-  PetscCall(DeepCDLoadModel(dn, obj));
-
   /* operator row -> natural cell */
   PetscCall(PetscMalloc1(m, &idx));
   for (PetscInt r = 0; r < m; r++) idx[r] = rstart + r;
   if (opao) PetscCall(AOPetscToApplication(opao, m, idx));
   PetscCall(PetscMalloc1(m, &dn->rowcell));
   PetscCall(PetscArraycpy(dn->rowcell, idx, m));
+  PetscCall(DeepCDLoadModel(dn, obj, A, dn->rowcell));
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, NULL, NULL, &levels));
   if (levels) { /* the network's rows are the natural cells of the coarsest level */
     PetscCall(KrylearnDeepCDHybridSetUpGrid(comm, dn, A, idx, &v));
@@ -509,7 +564,8 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s (not set up)\n", dn->model[0] ? dn->model : "default for the grid's dimension"));
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s%s\n", dn->modelused, dn->model[0] ? "" : " (default)"));
+  if (dn->model[0]) PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s\n", dn->modelused));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s (default%s%s)\n", dn->modelused, dn->defaultwhy ? " with Galerkin levels: the operator has " : "", dn->defaultwhy ? dn->defaultwhy : ""));
   PetscCall(DeepCDGridString(dn->dim, dn->n, " x ", grid, sizeof(grid)));
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %s from the %s\n", grid, dn->gridsource));
   if (dn->hyb.levels) PetscCall(KrylearnDeepCDHybridView(dn, viewer));

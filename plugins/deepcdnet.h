@@ -47,6 +47,7 @@ typedef struct {
   const char            *pre;                       /* options prefix of the owner: "ksp" or "pc" */
   char                   model[PETSC_MAX_PATH_LEN]; /* as set; empty: the shipped default for the grid's dimension */
   char                   modelused[PETSC_MAX_PATH_LEN];
+  const char            *defaultwhy;  /* why the default with Galerkin levels was chosen; NULL: the one-level default or a given model */
   PetscInt               gdim, gn[3]; /* grid set by option or setter (gdim = 0: none) */
   const char            *gridsource;
   PetscInt               dim, n[3]; /* grid of the operator */
