@@ -317,13 +317,14 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
       SETERRQ(comm, PETSC_ERR_ARG_SIZ, "deepcd: the operator has %" PetscInt_FMT " rows but the grid %s from the %s has %" PetscInt_FMT " cells", M, grid, dn->gridsource, ncells);
     }
   }
-  /* operator row -> natural cell */
-  PetscCall(PetscMalloc1(m, &idx));
-  for (PetscInt r = 0; r < m; r++) idx[r] = rstart + r;
-  if (opao) PetscCall(AOPetscToApplication(opao, m, idx));
+  /* operator row -> natural cell (kept by dn: a failed model load leaves nothing behind) */
+  PetscCall(PetscFree(dn->rowcell));
   PetscCall(PetscMalloc1(m, &dn->rowcell));
-  PetscCall(PetscArraycpy(dn->rowcell, idx, m));
+  for (PetscInt r = 0; r < m; r++) dn->rowcell[r] = rstart + r;
+  if (opao) PetscCall(AOPetscToApplication(opao, m, dn->rowcell));
   PetscCall(DeepCDLoadModel(dn, obj, A, dn->rowcell));
+  PetscCall(PetscMalloc1(m, &idx));
+  PetscCall(PetscArraycpy(idx, dn->rowcell, m));
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, NULL, NULL, &levels));
   if (levels) { /* the network's rows are the natural cells of the coarsest level */
     PetscCall(KrylearnDeepCDHybridSetUpGrid(comm, dn, A, idx, &v));
