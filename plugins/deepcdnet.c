@@ -191,6 +191,20 @@ static PetscErrorCode DeepCDNetSetOptionsPrefix(KrylearnDeepCDNet *dn, PetscObje
   PetscFunctionReturn(0);
 }
 
+/* The faces of the operator's grid a natural cell lies on: how many, and the last one
+   (2 d for the low face of axis d, 2 d + 1 for the high one) */
+static PetscInt DeepCDCellFaces(const KrylearnDeepCDNet *dn, PetscInt cell, PetscInt *face)
+{
+  const PetscInt ijk[3] = {cell % dn->n[0], (cell / dn->n[0]) % dn->n[1], cell / (dn->n[0] * dn->n[1])};
+  PetscInt       on     = 0;
+
+  for (PetscInt d = 0; d < dn->dim; d++) {
+    if (ijk[d] == 0) on++, *face = 2 * d;
+    if (ijk[d] == dn->n[d] - 1) on++, *face = 2 * d + 1;
+  }
+  return on;
+}
+
 /* Whether the operator is outside what the one-level default model handles, measured on the
    generalisation table (bench/deepcd/results.md): variable coefficients (the off-diagonal
    entries of full-stencil rows differ) or prescribed values on the grid's faces (decoupled
@@ -210,8 +224,7 @@ static PetscErrorCode DeepCDOperatorNeedsGalerkin(KrylearnDeepCDNet *dn, Mat A, 
   if (!getrow) PetscFunctionReturn(0);
   PetscCall(MatGetOwnershipRange(A, &rstart, &rend));
   for (PetscInt row = rstart; row < rend; row++) {
-    PetscInt  cell = rowcell[row - rstart], ijk[3] = {cell % dn->n[0], (cell / dn->n[0]) % dn->n[1], cell / (dn->n[0] * dn->n[1])}, off = 0;
-    PetscBool onface = PETSC_FALSE;
+    PetscInt off = 0, face;
 
     PetscCall(MatGetRow(A, row, &nc, &cols, &vals));
     for (PetscInt c = 0; c < nc; c++) off += cols[c] != row && vals[c] != 0.0;
@@ -219,8 +232,7 @@ static PetscErrorCode DeepCDOperatorNeedsGalerkin(KrylearnDeepCDNet *dn, Mat A, 
       for (PetscInt c = 0; c < nc; c++)
         if (cols[c] != row) range[0] = PetscMin(range[0], PetscAbsScalar(vals[c])), range[1] = PetscMin(range[1], -PetscAbsScalar(vals[c]));
     PetscCall(MatRestoreRow(A, row, &nc, &cols, &vals));
-    for (PetscInt d = 0; d < dn->dim; d++) onface = (PetscBool)(onface || ijk[d] == 0 || ijk[d] == dn->n[d] - 1);
-    nprescribed += !off && onface;
+    nprescribed += !off && DeepCDCellFaces(dn, rowcell[row - rstart], &face) > 0;
   }
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, range, 2, MPIU_REAL, MPIU_MIN, PetscObjectComm((PetscObject)A)));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &nprescribed, 1, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)A)));
@@ -430,12 +442,8 @@ static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
       }
       PetscCall(MatRestoreRow(A, row, &nc, &cols, &vals));
       if (coupled) { /* a cell on one face only: does its row sum to zero? */
-        PetscInt cell = dn->rowcell[row - rstart], ijk[3] = {cell % dn->n[0], (cell / dn->n[0]) % dn->n[1], cell / (dn->n[0] * dn->n[1])}, on = 0, f = 0;
+        PetscInt f = 0, on = DeepCDCellFaces(dn, dn->rowcell[row - rstart], &f);
 
-        for (PetscInt d = 0; d < dn->dim; d++) {
-          if (ijk[d] == 0) on++, f = 2 * d;
-          if (ijk[d] == dn->n[d] - 1) on++, f = 2 * d + 1;
-        }
         if (on == 1) {
           faces[2 * f]++;
           if (PetscAbsScalar(sum) <= 1e-8 * PetscAbsScalar(diag)) faces[2 * f + 1]++;
