@@ -203,34 +203,203 @@ PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *d
   PetscFunctionReturn(0);
 }
 
+/* A_l = P^T A_l-1 P in one pass over the entries of A_l-1 (its float copy, h->opA[l-1]), with
+   P = P_0 zero on the rows outside the domain for l = 1. P is a tensor product of 1-D
+   interpolations, each fine cell having at most 2 parents per axis; so a row that couples
+   cells at most 2 apart per axis adds to the rows of its parents entries at most 2 apart per
+   axis, a stencil of 5^dim per coarse row. Each fine row first gathers its product with P
+   (the 4^dim coarse cells its neighbours' parents can be), then adds it, weighted, to its
+   parents' rows, kept in a box of the coarse cells this process touches; the rows go into the
+   matrix with ADD_VALUES, those of other processes sent at assembly. MatPtAP, which builds the
+   product of general matrices, costs several times more. Returns NULL *Ac when a row couples
+   cells farther apart (periodic faces) or the operator is not AIJ. */
+static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, Mat *Ac)
+{
+  KrylearnDeepCDHybrid         *h   = &dn->hyb;
+  const KrylearnDeepCDHybridOp *op  = &h->opA[l - 1];
+  const PetscInt                dim = dn->dim, *nf = h->n[l - 1], *nc = h->n[l], m = h->m[l - 1], nz = dim == 3 ? 4 : 1;
+  const PetscInt                nb = PetscPowInt(4, dim), ns = PetscPowInt(5, dim);
+  MPI_Comm                      comm  = PetscObjectComm((PetscObject)h->A[l - 1]);
+  PetscInt                      lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0}, bx[3] = {1, 1, 1}, *nat, *gnat = NULL, rstart, cstart, cend, *dnz, *onz, far = 0, anyfar;
+  PetscInt                     *first[3], *count[3], (*rc)[3], (*gc)[3] = NULL; /* per axis: first parent, parents; cells' coordinates */
+  PetscReal                    *wt[3];                                          /* per axis: the parents' weights */
+  float                        *gmask = NULL, *mask = l == 1 ? h->mask : NULL;
+  double                       *box, b[64];
+
+  PetscFunctionBegin;
+  *Ac = NULL;
+  if (!op->aa) PetscFunctionReturn(0);
+  /* natural cells (and mask) of the local rows and of the off-process columns, as coordinates */
+  PetscCall(PetscMalloc2(m, &nat, m, &rc));
+  if (l == 1) PetscCall(PetscArraycpy(nat, dn->rowcell, m));
+  else {
+    PetscCall(VecGetOwnershipRange(h->r[l - 1], &rstart, NULL));
+    for (PetscInt r = 0; r < m; r++) nat[r] = rstart + r;
+  }
+  for (PetscInt r = 0; r < m; r++) rc[r][0] = nat[r] % nf[0], rc[r][1] = (nat[r] / nf[0]) % nf[1], rc[r][2] = nat[r] / (nf[0] * nf[1]);
+  if (op->ghostsf) {
+    PetscCall(PetscMalloc3(op->nghost, &gnat, op->nghost, &gmask, op->nghost, &gc));
+    PetscCall(PetscSFBcastBegin(op->ghostsf, MPIU_INT, nat, gnat, MPI_REPLACE));
+    PetscCall(PetscSFBcastEnd(op->ghostsf, MPIU_INT, nat, gnat, MPI_REPLACE));
+    if (mask) {
+      PetscCall(PetscSFBcastBegin(op->ghostsf, MPI_FLOAT, mask, gmask, MPI_REPLACE));
+      PetscCall(PetscSFBcastEnd(op->ghostsf, MPI_FLOAT, mask, gmask, MPI_REPLACE));
+    }
+    for (PetscInt g = 0; g < op->nghost; g++) gc[g][0] = gnat[g] % nf[0], gc[g][1] = (gnat[g] / nf[0]) % nf[1], gc[g][2] = gnat[g] / (nf[0] * nf[1]);
+  }
+  for (PetscInt d = 0; d < 3; d++) {
+    const PetscInt n = d < dim ? nf[d] : 1;
+
+    PetscCall(PetscMalloc3(n, &first[d], n, &count[d], 2 * n, &wt[d]));
+    for (PetscInt i = 0; i < n; i++) {
+      PetscInt c[2] = {0, 0};
+
+      wt[d][2 * i] = 1.0, wt[d][2 * i + 1] = 0.0, count[d][i] = 1;
+      if (d < dim) count[d][i] = HybridInterp1D(i, n, c, &wt[d][2 * i]);
+      first[d][i] = c[0];
+    }
+  }
+  /* the box of the parents of the local rows */
+  for (PetscInt r = 0; r < m; r++)
+    for (PetscInt d = 0; d < dim; d++) {
+      const PetscInt c = first[d][rc[r][d]];
+
+      lo[d] = r ? PetscMin(lo[d], c) : c;
+      hi[d] = r ? PetscMax(hi[d], c + count[d][rc[r][d]] - 1) : c + count[d][rc[r][d]] - 1;
+    }
+  for (PetscInt d = 0; d < dim; d++) bx[d] = m ? hi[d] - lo[d] + 1 : 0;
+  PetscCall(PetscCalloc1(bx[0] * bx[1] * bx[2] * ns, &box));
+  PetscCall(PetscArrayzero(b, nb));
+  for (PetscInt r = 0; r < m && !far; r++) {
+    const PetscInt *ci = rc[r], c0[3] = {first[0][ci[0]], first[1][ci[1]], first[2][ci[2]]};
+
+    if (mask && mask[r] == 0.0f) continue; /* P_0 has no entry in rows outside the domain */
+    /* b = (A P) restricted to this row, on the coarse cells c0 - 1 .. c0 + 2 per axis */
+    for (PetscInt blk = 0; blk < 2 && !far; blk++) {
+      const PetscInt *ri = blk ? op->bi : op->ai, *rj = blk ? op->bj : op->aj;
+      const float    *ra = blk ? op->ba : op->aa, *cmask = mask ? (blk ? gmask : mask) : NULL;
+      const PetscInt(*cc)[3] = blk ? gc : rc;
+
+      if (!ri) continue;
+      for (PetscInt k = ri[r]; k < ri[r + 1]; k++) {
+        const PetscInt *cj = cc[rj[k]];
+        double          a  = ra[k];
+
+        for (PetscInt d = 0; d < dim; d++) far = far || PetscAbsInt(cj[d] - ci[d]) > 2;
+        if (far) break;
+        if (cmask) a *= cmask[rj[k]];
+        if (a == 0.0) continue;
+        for (PetscInt z = 0; z < count[2][cj[2]]; z++)
+          for (PetscInt y = 0; y < count[1][cj[1]]; y++) {
+            const double   ayz = a * wt[2][2 * cj[2] + z] * wt[1][2 * cj[1] + y];
+            const PetscInt at  = first[0][cj[0]] - c0[0] + 1 + 4 * (first[1][cj[1]] + y - c0[1] + 1 + 4 * (first[2][cj[2]] + z - c0[2] + (dim == 3)));
+
+            for (PetscInt x = 0; x < count[0][cj[0]]; x++) b[at + x] += ayz * wt[0][2 * cj[0] + x];
+          }
+      }
+    }
+    if (far) break;
+    /* the row of each parent c0 + (x, y, z) gets w b, at the offsets J - parent + 2 in [0, 4] */
+    for (PetscInt z = 0; z < count[2][ci[2]]; z++)
+      for (PetscInt y = 0; y < count[1][ci[1]]; y++)
+        for (PetscInt x = 0; x < count[0][ci[0]]; x++) {
+          const double w   = wt[0][2 * ci[0] + x] * wt[1][2 * ci[1] + y] * wt[2][2 * ci[2] + z];
+          double      *row = box + ns * ((c0[0] + x - lo[0]) + bx[0] * ((c0[1] + y - lo[1]) + bx[1] * (c0[2] + z - lo[2])));
+
+          for (PetscInt bz = 0; bz < nz; bz++)
+            for (PetscInt by = 0; by < 4; by++) {
+              double       *dst = row + (1 - x) + 5 * ((by + 1 - y) + 5 * (dim == 3 ? bz + 1 - z : 0));
+              const double *src = b + 4 * (by + 4 * bz);
+
+              for (PetscInt bxx = 0; bxx < 4; bxx++) dst[bxx] += w * src[bxx];
+            }
+        }
+    PetscCall(PetscArrayzero(b, nb));
+  }
+  for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree3(first[d], count[d], wt[d]));
+  PetscCall(PetscFree2(nat, rc));
+  PetscCall(PetscFree3(gnat, gmask, gc));
+  PetscCall(MPIU_Allreduce(&far, &anyfar, 1, MPIU_INT, MPI_MAX, comm));
+  if (anyfar) {
+    PetscCall(PetscInfo(h->A[l - 1], "classical level %" PetscInt_FMT ": the operator couples cells more than 2 apart; MatPtAP builds the Galerkin product\n", l));
+    PetscCall(PetscFree(box));
+    PetscFunctionReturn(0);
+  }
+  /* the matrix: rows of the coarse cells this process owns, every in-grid offset in [-2, 2] */
+  PetscCall(VecGetOwnershipRange(h->r[l], &cstart, &cend));
+  PetscCall(PetscCalloc2(cend - cstart, &dnz, cend - cstart, &onz));
+  for (PetscInt row = cstart; row < cend; row++) {
+    const PetscInt c[3] = {row % nc[0], (row / nc[0]) % nc[1], row / (nc[0] * nc[1])};
+
+    for (PetscInt oz = (dim == 3 ? -2 : 0); oz <= (dim == 3 ? 2 : 0); oz++)
+      for (PetscInt oy = -2; oy <= 2; oy++)
+        for (PetscInt ox = -2; ox <= 2; ox++) {
+          const PetscInt J[3] = {c[0] + ox, c[1] + oy, c[2] + oz}, gJ = J[0] + nc[0] * (J[1] + nc[1] * J[2]);
+
+          if (J[0] < 0 || J[0] >= nc[0] || J[1] < 0 || J[1] >= nc[1] || J[2] < 0 || J[2] >= nc[2]) continue;
+          if (gJ >= cstart && gJ < cend) dnz[row - cstart]++;
+          else onz[row - cstart]++;
+        }
+  }
+  PetscCall(MatCreate(comm, Ac));
+  PetscCall(MatSetSizes(*Ac, h->m[l], h->m[l], PETSC_DETERMINE, PETSC_DETERMINE));
+  PetscCall(MatSetType(*Ac, MATAIJ));
+  PetscCall(MatSeqAIJSetPreallocation(*Ac, 0, dnz));
+  PetscCall(MatMPIAIJSetPreallocation(*Ac, 0, dnz, 0, onz));
+  PetscCall(PetscFree2(dnz, onz));
+  for (PetscInt k = 0; k < bx[0] * bx[1] * bx[2]; k++) {
+    const PetscInt c[3] = {lo[0] + k % bx[0], lo[1] + (k / bx[0]) % bx[1], lo[2] + k / (bx[0] * bx[1])}, row = c[0] + nc[0] * (c[1] + nc[1] * c[2]);
+    PetscInt       cols[125], ncols                                                                          = 0;
+    PetscScalar    vals[125];
+
+    for (PetscInt oz = (dim == 3 ? -2 : 0); oz <= (dim == 3 ? 2 : 0); oz++)
+      for (PetscInt oy = -2; oy <= 2; oy++)
+        for (PetscInt ox = -2; ox <= 2; ox++) {
+          const PetscInt J[3] = {c[0] + ox, c[1] + oy, c[2] + oz};
+
+          if (J[0] < 0 || J[0] >= nc[0] || J[1] < 0 || J[1] >= nc[1] || J[2] < 0 || J[2] >= nc[2]) continue;
+          cols[ncols]   = J[0] + nc[0] * (J[1] + nc[1] * J[2]);
+          vals[ncols++] = box[ns * k + (ox + 2) + 5 * ((oy + 2) + 5 * (dim == 3 ? oz + 2 : 0))];
+        }
+    PetscCall(MatSetValues(*Ac, 1, &row, ncols, cols, vals, ADD_VALUES));
+  }
+  PetscCall(PetscFree(box));
+  PetscCall(MatAssemblyBegin(*Ac, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(*Ac, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
+
 /* For the operator A with the cells outside the domain (mask 0): the Galerkin operators
-   (with P_0, P zero on the rows outside the domain), the damped inverse diagonals, and for a
-   network that reads a geometry the fraction of each coarsest cell outside the domain,
-   1 - (P^T ... P^T mask) / 2^(dim L). The transfers of level 0 apply the mask to vectors
-   (P_0 x = mask .* P x, P_0^T t = P^T (mask .* t)), so that a new operator costs no copy of
-   P and P^T. */
+   (HybridGalerkin, or MatPtAP with P_0, Pgrid[0] zero on the rows outside the domain), the
+   damped inverse diagonals, and for a network that reads a geometry the fraction of each
+   coarsest cell outside the domain, 1 - (P^T ... P^T mask) / 2^(dim L). The transfers of
+   level 0 apply the mask to vectors (P_0 x = mask .* P x, P_0^T t = P^T (mask .* t)), so that
+   a new operator costs no copy of P and P^T. */
 PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, Vec mask)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
   const char           *geometry;
 
   PetscFunctionBegin;
-  if (h->levels > 1) {
-    if (h->P0) PetscCall(MatCopy(h->Pgrid[0], h->P0, SAME_NONZERO_PATTERN));
-    else PetscCall(MatDuplicate(h->Pgrid[0], MAT_COPY_VALUES, &h->P0));
-    PetscCall(MatDiagonalScale(h->P0, mask, NULL));
-  }
   PetscCall(PetscObjectReference((PetscObject)A));
   PetscCall(MatDestroy(&h->A[0]));
   h->A[0] = A;
-  for (PetscInt l = 1; l < h->levels; l++) {
-    PetscCall(MatDestroy(&h->A[l]));
-    PetscCall(MatPtAP(h->A[l - 1], l == 1 ? h->P0 : h->Pgrid[l - 1], MAT_INITIAL_MATRIX, PETSC_DEFAULT, &h->A[l]));
-  }
   for (PetscInt l = 0; l < h->levels; l++) {
     const PetscScalar *a, *in;
     Vec                diag;
 
+    if (l) {
+      PetscCall(MatDestroy(&h->A[l]));
+      PetscCall(HybridGalerkin(dn, l, &h->A[l]));
+      if (!h->A[l]) {
+        if (l == 1) {
+          if (h->P0) PetscCall(MatCopy(h->Pgrid[0], h->P0, SAME_NONZERO_PATTERN));
+          else PetscCall(MatDuplicate(h->Pgrid[0], MAT_COPY_VALUES, &h->P0));
+          PetscCall(MatDiagonalScale(h->P0, mask, NULL));
+        }
+        PetscCall(MatPtAP(h->A[l - 1], l == 1 ? h->P0 : h->Pgrid[l - 1], MAT_INITIAL_MATRIX, PETSC_DEFAULT, &h->A[l]));
+      }
+    }
     PetscCall(MatCreateVecs(h->A[l], NULL, &diag));
     PetscCall(MatGetDiagonal(h->A[l], diag));
     PetscCall(VecGetArrayRead(diag, &a));
