@@ -7,6 +7,8 @@ static const char help[] = "Benchmark: pressure Poisson with a solid obstacle (2
                            "  -repeat <2>             solves per entry; the fastest is reported\n"
                            "  -deepcd_max_it <500>    iteration cap for deepcd, which can stagnate\n"
                            "  -classical <cg,icc,gamg,boomeramg>  classical solvers run (the best of them is the reference)\n"
+                           "  -prune <10>             a classical solver this many times slower than the best one at a size is\n"
+                           "                          not run at the larger sizes of that dimension (0: run every solver everywhere)\n"
                            "  -moving <0>             time-dependent scenario instead: this many steps of an obstacle moving across\n"
                            "                          the box, a new matrix at each step, the previous solution as initial guess\n\n";
 
@@ -144,7 +146,7 @@ int main(int argc, char **argv)
       {32,   64    }
   },
            nsizes[2] = {3, 2}, nrtol = 2, repeat = 2, dmaxit = 500, nmodels[2] = {1, 1}, moving = 0;
-  PetscReal        rtols[MAXRTOLS] = {1e-4, 1e-6}, worst = 0;
+  PetscReal        rtols[MAXRTOLS] = {1e-4, 1e-6}, worst = 0, prune = 10;
   KrylearnObstacle obstacle             = KRYLEARN_OBSTACLE_DISC;
   char            *models[2][MAXMODELS] = {{NULL}}, blas[PETSC_MAX_PATH_LEN] = "unknown";
   /* per dimension, size, rtol: time and iterations of each deepcd model and of the best classical solver */
@@ -175,6 +177,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsEnum("-obstacle", "Solid obstacle", NULL, KrylearnObstacles, (PetscEnum)obstacle, (PetscEnum *)&obstacle, NULL));
   PetscCall(PetscOptionsInt("-deepcd_max_it", "Iteration cap for deepcd (it can stagnate)", NULL, dmaxit, &dmaxit, NULL));
   PetscCall(PetscOptionsInt("-repeat", "Solves per entry (fastest reported)", NULL, repeat, &repeat, NULL));
+  PetscCall(PetscOptionsReal("-prune", "A classical solver this many times slower than the best one is not run at larger sizes (0: never pruned)", NULL, prune, &prune, NULL));
   PetscCall(PetscOptionsInt("-moving", "Time-dependent scenario: steps of a moving obstacle (0: the static tables)", NULL, moving, &moving, NULL));
   PetscCheck(moving >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-moving %" PetscInt_FMT ": the number of steps must be non-negative", moving);
   for (PetscInt d = 0; d < 2; d++) {
@@ -239,8 +242,12 @@ int main(int argc, char **argv)
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| grid | rtol | solver | iterations | setup s | solve s | time s | ratio to GAMG | true rel. residual |\n|---|---|---|---|---|---|---|---|---|\n"));
   for (PetscInt dim = 2; dim <= 3; dim++) {
+    PetscBool run[NCLASSICAL + 1]; /* solvers run at this dimension's next size */
+
+    PetscCall(PetscArraycpy(run, use, NCLASSICAL + 1));
     for (PetscInt is = 0; is < nsizes[dim - 2]; is++) {
       PetscInt  n[3] = {sizes[dim - 2][is], sizes[dim - 2][is], sizes[dim - 2][is]};
+      PetscReal slowest[NCLASSICAL + 1] = {0}; /* over the tolerances: time / the best classical solver's */
       DM        da;
       Mat       A;
       Vec       b, x, r;
@@ -263,7 +270,7 @@ int main(int argc, char **argv)
           const PetscInt kind = s < nmodels[dim - 2] ? 0 : s - nmodels[dim - 2] + 1;
 
           setup[s] = solve[s] = PETSC_MAX_REAL;
-          if (!use[kind]) continue;
+          if (!run[kind]) continue;
           for (PetscInt rep = 0; rep < repeat; rep++) {
             KSP            ksp;
             PetscLogDouble t0, t1, t2;
@@ -301,10 +308,10 @@ int main(int argc, char **argv)
           const PetscInt kind = s < nmodels[dim - 2] ? 0 : s - nmodels[dim - 2] + 1;
           char           name[32];
 
-          if (!use[kind]) continue;
+          if (!run[kind]) continue;
           if (kind) PetscCall(PetscStrncpy(name, names[kind], sizeof(name)));
           else PetscCall(PetscSNPrintf(name, sizeof(name), nmodels[dim - 2] > 1 ? "deepcd [%" PetscInt_FMT "]" : "deepcd", s + 1));
-          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | %s | %" PetscInt_FMT "%s | %.3f | %.3f | %.3f | %.2f | %.1e |\n", grid, (double)rtols[it], name, its[s], reason[s] > 0 ? "" : " (not converged)", setup[s], solve[s], setup[s] + solve[s], use[3] ? (setup[s] + solve[s]) / (setup[gamg] + solve[gamg]) : (double)INFINITY, (double)res[s]));
+          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | %.0e | %s | %" PetscInt_FMT "%s | %.3f | %.3f | %.3f | %.2f | %.1e |\n", grid, (double)rtols[it], name, its[s], reason[s] > 0 ? "" : " (not converged)", setup[s], solve[s], setup[s] + solve[s], run[3] ? (setup[s] + solve[s]) / (setup[gamg] + solve[gamg]) : (double)INFINITY, (double)res[s]));
           if (!kind) {
             dtime[dim - 2][is][it][s] = setup[s] + solve[s];
             dits[dim - 2][is][it][s]  = its[s];
@@ -315,7 +322,17 @@ int main(int argc, char **argv)
             best[dim - 2][is][it]  = kind;
           }
         }
+        for (PetscInt s = nmodels[dim - 2]; s < nsolvers; s++) {
+          const PetscInt kind = s - nmodels[dim - 2] + 1;
+
+          if (run[kind]) slowest[kind] = PetscMax(slowest[kind], reason[s] > 0 ? (setup[s] + solve[s]) / btime[dim - 2][is][it] : PETSC_INFINITY);
+        }
       }
+      for (PetscInt kind = 1; kind <= NCLASSICAL; kind++)
+        if (run[kind] && prune > 0 && slowest[kind] > prune && is + 1 < nsizes[dim - 2]) {
+          run[kind] = PETSC_FALSE;
+          PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| %s | | %s: %.1f times the best classical solver's time, not run at larger sizes (-prune %.1f) | | | | | | |\n", grid, names[kind], (double)slowest[kind], (double)prune));
+        }
       PetscCall(VecDestroy(&x));
       PetscCall(VecDestroy(&r));
       PetscCall(VecDestroy(&b));
