@@ -39,14 +39,35 @@ static PetscInt HybridInterp1D(PetscInt i, PetscInt n, PetscInt c[2], PetscReal 
   return 2;
 }
 
-/* Interpolation from the level below (natural ordering, the layout of coarse) to the rows
-   of a level whose local rows are the natural cells nat[] of a grid of extents nf */
+/* The interpolation's row for a cell (natural index) of a grid of extents nf: its parents
+   (natural indices of the grid of extents ceil(nf/2)) and weights; returns their number */
+static PetscInt HybridInterpRow(PetscInt dim, const PetscInt nf[], PetscInt cell, PetscInt cols[8], PetscReal vals[8])
+{
+  const PetscInt ijk[3] = {cell % nf[0], (cell / nf[0]) % nf[1], cell / (nf[0] * nf[1])};
+  PetscInt       nc[3], c[3][2], cnt[3] = {1, 1, 1}, ncols = 0;
+  PetscReal      w[3][2];
+
+  for (PetscInt d = 0; d < 3; d++) {
+    nc[d]   = d < dim ? (nf[d] + 1) / 2 : 1;
+    c[d][0] = 0, w[d][0] = 1.0;
+    if (d < dim) cnt[d] = HybridInterp1D(ijk[d], nf[d], c[d], w[d]);
+  }
+  for (PetscInt a = 0; a < cnt[2]; a++)
+    for (PetscInt b = 0; b < cnt[1]; b++)
+      for (PetscInt e = 0; e < cnt[0]; e++) {
+        cols[ncols]   = c[0][e] + nc[0] * (c[1][b] + nc[1] * c[2][a]);
+        vals[ncols++] = w[0][e] * w[1][b] * w[2][a];
+      }
+  return ncols;
+}
+
+/* The interpolation as a matrix, for MatPtAP: from the level below (natural ordering, the
+   layout of coarse) to the rows of a level whose local rows are the natural cells nat[] */
 static PetscErrorCode HybridCreateInterpolation(MPI_Comm comm, PetscInt dim, const PetscInt nf[], PetscInt mloc, const PetscInt nat[], Vec coarse, Mat *P)
 {
-  PetscInt nc[3], mc, rstart = 0, cstart, cend, *dnz, *onz;
+  PetscInt mc, rstart = 0, cstart, cend, *dnz, *onz;
 
   PetscFunctionBegin;
-  for (PetscInt d = 0; d < 3; d++) nc[d] = d < dim ? (nf[d] + 1) / 2 : 1;
   PetscCall(VecGetLocalSize(coarse, &mc));
   PetscCall(VecGetOwnershipRange(coarse, &cstart, &cend));
   PetscCall(MatCreate(comm, P));
@@ -60,26 +81,16 @@ static PetscErrorCode HybridCreateInterpolation(MPI_Comm comm, PetscInt dim, con
       PetscCall(MatGetOwnershipRange(*P, &rstart, NULL));
     }
     for (PetscInt r = 0; r < mloc; r++) {
-      PetscInt  ijk[3] = {nat[r] % nf[0], (nat[r] / nf[0]) % nf[1], nat[r] / (nf[0] * nf[1])};
-      PetscInt  c[3][2], cnt[3] = {1, 1, 1}, cols[8], ncols = 0, row = rstart + r;
-      PetscReal w[3][2], vals[8];
+      PetscInt  cols[8], row = rstart + r, ncols;
+      PetscReal vals[8];
 
-      for (PetscInt d = 0; d < 3; d++) {
-        c[d][0] = 0, w[d][0] = 1.0;
-        if (d < dim) cnt[d] = HybridInterp1D(ijk[d], nf[d], c[d], w[d]);
-      }
-      for (PetscInt a = 0; a < cnt[2]; a++)
-        for (PetscInt b = 0; b < cnt[1]; b++)
-          for (PetscInt e = 0; e < cnt[0]; e++) {
-            cols[ncols] = c[0][e] + nc[0] * (c[1][b] + nc[1] * c[2][a]);
-            vals[ncols] = w[0][e] * w[1][b] * w[2][a];
-            if (!pass) {
-              if (cols[ncols] >= cstart && cols[ncols] < cend) dnz[r]++;
-              else onz[r]++;
-            }
-            ncols++;
-          }
+      ncols = HybridInterpRow(dim, nf, nat[r], cols, vals);
       if (pass) PetscCall(MatSetValues(*P, 1, &row, ncols, cols, vals, INSERT_VALUES));
+      else
+        for (PetscInt k = 0; k < ncols; k++) {
+          if (cols[k] >= cstart && cols[k] < cend) dnz[r]++;
+          else onz[r]++;
+        }
     }
   }
   PetscCall(PetscFree2(dnz, onz));
@@ -161,40 +172,198 @@ static PetscErrorCode HybridOpSetUp(Mat M, KrylearnDeepCDHybridOp *op)
   PetscFunctionReturn(0);
 }
 
-/* The classical levels of the grid dn->n: extents, interpolations and work vectors.
-   nat[]: natural cell of each local row of A. Returns the coarsest level's vector (the
-   network's rows, natural ordering; owned by dn). */
-PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Mat A, const PetscInt nat[], Vec *coarse)
+/* y = w + alpha B x over the rows of a CSR block (w NULL: 0; w may be y) */
+static void HybridCSRMult(PetscInt m, const PetscInt *bi, const PetscInt *bj, const float *ba, const float *x, float alpha, const float *w, float *y)
+{
+#pragma omp parallel for schedule(static)
+  for (PetscInt i = 0; i < m; i++) {
+    float s = 0.0f;
+
+    for (PetscInt k = bi[i]; k < bi[i + 1]; k++) s += ba[k] * x[bj[k]];
+    y[i] = w ? w[i] + alpha * s : alpha * s;
+  }
+}
+
+/* y = w + alpha M x (w NULL: y = alpha M x; w may be y, not x) */
+static PetscErrorCode HybridOpMult(KrylearnDeepCDHybridOp *op, const float *x, float alpha, const float *w, float *y)
+{
+  PetscFunctionBegin;
+  if (!op->aa) { /* not AIJ: MatMult in double precision */
+    PetscScalar *xa, *ya;
+    PetscInt     n;
+
+    PetscCall(VecGetLocalSize(op->x, &n));
+    PetscCall(VecGetArrayWrite(op->x, &xa));
+    for (PetscInt i = 0; i < n; i++) xa[i] = x[i];
+    PetscCall(VecRestoreArrayWrite(op->x, &xa));
+    PetscCall(MatMult(op->M, op->x, op->y));
+    PetscCall(VecGetArray(op->y, &ya));
+    for (PetscInt i = 0; i < op->m; i++) y[i] = (w ? w[i] : 0.0f) + alpha * (float)PetscRealPart(ya[i]);
+    PetscCall(VecRestoreArray(op->y, &ya));
+    PetscFunctionReturn(0);
+  }
+  if (op->ghostsf) PetscCall(PetscSFBcastBegin(op->ghostsf, MPI_FLOAT, x, op->ghost, MPI_REPLACE));
+  HybridCSRMult(op->m, op->ai, op->aj, op->aa, x, alpha, w, y);
+  if (op->ghostsf) { /* the off-process columns, once their entries of x have arrived */
+    PetscCall(PetscSFBcastEnd(op->ghostsf, MPI_FLOAT, x, op->ghost, MPI_REPLACE));
+    HybridCSRMult(op->m, op->bi, op->bj, op->ba, op->ghost, alpha, y, y);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A float operator from its local rows given with global columns of the layout cmap: the
+   local block, the off-process block on the sorted distinct off-process columns, and the
+   star forest that gathers those entries of x */
+static PetscErrorCode HybridOpSetRows(MPI_Comm comm, PetscInt m, const PetscInt rowptr[], const PetscInt cols[], const float vals[], PetscLayout cmap, KrylearnDeepCDHybridOp *op)
+{
+  PetscInt    cstart, cend, noff = 0, *ghosts;
+  PetscMPIInt size;
+
+  PetscFunctionBegin;
+  PetscCall(HybridOpReset(op));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscLayoutGetRange(cmap, &cstart, &cend));
+  for (PetscInt k = 0; k < rowptr[m]; k++) noff += cols[k] < cstart || cols[k] >= cend;
+  PetscCall(PetscMalloc1(noff, &ghosts));
+  noff = 0;
+  for (PetscInt k = 0; k < rowptr[m]; k++)
+    if (cols[k] < cstart || cols[k] >= cend) ghosts[noff++] = cols[k];
+  op->nghost = noff;
+  PetscCall(PetscSortRemoveDupsInt(&op->nghost, ghosts));
+  op->m = m;
+  PetscCall(PetscMalloc1(m + 1, &op->ai)); /* freed one by one, like the copies of AIJ blocks */
+  PetscCall(PetscMalloc1(rowptr[m] - noff, &op->aj));
+  PetscCall(PetscMalloc1(rowptr[m] - noff, &op->aa));
+  if (size > 1) {
+    PetscCall(PetscMalloc1(m + 1, &op->bi));
+    PetscCall(PetscMalloc1(noff, &op->bj));
+    PetscCall(PetscMalloc1(noff, &op->ba));
+  }
+  op->ai[0] = 0;
+  if (op->bi) op->bi[0] = 0;
+  for (PetscInt r = 0; r < m; r++) {
+    op->ai[r + 1] = op->ai[r];
+    if (op->bi) op->bi[r + 1] = op->bi[r];
+    for (PetscInt k = rowptr[r]; k < rowptr[r + 1]; k++) {
+      if (cols[k] >= cstart && cols[k] < cend) {
+        op->aj[op->ai[r + 1]]   = cols[k] - cstart;
+        op->aa[op->ai[r + 1]++] = vals[k];
+      } else {
+        PetscInt g;
+
+        PetscCall(PetscFindInt(cols[k], op->nghost, ghosts, &g));
+        op->bj[op->bi[r + 1]]   = g;
+        op->ba[op->bi[r + 1]++] = vals[k];
+      }
+    }
+  }
+  if (size > 1) {
+    PetscCall(PetscMalloc1(op->nghost, &op->ghost));
+    PetscCall(PetscSFCreate(comm, &op->ghostsf));
+    PetscCall(PetscSFSetGraphLayout(op->ghostsf, cmap, op->nghost, NULL, PETSC_COPY_VALUES, ghosts));
+    PetscCall(PetscSFSetUp(op->ghostsf));
+  }
+  PetscCall(PetscFree(ghosts));
+  PetscFunctionReturn(0);
+}
+
+/* The transfers of level l (local rows: the natural cells nat[], PETSc numbering of the
+   layout fine, ao mapping natural cells to it or NULL when they are the same) and level l + 1
+   (natural ordering): P_l, the interpolation's rows of the fine cells, and R_l = P_l^T, its
+   columns for the coarse cells (the up to 4 fine cells per axis whose parents they are),
+   built from the structured interpolation without a transpose */
+static PetscErrorCode HybridCreateTransfers(MPI_Comm comm, KrylearnDeepCDHybrid *h, PetscInt dim, PetscInt l, const PetscInt nat[], AO ao, PetscLayout fine)
+{
+  const PetscInt *nf = h->n[l], *nc = h->n[l + 1], m = h->m[l], mc = h->m[l + 1];
+  PetscInt        cstart, *rowptr, *cols, nz                       = 0;
+  PetscReal       w[8];
+  float          *vals;
+  PetscLayout     coarse;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLayout(h->r[l + 1], &coarse));
+  PetscCall(PetscMalloc3(m + 1, &rowptr, 8 * m, &cols, 8 * m, &vals));
+  rowptr[0] = 0;
+  for (PetscInt r = 0; r < m; r++) {
+    const PetscInt ncols = HybridInterpRow(dim, nf, nat[r], cols + rowptr[r], w);
+
+    for (PetscInt k = 0; k < ncols; k++) vals[rowptr[r] + k] = (float)w[k];
+    rowptr[r + 1] = rowptr[r] + ncols;
+  }
+  PetscCall(HybridOpSetRows(comm, m, rowptr, cols, vals, coarse, &h->opP[l]));
+  PetscCall(PetscFree3(rowptr, cols, vals));
+
+  /* R: per axis, the fine cells 2c - 1 .. 2c + 2 that have the coarse cell c as a parent */
+  PetscCall(PetscLayoutGetRange(coarse, &cstart, NULL));
+  PetscCall(PetscMalloc3(mc + 1, &rowptr, PetscPowInt(4, dim) * mc, &cols, PetscPowInt(4, dim) * mc, &vals));
+  rowptr[0] = 0;
+  for (PetscInt r = 0; r < mc; r++) {
+    const PetscInt cell = cstart + r, c[3] = {cell % nc[0], (cell / nc[0]) % nc[1], cell / (nc[0] * nc[1])};
+    PetscInt       child[3][4], cnt[3]     = {1, 1, 1};
+    PetscReal      cw[3][4];
+
+    for (PetscInt d = 0; d < 3; d++) {
+      child[d][0] = 0, cw[d][0] = 1.0;
+      if (d >= dim) continue;
+      cnt[d] = 0;
+      for (PetscInt i = PetscMax(2 * c[d] - 1, 0); i <= PetscMin(2 * c[d] + 2, nf[d] - 1); i++) {
+        PetscInt  p[2];
+        PetscReal pw[2];
+
+        for (PetscInt k = 0; k < HybridInterp1D(i, nf[d], p, pw); k++)
+          if (p[k] == c[d]) child[d][cnt[d]] = i, cw[d][cnt[d]++] = pw[k];
+      }
+    }
+    rowptr[r + 1] = rowptr[r];
+    for (PetscInt a = 0; a < cnt[2]; a++)
+      for (PetscInt b = 0; b < cnt[1]; b++)
+        for (PetscInt e = 0; e < cnt[0]; e++) {
+          cols[rowptr[r + 1]]   = child[0][e] + nf[0] * (child[1][b] + nf[1] * child[2][a]);
+          vals[rowptr[r + 1]++] = (float)(cw[0][e] * cw[1][b] * cw[2][a]);
+        }
+  }
+  nz = rowptr[mc];
+  if (ao) PetscCall(AOApplicationToPetsc(ao, nz, cols)); /* natural cells -> the fine level's rows */
+  PetscCall(HybridOpSetRows(comm, mc, rowptr, cols, vals, fine, &h->opR[l]));
+  PetscCall(PetscFree3(rowptr, cols, vals));
+  PetscFunctionReturn(0);
+}
+
+/* The classical levels of the grid dn->n: extents, transfers and work vectors. nat[]:
+   natural cell of each local row of A; ao: natural cells -> A's rows (NULL: the same).
+   Returns the coarsest level's vector (the network's rows, natural ordering; owned by dn). */
+PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Mat A, const PetscInt nat[], AO ao, Vec *coarse)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
   PetscInt             *idx, rstart, levels;
+  PetscLayout           fine;
 
   PetscFunctionBegin;
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, &h->sweeps, &h->damping, &levels));
   PetscCheck(levels <= DEEPCD_MAXCLASSICAL, comm, PETSC_ERR_SUP, "deepcd: at most %d classical levels", DEEPCD_MAXCLASSICAL);
   h->levels = levels; /* what Reset frees */
   for (PetscInt d = 0; d < 3; d++) h->n[0][d] = dn->n[d];
+  PetscCall(MatGetLocalSize(A, &h->m[0], NULL));
   for (PetscInt l = 1; l <= h->levels; l++) {
     for (PetscInt d = 0; d < 3; d++) h->n[l][d] = d < dn->dim ? (h->n[l - 1][d] + 1) / 2 : 1;
     PetscCall(VecCreateMPI(comm, PETSC_DECIDE, h->n[l][0] * h->n[l][1] * h->n[l][2], &h->r[l]));
     PetscCall(VecDuplicate(h->r[l], &h->z[l]));
+    PetscCall(VecGetLocalSize(h->r[l], &h->m[l]));
   }
-  PetscCall(MatGetLocalSize(A, &h->m[0], NULL));
-  PetscCall(HybridCreateInterpolation(comm, dn->dim, h->n[0], h->m[0], nat, h->r[1], &h->Pgrid[0]));
-  for (PetscInt l = 1; l <= h->levels; l++) PetscCall(VecGetLocalSize(h->r[l], &h->m[l]));
+  PetscCall(PetscLayoutCreateFromSizes(comm, h->m[0], PETSC_DECIDE, 1, &fine)); /* A's rows; a matrix type may not set its layout up */
+  PetscCall(HybridCreateTransfers(comm, h, dn->dim, 0, nat, ao, fine));
+  PetscCall(PetscLayoutDestroy(&fine));
   for (PetscInt l = 1; l < h->levels; l++) {
     PetscCall(VecGetOwnershipRange(h->r[l], &rstart, NULL));
+    PetscCall(VecGetLayout(h->r[l], &fine));
     PetscCall(PetscMalloc1(h->m[l], &idx));
     for (PetscInt r = 0; r < h->m[l]; r++) idx[r] = rstart + r;
-    PetscCall(HybridCreateInterpolation(comm, dn->dim, h->n[l], h->m[l], idx, h->r[l + 1], &h->Pgrid[l]));
+    PetscCall(HybridCreateTransfers(comm, h, dn->dim, l, idx, NULL, fine));
     PetscCall(PetscFree(idx));
   }
   for (PetscInt l = 0; l < h->levels; l++) {
     const PetscInt m = h->m[l];
 
-    PetscCall(MatTranspose(h->Pgrid[l], MAT_INITIAL_MATRIX, &h->Rgrid[l]));
-    PetscCall(HybridOpSetUp(h->Pgrid[l], &h->opP[l]));
-    PetscCall(HybridOpSetUp(h->Rgrid[l], &h->opR[l]));
     PetscCall(PetscMalloc7(m, &h->in[l], m, &h->out[l], m, &h->dinv[l], m, &h->t[l], m, &h->d[l], m, &h->e[l], m, &h->ae[l]));
   }
   PetscCall(PetscMalloc2(h->m[h->levels], &h->in[h->levels], h->m[h->levels], &h->out[h->levels]));
@@ -392,6 +561,18 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
       PetscCall(MatDestroy(&h->A[l]));
       PetscCall(HybridGalerkin(dn, l, &h->A[l]));
       if (!h->A[l]) {
+        if (!h->Pgrid[l - 1]) {
+          PetscInt *nat, rstart;
+
+          PetscCall(PetscMalloc1(h->m[l - 1], &nat));
+          if (l == 1) PetscCall(PetscArraycpy(nat, dn->rowcell, h->m[0]));
+          else {
+            PetscCall(VecGetOwnershipRange(h->r[l - 1], &rstart, NULL));
+            for (PetscInt r = 0; r < h->m[l - 1]; r++) nat[r] = rstart + r;
+          }
+          PetscCall(HybridCreateInterpolation(PetscObjectComm((PetscObject)A), dn->dim, h->n[l - 1], h->m[l - 1], nat, h->r[l], &h->Pgrid[l - 1]));
+          PetscCall(PetscFree(nat));
+        }
         if (l == 1) {
           if (h->P0) PetscCall(MatCopy(h->Pgrid[0], h->P0, SAME_NONZERO_PATTERN));
           else PetscCall(MatDuplicate(h->Pgrid[0], MAT_COPY_VALUES, &h->P0));
@@ -419,54 +600,15 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
     PetscScalar    *a;
     PetscInt        n;
 
-    PetscCall(MatMult(h->Rgrid[0], mask, h->r[1])); /* P_0^T mask = P^T mask: the mask is 0 or 1 */
-    for (PetscInt l = 1; l < h->levels; l++) PetscCall(MatMult(h->Rgrid[l], h->r[l], h->r[l + 1]));
+    PetscCall(HybridOpMult(&h->opR[0], h->mask, 1.0f, NULL, h->in[1])); /* P_0^T mask = P^T mask: the mask is 0 or 1 */
+    for (PetscInt l = 1; l < h->levels; l++) PetscCall(HybridOpMult(&h->opR[l], h->in[l], 1.0f, NULL, h->in[l + 1]));
     PetscCall(VecGetLocalSize(w, &n));
-    PetscCall(VecGetArray(w, &a));
-    for (PetscInt i = 0; i < n; i++) a[i] = PetscMin(PetscMax(1.0 - PetscRealPart(a[i]) / cells, 0.0), 1.0);
-    PetscCall(VecRestoreArray(w, &a));
+    PetscCall(VecGetArrayWrite(w, &a));
+    for (PetscInt i = 0; i < n; i++) a[i] = PetscMin(PetscMax(1.0 - h->in[h->levels][i] / cells, 0.0), 1.0);
+    PetscCall(VecRestoreArrayWrite(w, &a));
     PetscCall(VecScatterBegin(dn->tonet, w, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
     PetscCall(VecScatterEnd(dn->tonet, w, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
     PetscCall(KrylearnNetSetGeometry(dn->net, dn->xda));
-  }
-  PetscFunctionReturn(0);
-}
-
-/* y = w + alpha B x over the rows of a CSR block (w NULL: 0; w may be y) */
-static void HybridCSRMult(PetscInt m, const PetscInt *bi, const PetscInt *bj, const float *ba, const float *x, float alpha, const float *w, float *y)
-{
-#pragma omp parallel for schedule(static)
-  for (PetscInt i = 0; i < m; i++) {
-    float s = 0.0f;
-
-    for (PetscInt k = bi[i]; k < bi[i + 1]; k++) s += ba[k] * x[bj[k]];
-    y[i] = w ? w[i] + alpha * s : alpha * s;
-  }
-}
-
-/* y = w + alpha M x (w NULL: y = alpha M x; w may be y, not x) */
-static PetscErrorCode HybridOpMult(KrylearnDeepCDHybridOp *op, const float *x, float alpha, const float *w, float *y)
-{
-  PetscFunctionBegin;
-  if (!op->aa) { /* not AIJ: MatMult in double precision */
-    PetscScalar *xa, *ya;
-    PetscInt     n;
-
-    PetscCall(VecGetLocalSize(op->x, &n));
-    PetscCall(VecGetArrayWrite(op->x, &xa));
-    for (PetscInt i = 0; i < n; i++) xa[i] = x[i];
-    PetscCall(VecRestoreArrayWrite(op->x, &xa));
-    PetscCall(MatMult(op->M, op->x, op->y));
-    PetscCall(VecGetArray(op->y, &ya));
-    for (PetscInt i = 0; i < op->m; i++) y[i] = (w ? w[i] : 0.0f) + alpha * (float)PetscRealPart(ya[i]);
-    PetscCall(VecRestoreArray(op->y, &ya));
-    PetscFunctionReturn(0);
-  }
-  if (op->ghostsf) PetscCall(PetscSFBcastBegin(op->ghostsf, MPI_FLOAT, x, op->ghost, MPI_REPLACE));
-  HybridCSRMult(op->m, op->ai, op->aj, op->aa, x, alpha, w, y);
-  if (op->ghostsf) { /* the off-process columns, once their entries of x have arrived */
-    PetscCall(PetscSFBcastEnd(op->ghostsf, MPI_FLOAT, x, op->ghost, MPI_REPLACE));
-    HybridCSRMult(op->m, op->bi, op->bj, op->ba, op->ghost, alpha, y, y);
   }
   PetscFunctionReturn(0);
 }
@@ -609,7 +751,6 @@ PetscErrorCode KrylearnDeepCDHybridReset(KrylearnDeepCDNet *dn)
     PetscCall(VecDestroy(&h->z[l]));
     if (l == DEEPCD_MAXCLASSICAL) break;
     PetscCall(MatDestroy(&h->Pgrid[l]));
-    PetscCall(MatDestroy(&h->Rgrid[l]));
     PetscCall(HybridOpReset(&h->opA[l]));
     PetscCall(HybridOpReset(&h->opP[l]));
     PetscCall(HybridOpReset(&h->opR[l]));

@@ -339,7 +339,7 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
   PetscCall(PetscArraycpy(idx, dn->rowcell, m));
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, NULL, NULL, &levels));
   if (levels) { /* the network's rows are the natural cells of the coarsest level */
-    PetscCall(KrylearnDeepCDHybridSetUpGrid(comm, dn, A, idx, &v));
+    PetscCall(KrylearnDeepCDHybridSetUpGrid(comm, dn, A, idx, opao, &v));
     PetscCall(PetscObjectReference((PetscObject)v));
     PetscCall(VecGetLocalSize(v, &m));
     PetscCall(VecGetOwnershipRange(v, &rstart, NULL));

@@ -31,9 +31,8 @@ typedef struct {
   PetscReal              damping;
   PetscInt               n[DEEPCD_MAXCLASSICAL + 1][3]; /* grid extents of each level */
   PetscInt               m[DEEPCD_MAXCLASSICAL + 1];    /* local rows of each level */
-  Mat                    Pgrid[DEEPCD_MAXCLASSICAL];    /* interpolation level l+1 -> l, all cells */
-  Mat                    Rgrid[DEEPCD_MAXCLASSICAL];    /* restriction, Pgrid^T (applied faster than a transpose product) */
-  Mat                    P0;                            /* Pgrid[0] zero on the rows outside the domain, for the Galerkin product (levels > 1) */
+  Mat                    Pgrid[DEEPCD_MAXCLASSICAL];    /* interpolation level l+1 -> l as a matrix, for MatPtAP (built when needed) */
+  Mat                    P0;                            /* Pgrid[0] zero on the rows outside the domain, for MatPtAP */
   Mat                    A[DEEPCD_MAXCLASSICAL];        /* A[0] the operator (not owned), then Galerkin products */
   KrylearnDeepCDHybridOp opA[DEEPCD_MAXCLASSICAL], opP[DEEPCD_MAXCLASSICAL], opR[DEEPCD_MAXCLASSICAL];
   Vec                    r[DEEPCD_MAXCLASSICAL + 1], z[DEEPCD_MAXCLASSICAL + 1];     /* layouts of the levels l >= 1; on L, the network's input and output */
@@ -90,7 +89,7 @@ PETSC_INTERN PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *, PetscView
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetReset(KrylearnDeepCDNet *);
 
 /* deepcd_hybrid.c */
-PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm, KrylearnDeepCDNet *, Mat, const PetscInt[], Vec *);
+PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm, KrylearnDeepCDNet *, Mat, const PetscInt[], AO, Vec *);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *, Mat, Vec);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridApply(KrylearnDeepCDNet *, Vec, Vec);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridView(KrylearnDeepCDNet *, PetscViewer);

@@ -174,6 +174,32 @@ def run_operator_types():
     R.petsc4py_script(OPERATOR_TYPES, "operator_types.py")
 
 
+def galerkin_systems(dim, n):
+    """The pressure problem with a smooth coefficient of contrast 100, as is and with its
+    x faces coupled (periodic in x), written as files for krylearn-solve (CSR, grid
+    attribute, b); returns {name: (file, matrix, b)}."""
+    shape = (n,) * dim
+    solid = poisson.obstacle(shape, "disc")
+    A = poisson.operator(solid, coefficient=poisson.smooth_coefficient(shape, 100.0, seed=2))
+    periodic = A.tolil()
+    for i in np.nonzero(~solid.ravel())[0]:
+        if i % n == 0 and not solid.ravel()[i + n - 1]:  # x- face, coupled to the x+ face
+            for a, c in ((i, i + n - 1), (i + n - 1, i)):
+                periodic[a, c] -= 1.0
+                periodic[a, a] += 1.0
+    b = poisson.plume_rhs(solid)
+    systems = {}
+    for name, M in (("variable coefficients", A), ("periodic in x", periodic.tocsr())):
+        M.sort_indices()
+        path = f"{name.split()[0]}{dim}d.h5"
+        with h5py.File(path, "w") as f:
+            f["indptr"], f["indices"], f["data"] = M.indptr.astype(np.int32), M.indices.astype(np.int32), M.data
+            f["b"] = b
+            f.attrs["format"], f.attrs["shape"], f.attrs["grid"] = "csr", np.array(M.shape), np.array(shape[::-1])
+        systems[name] = (path, M, b)
+    return systems
+
+
 def run_galerkin():
     """Galerkin levels of operators given as files (krylearn-solve, natural ordering, grid
     attribute) at 1, 2 and 3 processes against the reference: the one-pass product of the
@@ -181,31 +207,16 @@ def run_galerkin():
     operator of 5^dim-point rows), and MatPtAP where rows couple farther cells (periodic x)."""
     hybrid_model(2, "h13.h5", sweeps=1, levels=3, seed=3)
     hybrid_model(3, "h22.h5", sweeps=2, levels=2, seed=4)
-    for dim, n, path in ((2, 64, "h13.h5"), (3, 32, "h22.h5")):
-        shape = (n,) * dim
-        solid = poisson.obstacle(shape, "disc")
-        A = poisson.operator(solid, coefficient=poisson.smooth_coefficient(shape, 100.0, seed=2))
-        periodic = A.tolil()
-        for i in np.nonzero(~solid.ravel())[0]:
-            if i % n == 0 and not solid.ravel()[i + n - 1]:  # x- face, coupled to the x+ face
-                for a, c in ((i, i + n - 1), (i + n - 1, i)):
-                    periodic[a, c] -= 1.0
-                    periodic[a, a] += 1.0
-        b = poisson.plume_rhs(solid)
-        for what, M in (("variable coefficients", A), ("periodic in x", periodic.tocsr())):
-            M.sort_indices()
-            ref = reference(path, M, b, shape, 5)
-            with h5py.File("A.h5", "w") as f:
-                f["indptr"], f["indices"], f["data"] = M.indptr.astype(np.int32), M.indices.astype(np.int32), M.data
-                f["b"] = b
-                f.attrs["format"], f.attrs["shape"], f.attrs["grid"] = "csr", np.array(M.shape), np.array(shape[::-1])
+    for dim, n, model in ((2, 64, "h13.h5"), (3, 32, "h22.h5")):
+        for what, (path, M, b) in galerkin_systems(dim, n).items():
+            ref = reference(model, M, b, (n,) * dim, 5)
             for ranks in (1, 2, 3):
-                out = R.run([f"{R.BIN}/krylearn-solve", "-f", "A.h5", "-ksp_type", "deepcd", "-ksp_deepcd_model", path,
+                out = R.run([f"{R.BIN}/krylearn-solve", "-f", path, "-ksp_type", "deepcd", "-ksp_deepcd_model", model,
                              "-ksp_monitor", "-ksp_max_it", "5", "-ksp_rtol", "1e-12", "-info", ":mat"], ranks)
                 hist = R.monitor(out)
                 assert len(hist) == len(ref) and np.allclose(hist, ref, rtol=2e-4), (what, ranks, hist, ref, out[-2000:])
                 assert ("MatPtAP builds the Galerkin product" in out) == (what == "periodic in x"), out[-2000:]
-            print(f"{dim}-D {what}, {path}: 1, 2 and 3 processes match the reference, residual {ref[0]:.3e} -> {ref[-1]:.3e}")
+            print(f"{dim}-D {what}, {model}: 1, 2 and 3 processes match the reference, residual {ref[0]:.3e} -> {ref[-1]:.3e}")
 
 
 def run_bad():
