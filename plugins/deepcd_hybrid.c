@@ -211,52 +211,55 @@ static PetscErrorCode HybridOpMult(KrylearnDeepCDHybridOp *op, const float *x, f
   PetscFunctionReturn(0);
 }
 
-/* A float operator from its local rows given with global columns of the layout cmap: the
-   local block, the off-process block on the sorted distinct off-process columns, and the
-   star forest that gathers those entries of x */
-static PetscErrorCode HybridOpSetRows(MPI_Comm comm, PetscInt m, const PetscInt rowptr[], const PetscInt cols[], const float vals[], PetscLayout cmap, KrylearnDeepCDHybridOp *op)
+/* A float operator from its local rows given with global columns of the layout cmap (CSR
+   arrays of PetscMalloc1, taken over: the local block is compacted in them), the
+   off-process block on the sorted distinct off-process columns, and the star forest that
+   gathers those entries of x */
+static PetscErrorCode HybridOpSetRows(MPI_Comm comm, PetscInt m, PetscInt **rowptr, PetscInt **cols, float **vals, PetscLayout cmap, KrylearnDeepCDHybridOp *op)
 {
-  PetscInt    cstart, cend, noff = 0, *ghosts;
+  PetscInt    cstart, cend, noff = 0, nloc = 0, start = 0, *ghosts, *ri = *rowptr, *cj = *cols;
+  float      *va = *vals;
   PetscMPIInt size;
 
   PetscFunctionBegin;
   PetscCall(HybridOpReset(op));
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(PetscLayoutGetRange(cmap, &cstart, &cend));
-  for (PetscInt k = 0; k < rowptr[m]; k++) noff += cols[k] < cstart || cols[k] >= cend;
+  for (PetscInt k = 0; k < ri[m]; k++) noff += cj[k] < cstart || cj[k] >= cend;
   PetscCall(PetscMalloc1(noff, &ghosts));
   noff = 0;
-  for (PetscInt k = 0; k < rowptr[m]; k++)
-    if (cols[k] < cstart || cols[k] >= cend) ghosts[noff++] = cols[k];
+  for (PetscInt k = 0; k < ri[m]; k++)
+    if (cj[k] < cstart || cj[k] >= cend) ghosts[noff++] = cj[k];
   op->nghost = noff;
   PetscCall(PetscSortRemoveDupsInt(&op->nghost, ghosts));
-  op->m = m;
-  PetscCall(PetscMalloc1(m + 1, &op->ai)); /* freed one by one, like the copies of AIJ blocks */
-  PetscCall(PetscMalloc1(rowptr[m] - noff, &op->aj));
-  PetscCall(PetscMalloc1(rowptr[m] - noff, &op->aa));
   if (size > 1) {
     PetscCall(PetscMalloc1(m + 1, &op->bi));
     PetscCall(PetscMalloc1(noff, &op->bj));
     PetscCall(PetscMalloc1(noff, &op->ba));
+    op->bi[0] = 0;
   }
-  op->ai[0] = 0;
-  if (op->bi) op->bi[0] = 0;
-  for (PetscInt r = 0; r < m; r++) {
-    op->ai[r + 1] = op->ai[r];
+  for (PetscInt r = 0; r < m; r++) { /* local entries moved to the front (never past where they are read) */
+    const PetscInt end = ri[r + 1];
+
     if (op->bi) op->bi[r + 1] = op->bi[r];
-    for (PetscInt k = rowptr[r]; k < rowptr[r + 1]; k++) {
-      if (cols[k] >= cstart && cols[k] < cend) {
-        op->aj[op->ai[r + 1]]   = cols[k] - cstart;
-        op->aa[op->ai[r + 1]++] = vals[k];
+    for (PetscInt k = start; k < end; k++) {
+      if (cj[k] >= cstart && cj[k] < cend) {
+        cj[nloc]   = cj[k] - cstart;
+        va[nloc++] = va[k];
       } else {
         PetscInt g;
 
-        PetscCall(PetscFindInt(cols[k], op->nghost, ghosts, &g));
+        PetscCall(PetscFindInt(cj[k], op->nghost, ghosts, &g));
         op->bj[op->bi[r + 1]]   = g;
-        op->ba[op->bi[r + 1]++] = vals[k];
+        op->ba[op->bi[r + 1]++] = va[k];
       }
     }
+    ri[r + 1] = nloc;
+    start     = end;
   }
+  op->m  = m;
+  op->ai = ri, op->aj = cj, op->aa = va;
+  *rowptr = NULL, *cols = NULL, *vals = NULL;
   if (size > 1) {
     PetscCall(PetscMalloc1(op->nghost, &op->ghost));
     PetscCall(PetscSFCreate(comm, &op->ghostsf));
@@ -282,7 +285,9 @@ static PetscErrorCode HybridCreateTransfers(MPI_Comm comm, KrylearnDeepCDHybrid 
 
   PetscFunctionBegin;
   PetscCall(VecGetLayout(h->r[l + 1], &coarse));
-  PetscCall(PetscMalloc3(m + 1, &rowptr, 8 * m, &cols, 8 * m, &vals));
+  PetscCall(PetscMalloc1(m + 1, &rowptr));
+  PetscCall(PetscMalloc1(PetscPowInt(2, dim) * m, &cols));
+  PetscCall(PetscMalloc1(PetscPowInt(2, dim) * m, &vals));
   rowptr[0] = 0;
   for (PetscInt r = 0; r < m; r++) {
     const PetscInt ncols = HybridInterpRow(dim, nf, nat[r], cols + rowptr[r], w);
@@ -290,12 +295,13 @@ static PetscErrorCode HybridCreateTransfers(MPI_Comm comm, KrylearnDeepCDHybrid 
     for (PetscInt k = 0; k < ncols; k++) vals[rowptr[r] + k] = (float)w[k];
     rowptr[r + 1] = rowptr[r] + ncols;
   }
-  PetscCall(HybridOpSetRows(comm, m, rowptr, cols, vals, coarse, &h->opP[l]));
-  PetscCall(PetscFree3(rowptr, cols, vals));
+  PetscCall(HybridOpSetRows(comm, m, &rowptr, &cols, &vals, coarse, &h->opP[l]));
 
   /* R: per axis, the fine cells 2c - 1 .. 2c + 2 that have the coarse cell c as a parent */
   PetscCall(PetscLayoutGetRange(coarse, &cstart, NULL));
-  PetscCall(PetscMalloc3(mc + 1, &rowptr, PetscPowInt(4, dim) * mc, &cols, PetscPowInt(4, dim) * mc, &vals));
+  PetscCall(PetscMalloc1(mc + 1, &rowptr));
+  PetscCall(PetscMalloc1(PetscPowInt(4, dim) * mc, &cols));
+  PetscCall(PetscMalloc1(PetscPowInt(4, dim) * mc, &vals));
   rowptr[0] = 0;
   for (PetscInt r = 0; r < mc; r++) {
     const PetscInt cell = cstart + r, c[3] = {cell % nc[0], (cell / nc[0]) % nc[1], cell / (nc[0] * nc[1])};
@@ -324,8 +330,7 @@ static PetscErrorCode HybridCreateTransfers(MPI_Comm comm, KrylearnDeepCDHybrid 
   }
   nz = rowptr[mc];
   if (ao) PetscCall(AOApplicationToPetsc(ao, nz, cols)); /* natural cells -> the fine level's rows */
-  PetscCall(HybridOpSetRows(comm, mc, rowptr, cols, vals, fine, &h->opR[l]));
-  PetscCall(PetscFree3(rowptr, cols, vals));
+  PetscCall(HybridOpSetRows(comm, mc, &rowptr, &cols, &vals, fine, &h->opR[l]));
   PetscFunctionReturn(0);
 }
 

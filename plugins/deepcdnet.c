@@ -557,7 +557,7 @@ PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
   omp_set_num_threads(ompthreads);
   PetscCall(PetscTime(&t1));
   PetscCall(PetscLogEventEnd(KRYLEARN_DeepCDNetApply, r, q, 0, 0));
-  if (dn->ndecoupled) PetscCall(VecPointwiseMult(q, q, dn->mask));
+  if (dn->ndecoupled && !dn->hyb.levels) PetscCall(VecPointwiseMult(q, q, dn->mask)); /* the hybrid cycle's direction vanishes there already: D^-1 and P_0 do */
   dn->napply++;
   dn->tapply += t1 - t0;
   PetscFunctionReturn(0);
