@@ -11,12 +11,15 @@
 
 /* A matrix of the cycle, applied in single precision: an AIJ matrix by OpenMP loops over
    float copies of its local and off-process blocks (the off-process entries of x gathered
-   while the local block is computed), any other matrix by MatMult */
+   while the local block is computed; a local block whose rows are a stencil stored by
+   diagonals), any other matrix by MatMult */
 typedef struct {
   Mat       M;                 /* not owned */
   PetscInt  m, nghost;         /* local rows; entries of x from other processes */
   PetscInt *ai, *aj, *bi, *bj; /* local block (local columns), off-process block (ghost numbers) */
-  float    *aa, *ba;           /* NULL aa: not AIJ */
+  float    *aa, *ba;           /* NULL aa and dval: not AIJ */
+  PetscInt  ndiag, *doff;      /* the local block by diagonals (ndiag > 0): column offsets, */
+  float    *dval;              /* and the values, ndiag per row (aj, aa freed) */
   PetscSF   ghostsf;           /* local entries of x -> ghost, in the off-process block's column order */
   float    *ghost;
   Vec       x, y; /* MatMult's vectors for a matrix that is not AIJ */
