@@ -214,21 +214,19 @@ static void HybridDiagMult(PetscInt m, PetscInt nd, const PetscInt *off, const f
    index per entry. */
 static PetscErrorCode HybridOpUseDiagonals(KrylearnDeepCDHybridOp *op)
 {
-  const PetscInt maxdiag = 128;
-  PetscInt       off[128], nd = 0, nz;
+  PetscInt off[128], nd = 0, nz;
 
   PetscFunctionBegin;
   if (!op->aa || !op->m) PetscFunctionReturn(0);
   nz = op->ai[op->m];
+  /* the sorted offsets; a row's entries are sorted by column, so its offsets are met in order */
   for (PetscInt i = 0; i < op->m; i++)
-    for (PetscInt k = op->ai[i]; k < op->ai[i + 1]; k++) {
+    for (PetscInt k = op->ai[i], at = 0; k < op->ai[i + 1]; k++) {
       const PetscInt o = op->aj[k] - i;
-      PetscInt       at;
 
-      PetscCall(PetscFindInt(o, nd, off, &at));
-      if (at >= 0) continue;
-      if (nd == maxdiag) PetscFunctionReturn(0); /* not a stencil: CSR */
-      at = -(at + 1);
+      while (at < nd && off[at] < o) at++;
+      if (at < nd && off[at] == o) continue;
+      if (nd == (PetscInt)PETSC_STATIC_ARRAY_LENGTH(off)) PetscFunctionReturn(0); /* not a stencil: CSR */
       for (PetscInt j = nd; j > at; j--) off[j] = off[j - 1];
       off[at] = o, nd++;
     }
@@ -237,10 +235,8 @@ static PetscErrorCode HybridOpUseDiagonals(KrylearnDeepCDHybridOp *op)
   PetscCall(PetscArraycpy(op->doff, off, nd));
   PetscCall(PetscCalloc1(op->m * nd, &op->dval));
   for (PetscInt i = 0; i < op->m; i++)
-    for (PetscInt k = op->ai[i]; k < op->ai[i + 1]; k++) {
-      PetscInt at;
-
-      PetscCall(PetscFindInt(op->aj[k] - i, nd, off, &at));
+    for (PetscInt k = op->ai[i], at = 0; k < op->ai[i + 1]; k++) {
+      while (off[at] < op->aj[k] - i) at++;
       op->dval[at * op->m + i] = op->aa[k];
     }
   op->ndiag = nd;
@@ -304,7 +300,7 @@ static PetscErrorCode HybridOpSetRows(MPI_Comm comm, PetscInt m, PetscInt **rowp
     PetscCall(PetscMalloc1(noff, &op->ba));
     op->bi[0] = 0;
   }
-  for (PetscInt r = 0; r < m; r++) { /* local entries moved to the front (never past where they are read) */
+  for (PetscInt r = 0; r < m && noff; r++) { /* local entries moved to the front (never past where they are read) */
     const PetscInt end = ri[r + 1];
 
     if (op->bi) op->bi[r + 1] = op->bi[r];
@@ -322,6 +318,10 @@ static PetscErrorCode HybridOpSetRows(MPI_Comm comm, PetscInt m, PetscInt **rowp
     }
     ri[r + 1] = nloc;
     start     = end;
+  }
+  if (!noff) { /* all columns local: the arrays as they are */
+    for (PetscInt k = 0; k < ri[m] && cstart; k++) cj[k] -= cstart;
+    if (op->bi) PetscCall(PetscArrayzero(op->bi, m + 1));
   }
   op->m  = m;
   op->ai = ri, op->aj = cj, op->aa = va;
@@ -379,10 +379,11 @@ static PetscErrorCode HybridCreateTransfers(MPI_Comm comm, KrylearnDeepCDHybrid 
       if (d >= dim) continue;
       cnt[d] = 0;
       for (PetscInt i = PetscMax(2 * c[d] - 1, 0); i <= PetscMin(2 * c[d] + 2, nf[d] - 1); i++) {
-        PetscInt  p[2];
-        PetscReal pw[2];
+        PetscInt       p[2];
+        PetscReal      pw[2];
+        const PetscInt np = HybridInterp1D(i, nf[d], p, pw);
 
-        for (PetscInt k = 0; k < HybridInterp1D(i, nf[d], p, pw); k++)
+        for (PetscInt k = 0; k < np; k++)
           if (p[k] == c[d]) child[d][cnt[d]] = i, cw[d][cnt[d]++] = pw[k];
       }
     }
@@ -753,7 +754,7 @@ static PetscErrorCode HybridNetwork(KrylearnDeepCDNet *dn)
   PetscCall(VecGetArrayWrite(h->r[L], &a));
   for (PetscInt i = 0; i < h->m[L]; i++) a[i] = h->in[L][i];
   PetscCall(VecRestoreArrayWrite(h->r[L], &a));
-  PetscCall(KrylearnDeepCDNetRun_Private(dn, h->r[L], h->z[L]));
+  PetscCall(KrylearnDeepCDNetRun_Private(dn, h->r[L], 1.0, h->z[L]));
   PetscCall(VecGetArray(h->z[L], &a));
   for (PetscInt i = 0; i < h->m[L]; i++) h->out[L][i] = (float)PetscRealPart(a[i]);
   PetscCall(VecRestoreArray(h->z[L], &a));
@@ -780,8 +781,8 @@ static PetscErrorCode HybridCycle(KrylearnDeepCDNet *dn, MPI_Comm comm, PetscInt
   PetscFunctionReturn(0);
 }
 
-/* q = the hybrid cycle applied to r */
-PetscErrorCode KrylearnDeepCDHybridApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
+/* q = the hybrid cycle applied to scale r */
+PetscErrorCode KrylearnDeepCDHybridApply(KrylearnDeepCDNet *dn, Vec r, PetscReal scale, Vec q)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
   const PetscScalar    *ra;
@@ -791,7 +792,7 @@ PetscErrorCode KrylearnDeepCDHybridApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
   PetscFunctionBegin;
   PetscCall(VecGetArrayRead(r, &ra));
 #pragma omp parallel for schedule(static)
-  for (PetscInt i = 0; i < h->m[0]; i++) in[i] = (float)PetscRealPart(ra[i]);
+  for (PetscInt i = 0; i < h->m[0]; i++) in[i] = (float)(scale * PetscRealPart(ra[i]));
   PetscCall(VecRestoreArrayRead(r, &ra));
   PetscCall(HybridCycle(dn, PetscObjectComm((PetscObject)r), 0));
   PetscCall(VecGetArrayWrite(q, &qa));

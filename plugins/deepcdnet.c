@@ -529,21 +529,22 @@ PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *dn, PetscObject obj, DM
   PetscFunctionReturn(0);
 }
 
-/* y = N(x) for x, y on the rows the scatter maps to the network's DMDA */
-PetscErrorCode KrylearnDeepCDNetRun_Private(KrylearnDeepCDNet *dn, Vec x, Vec y)
+/* y = N(scale x) for x, y on the rows the scatter maps to the network's DMDA */
+PetscErrorCode KrylearnDeepCDNetRun_Private(KrylearnDeepCDNet *dn, Vec x, PetscReal scale, Vec y)
 {
   PetscFunctionBegin;
   PetscCall(VecScatterBegin(dn->tonet, x, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
   PetscCall(VecScatterEnd(dn->tonet, x, dn->xda, INSERT_VALUES, SCATTER_FORWARD));
+  if (scale != 1.0) PetscCall(VecScale(dn->xda, scale));
   PetscCall(KrylearnNetApply(dn->net, dn->xda, dn->yda));
   PetscCall(VecScatterBegin(dn->tonet, dn->yda, y, INSERT_VALUES, SCATTER_REVERSE));
   PetscCall(VecScatterEnd(dn->tonet, dn->yda, y, INSERT_VALUES, SCATTER_REVERSE));
   PetscFunctionReturn(0);
 }
 
-/* q = mask .* N(r): the network on the DMDA (or the hybrid cycle around it on its coarse
-   grid), zero on cells outside the domain */
-PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
+/* q = mask .* N(scale r): the network on the DMDA (or the hybrid cycle around it on its
+   coarse grid), zero on cells outside the domain; the scale is applied where r is read */
+PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, PetscReal scale, Vec q)
 {
   PetscLogDouble t0, t1;
   const int      ompthreads = omp_get_max_threads();
@@ -552,8 +553,8 @@ PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *dn, Vec r, Vec q)
   PetscCall(PetscLogEventBegin(KRYLEARN_DeepCDNetApply, r, q, 0, 0));
   PetscCall(PetscTime(&t0));
   omp_set_num_threads((int)dn->threads);
-  if (dn->hyb.levels) PetscCall(KrylearnDeepCDHybridApply(dn, r, q));
-  else PetscCall(KrylearnDeepCDNetRun_Private(dn, r, q));
+  if (dn->hyb.levels) PetscCall(KrylearnDeepCDHybridApply(dn, r, scale, q));
+  else PetscCall(KrylearnDeepCDNetRun_Private(dn, r, scale, q));
   omp_set_num_threads(ompthreads);
   PetscCall(PetscTime(&t1));
   PetscCall(PetscLogEventEnd(KRYLEARN_DeepCDNetApply, r, q, 0, 0));

@@ -87,16 +87,16 @@ PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetFaces(KrylearnDeepCDNet *, Kryle
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetGrid(MPI_Comm, KrylearnDeepCDNet *, PetscInt, const PetscInt[]);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetGetGrid(KrylearnDeepCDNet *, PetscInt *, PetscInt[]);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetSetUp(KrylearnDeepCDNet *, PetscObject, DM, Mat);
-PETSC_INTERN PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *, Vec, Vec);
+PETSC_INTERN PetscErrorCode KrylearnDeepCDNetApply(KrylearnDeepCDNet *, Vec, PetscReal, Vec);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *, PetscViewer);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetReset(KrylearnDeepCDNet *);
 
 /* deepcd_hybrid.c */
 PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm, KrylearnDeepCDNet *, Mat, const PetscInt[], AO, Vec *);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *, Mat, Vec);
-PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridApply(KrylearnDeepCDNet *, Vec, Vec);
+PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridApply(KrylearnDeepCDNet *, Vec, PetscReal, Vec);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridView(KrylearnDeepCDNet *, PetscViewer);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridReset(KrylearnDeepCDNet *);
-PETSC_INTERN PetscErrorCode KrylearnDeepCDNetRun_Private(KrylearnDeepCDNet *, Vec, Vec);
+PETSC_INTERN PetscErrorCode KrylearnDeepCDNetRun_Private(KrylearnDeepCDNet *, Vec, PetscReal, Vec);
 
 #endif

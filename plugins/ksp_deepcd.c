@@ -121,15 +121,17 @@ static PetscErrorCode KSPSolve_DeepCD(KSP ksp)
 
   for (PetscInt i = 0; i < ksp->max_it; i++) {
     if (rnorm > 0.0) {
-      PetscCall(VecAXPBY(Z, 1.0 / rnorm, 0.0, R));
-      PetscCall(KrylearnDeepCDNetApply(&cd->dn, Z, Q));
+      PetscCall(KrylearnDeepCDNetApply(&cd->dn, R, 1.0 / rnorm, Q)); /* the network sees r / ||r|| */
       if (nsp) PetscCall(MatNullSpaceRemove(nsp, Q));
       PetscCall(KSPDeepCDOrthogonalize(cd, nstored, Q));
       PetscCall(KSP_MatMult(ksp, A, Q, AQ));
-      PetscCall(VecDotBegin(AQ, Q, &qAq));
-      PetscCall(VecDotBegin(R, Q, &qr));
-      PetscCall(VecDotEnd(AQ, Q, &qAq));
-      PetscCall(VecDotEnd(R, Q, &qr));
+      {
+        Vec         pair[2] = {AQ, R};
+        PetscScalar dots[2];
+
+        PetscCall(VecMDot(Q, 2, pair, dots)); /* q.Aq and q.r in one pass over q */
+        qAq = dots[0], qr = dots[1];
+      }
       KSPCheckDot(ksp, qAq);
       KSPCheckDot(ksp, qr);
       if (PetscRealPart(qAq) <= 0.0) {

@@ -35,7 +35,7 @@ static PetscErrorCode PCApply_DeepCD(PC pc, Vec x, Vec y)
   PetscCall(VecNorm(cd->z, NORM_2, &nrm));
   if (nrm > 0.0) {
     PetscCall(VecScale(cd->z, 1.0 / nrm));
-    PetscCall(KrylearnDeepCDNetApply(&cd->dn, cd->z, y));
+    PetscCall(KrylearnDeepCDNetApply(&cd->dn, cd->z, 1.0, y));
     if (nsp) PetscCall(MatNullSpaceRemove(nsp, y));
     PetscCall(MatMult(pc->pmat, y, cd->aq));
     PetscCall(VecDotBegin(cd->aq, y, &qAq));
