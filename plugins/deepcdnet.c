@@ -205,46 +205,95 @@ static PetscInt DeepCDCellFaces(const KrylearnDeepCDNet *dn, PetscInt cell, Pets
   return on;
 }
 
+/* One pass over the operator's rows (MatGetRow), kept for its state: the decoupled rows (no
+   nonzero off-diagonal entry: mask 0, their 1/A_ii in dinv), per face the coupled rows of the
+   cells on it alone and those of them summing to zero (DeepCDChooseFaces), and the range of
+   the off-diagonal entries of full-stencil rows and the decoupled rows on the faces
+   (DeepCDOperatorNeedsGalerkin). Used by the choice of the default model and by every set-up
+   for the operator, which so read its rows once. */
+static PetscErrorCode DeepCDScanOperator(KrylearnDeepCDNet *dn, Mat A)
+{
+  KrylearnDeepCDScan *sc = &dn->scan;
+  PetscInt            rstart, rend, nc;
+  const PetscInt     *cols;
+  const PetscScalar  *vals;
+  PetscScalar        *mask, *dinv;
+  PetscObjectId       id;
+  PetscObjectState    state;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectGetId((PetscObject)A, &id));
+  PetscCall(PetscObjectStateGet((PetscObject)A, &state));
+  if (dn->mask && id == sc->id && state == sc->state) PetscFunctionReturn(0);
+  if (!dn->mask) {
+    PetscCall(MatCreateVecs(A, NULL, &dn->mask));
+    PetscCall(VecDuplicate(dn->mask, &dn->dinv));
+  }
+  PetscCall(PetscArrayzero(sc->faces, 12));
+  sc->decoupled = sc->prescribed = 0;
+  sc->range[0] = sc->range[1] = PETSC_MAX_REAL;
+  PetscCall(VecSet(dn->mask, 1.0));
+  PetscCall(VecSet(dn->dinv, 0.0));
+  PetscCall(MatHasOperation(A, MATOP_GET_ROW, &sc->getrow));
+  if (sc->getrow) {
+    PetscCall(MatGetOwnershipRange(A, &rstart, &rend));
+    PetscCall(VecGetArray(dn->mask, &mask));
+    PetscCall(VecGetArray(dn->dinv, &dinv));
+    for (PetscInt row = rstart; row < rend; row++) {
+      PetscInt    off = 0, f = 0, on;
+      PetscScalar diag = 0.0, sum = 0.0;
+
+      PetscCall(MatGetRow(A, row, &nc, &cols, &vals));
+      for (PetscInt c = 0; c < nc; c++) {
+        sum += vals[c];
+        if (cols[c] == row) diag = vals[c];
+        else off += vals[c] != 0.0;
+      }
+      if (off == 2 * dn->dim)
+        for (PetscInt c = 0; c < nc; c++)
+          if (cols[c] != row) sc->range[0] = PetscMin(sc->range[0], PetscAbsScalar(vals[c])), sc->range[1] = PetscMin(sc->range[1], -PetscAbsScalar(vals[c]));
+      PetscCall(MatRestoreRow(A, row, &nc, &cols, &vals));
+      on = DeepCDCellFaces(dn, dn->rowcell[row - rstart], &f);
+      if (off && on == 1) { /* a coupled cell on one face only: does its row sum to zero? */
+        sc->faces[2 * f]++;
+        if (PetscAbsScalar(sum) <= 1e-8 * PetscAbsScalar(diag)) sc->faces[2 * f + 1]++;
+      } else if (!off) {
+        mask[row - rstart] = 0.0;
+        dinv[row - rstart] = diag != 0.0 ? 1.0 / diag : 0.0;
+        sc->decoupled++;
+        sc->prescribed += on > 0;
+      }
+    }
+    PetscCall(VecRestoreArray(dn->mask, &mask));
+    PetscCall(VecRestoreArray(dn->dinv, &dinv));
+  }
+  sc->id    = id;
+  sc->state = state;
+  PetscFunctionReturn(0);
+}
+
 /* Whether the operator is outside what the one-level default model handles, measured on the
    generalisation table (bench/deepcd/results.md): variable coefficients (the off-diagonal
    entries of full-stencil rows differ) or prescribed values on the grid's faces (decoupled
    rows there: a vertex-centred grid). The Galerkin levels carry both into the coarse grid the
    network sees. */
-static PetscErrorCode DeepCDOperatorNeedsGalerkin(KrylearnDeepCDNet *dn, Mat A, const PetscInt rowcell[], const char **why)
+static PetscErrorCode DeepCDOperatorNeedsGalerkin(KrylearnDeepCDNet *dn, Mat A, const char **why)
 {
-  PetscInt           rstart, rend, nc, nprescribed = 0, nfull;
-  const PetscInt    *cols;
-  const PetscScalar *vals;
-  PetscReal          range[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}; /* min |a_ij|, -max |a_ij| over full-stencil rows */
-  PetscBool          getrow;
+  PetscReal range[2];
+  PetscInt  prescribed;
 
   PetscFunctionBegin;
   *why = NULL;
-  PetscCall(MatHasOperation(A, MATOP_GET_ROW, &getrow));
-  if (!getrow) PetscFunctionReturn(0);
-  PetscCall(MatGetOwnershipRange(A, &rstart, &rend));
-  for (PetscInt row = rstart; row < rend; row++) {
-    PetscInt off = 0, face;
-
-    PetscCall(MatGetRow(A, row, &nc, &cols, &vals));
-    for (PetscInt c = 0; c < nc; c++) off += cols[c] != row && vals[c] != 0.0;
-    if (off == 2 * dn->dim)
-      for (PetscInt c = 0; c < nc; c++)
-        if (cols[c] != row) range[0] = PetscMin(range[0], PetscAbsScalar(vals[c])), range[1] = PetscMin(range[1], -PetscAbsScalar(vals[c]));
-    PetscCall(MatRestoreRow(A, row, &nc, &cols, &vals));
-    nprescribed += !off && DeepCDCellFaces(dn, rowcell[row - rstart], &face) > 0;
-  }
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, range, 2, MPIU_REAL, MPIU_MIN, PetscObjectComm((PetscObject)A)));
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &nprescribed, 1, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)A)));
-  nfull = range[0] < PETSC_MAX_REAL;
-  if (nfull && -range[1] > (1 + 1e-6) * range[0]) *why = "variable coefficients";
-  else if (nprescribed) *why = "prescribed values on the grid's faces";
+  PetscCall(DeepCDScanOperator(dn, A));
+  if (!dn->scan.getrow) PetscFunctionReturn(0);
+  PetscCall(MPIU_Allreduce(dn->scan.range, range, 2, MPIU_REAL, MPIU_MIN, PetscObjectComm((PetscObject)A)));
+  PetscCall(MPIU_Allreduce(&dn->scan.prescribed, &prescribed, 1, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)A)));
+  if (range[0] < PETSC_MAX_REAL && -range[1] > (1 + 1e-6) * range[0]) *why = "variable coefficients";
+  else if (prescribed) *why = "prescribed values on the grid's faces";
   PetscFunctionReturn(0);
 }
 
-/* The model given, else the shipped default for the grid's dimension and the operator (the
-   Galerkin variant on grids it fits), configured under the owner's prefix */
-static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj, Mat A, const PetscInt rowcell[])
+static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj, Mat A)
 {
   MPI_Comm comm = PetscObjectComm(obj);
   PetscInt ndim;
@@ -256,7 +305,7 @@ static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj, Ma
     PetscBool fits = PETSC_TRUE; /* 8 cells or more per axis on the network's grid */
 
     for (PetscInt d = 0; d < dn->dim; d++) fits = (PetscBool)(fits && dn->n[d] >= (8 << DeepCDDefaults[dn->dim - 2].levels));
-    if (fits) PetscCall(DeepCDOperatorNeedsGalerkin(dn, A, rowcell, &dn->defaultwhy));
+    if (fits) PetscCall(DeepCDOperatorNeedsGalerkin(dn, A, &dn->defaultwhy));
     PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, (PetscBool) !!dn->defaultwhy, dn->modelused, sizeof(dn->modelused)));
   }
   PetscCall(KrylearnNetLoad(comm, dn->modelused, &dn->net));
@@ -334,7 +383,7 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
   PetscCall(PetscMalloc1(m, &dn->rowcell));
   for (PetscInt r = 0; r < m; r++) dn->rowcell[r] = rstart + r;
   if (opao) PetscCall(AOPetscToApplication(opao, m, dn->rowcell));
-  PetscCall(DeepCDLoadModel(dn, obj, A, dn->rowcell));
+  PetscCall(DeepCDLoadModel(dn, obj, A));
   PetscCall(PetscMalloc1(m, &idx));
   PetscCall(PetscArraycpy(idx, dn->rowcell, m));
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, NULL, NULL, &levels));
@@ -402,62 +451,28 @@ static PetscErrorCode DeepCDChooseFaces(KrylearnDeepCDNet *dn, MPI_Comm comm, co
    neighbours' rows do refer to); 'referenced' counts those references. */
 static PetscErrorCode DeepCDSetUpOperator(KrylearnDeepCDNet *dn, Mat A)
 {
-  PetscInt           rstart, rend, nc, local[2] = {0, 0}, global[2], faces[12] = {0}; /* per face: rows counted, rows summing to zero */
+  PetscInt           rstart, rend, nc, local[2] = {0, 0}, global[2];
   const PetscInt    *cols;
   const PetscScalar *vals, *fluid;
-  PetscScalar       *mask, *dinv;
-  PetscBool          getrow;
   const char        *geometry;
   Vec                referenced = NULL;
 
   PetscFunctionBegin;
-  if (!dn->mask) {
-    PetscCall(MatCreateVecs(A, NULL, &dn->mask));
-    PetscCall(VecDuplicate(dn->mask, &dn->dinv));
-  }
+  PetscCall(DeepCDScanOperator(dn, A));
+  local[0] = dn->scan.decoupled;
   PetscCall(KrylearnNetGetGeometry(dn->net, &geometry));
-  PetscCall(VecSet(dn->mask, 1.0));
-  PetscCall(VecSet(dn->dinv, 0.0));
-  PetscCall(MatHasOperation(A, MATOP_GET_ROW, &getrow));
-  if (geometry && !dn->hyb.levels) {
+  if (geometry && !dn->hyb.levels && dn->scan.getrow) { /* the cells the coupled rows refer to */
     PetscCall(VecDuplicate(dn->mask, &referenced));
     PetscCall(VecSet(referenced, 0.0));
-  }
-  if (getrow) {
     PetscCall(MatGetOwnershipRange(A, &rstart, &rend));
-    PetscCall(VecGetArray(dn->mask, &mask));
-    PetscCall(VecGetArray(dn->dinv, &dinv));
     for (PetscInt row = rstart; row < rend; row++) {
-      PetscBool   coupled = PETSC_FALSE;
-      PetscScalar diag = 0.0, sum = 0.0;
-
       PetscCall(MatGetRow(A, row, &nc, &cols, &vals));
-      for (PetscInt c = 0; c < nc; c++) {
-        sum += vals[c];
-        if (cols[c] == row) diag = vals[c];
-        else if (vals[c] != 0.0) {
-          coupled = PETSC_TRUE;
-          if (referenced) PetscCall(VecSetValue(referenced, cols[c], 1.0, ADD_VALUES));
-        }
-      }
+      for (PetscInt c = 0; c < nc; c++)
+        if (cols[c] != row && vals[c] != 0.0) PetscCall(VecSetValue(referenced, cols[c], 1.0, ADD_VALUES));
       PetscCall(MatRestoreRow(A, row, &nc, &cols, &vals));
-      if (coupled) { /* a cell on one face only: does its row sum to zero? */
-        PetscInt f = 0, on = DeepCDCellFaces(dn, dn->rowcell[row - rstart], &f);
-
-        if (on == 1) {
-          faces[2 * f]++;
-          if (PetscAbsScalar(sum) <= 1e-8 * PetscAbsScalar(diag)) faces[2 * f + 1]++;
-        }
-      } else {
-        mask[row - rstart] = 0.0;
-        dinv[row - rstart] = diag != 0.0 ? 1.0 / diag : 0.0;
-        local[0]++;
-      }
     }
-    PetscCall(VecRestoreArray(dn->mask, &mask));
-    PetscCall(VecRestoreArray(dn->dinv, &dinv));
   }
-  PetscCall(DeepCDChooseFaces(dn, PetscObjectComm((PetscObject)A), faces));
+  PetscCall(DeepCDChooseFaces(dn, PetscObjectComm((PetscObject)A), dn->scan.faces));
   if (referenced) { /* referenced becomes the solid indicator, handed to the network on its grid */
     PetscScalar *solid;
     PetscInt     nloc;
@@ -621,6 +636,7 @@ PetscErrorCode KrylearnDeepCDNetReset(KrylearnDeepCDNet *dn)
   PetscCall(VecDestroy(&dn->yda));
   PetscCall(VecDestroy(&dn->mask));
   PetscCall(VecDestroy(&dn->dinv));
+  dn->scan.id  = 0;
   dn->matid    = 0;
   dn->matstate = 0;
   dn->napply   = 0;

@@ -45,6 +45,17 @@ typedef struct {
   float                 *t[DEEPCD_MAXCLASSICAL], *d[DEEPCD_MAXCLASSICAL], *e[DEEPCD_MAXCLASSICAL], *ae[DEEPCD_MAXCLASSICAL];
 } KrylearnDeepCDHybrid;
 
+/* What one pass over the operator's rows finds (plugins/deepcdnet.c, DeepCDScanOperator) */
+typedef struct {
+  PetscObjectId    id; /* the operator scanned, in this state */
+  PetscObjectState state;
+  PetscBool        getrow;     /* whether the operator has rows to scan */
+  PetscInt         faces[12];  /* per face: coupled rows of the cells on it alone, those summing to zero */
+  PetscInt         decoupled;  /* local rows without a nonzero off-diagonal entry */
+  PetscInt         prescribed; /* of them, on the grid's faces */
+  PetscReal        range[2];   /* min |a_ij|, -max |a_ij| over the off-diagonal entries of full-stencil rows */
+} KrylearnDeepCDScan;
+
 typedef struct {
   const char            *pre;                       /* options prefix of the owner: "ksp" or "pc" */
   char                   model[PETSC_MAX_PATH_LEN]; /* as set; empty: the shipped default for the grid's dimension */
@@ -64,6 +75,7 @@ typedef struct {
   Vec                    xda, yda; /* network input and output */
   Vec                    mask;     /* 1 on coupled cells, 0 on cells outside the domain */
   Vec                    dinv;     /* 1/A_ii on decoupled (diagonal-only) rows, 0 elsewhere */
+  KrylearnDeepCDScan     scan;     /* of the operator, which fills mask and dinv */
   PetscInt               ndecoupled;
   PetscInt               nsolid; /* solid cells given to a network that reads them; -1: it does not */
   PetscObjectId          matid;
