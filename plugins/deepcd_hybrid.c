@@ -121,6 +121,53 @@ static PetscErrorCode HybridOpReset(KrylearnDeepCDHybridOp *op)
   PetscFunctionReturn(0);
 }
 
+/* The local block by diagonals when its rows (CSR, values dv in double or fv in float) are a
+   stencil: the entries of every row at the same few column offsets (a grid operator in a
+   lexicographic ordering), with at most 1/4 more values stored than entries. Half the memory
+   traffic of CSR, which reads a column index per entry, and vectorised passes. */
+static PetscErrorCode HybridSetDiagonals(PetscInt m, const PetscInt *ai, const PetscInt *aj, const PetscScalar *dv, const float *fv, KrylearnDeepCDHybridOp *op)
+{
+  PetscInt off[128], nd = 0;
+
+  PetscFunctionBegin;
+  if (!m) PetscFunctionReturn(0);
+  /* the sorted offsets; a row's entries are sorted by column, so its offsets are met in order */
+  for (PetscInt i = 0; i < m; i++)
+    for (PetscInt k = ai[i], at = 0; k < ai[i + 1]; k++) {
+      const PetscInt o = aj[k] - i;
+
+      while (at < nd && off[at] < o) at++;
+      if (at < nd && off[at] == o) continue;
+      if (nd == (PetscInt)PETSC_STATIC_ARRAY_LENGTH(off)) PetscFunctionReturn(0); /* not a stencil: CSR */
+      for (PetscInt j = nd; j > at; j--) off[j] = off[j - 1];
+      off[at] = o, nd++;
+    }
+  if (4 * m * nd > 5 * ai[m]) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(nd, &op->doff));
+  PetscCall(PetscArraycpy(op->doff, off, nd));
+  PetscCall(PetscCalloc1(m * nd, &op->dval));
+  for (PetscInt i = 0; i < m; i++)
+    for (PetscInt k = ai[i], at = 0; k < ai[i + 1]; k++) {
+      while (off[at] < aj[k] - i) at++;
+      op->dval[at * m + i] = dv ? (float)PetscRealPart(dv[k]) : fv[k];
+    }
+  op->ndiag = nd;
+  PetscFunctionReturn(0);
+}
+
+/* An operator's float CSR local block by diagonals, once nothing needs its rows */
+static PetscErrorCode HybridOpUseDiagonals(KrylearnDeepCDHybridOp *op)
+{
+  PetscFunctionBegin;
+  if (!op->aa) PetscFunctionReturn(0);
+  PetscCall(HybridSetDiagonals(op->m, op->ai, op->aj, NULL, op->aa, op));
+  if (op->dval) {
+    PetscCall(PetscFree(op->aj));
+    PetscCall(PetscFree(op->aa));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* Float copy of a sequential AIJ block: its m rows' pointers, columns and values */
 static PetscErrorCode HybridCopyBlock(Mat B, PetscInt *m, PetscInt **bi, PetscInt **bj, float **ba)
 {
@@ -145,7 +192,30 @@ static PetscErrorCode HybridCopyBlock(Mat B, PetscInt *m, PetscInt **bi, PetscIn
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode HybridOpSetUp(Mat M, KrylearnDeepCDHybridOp *op)
+/* The local block: by diagonals when it is a stencil and its rows are not kept (for a
+   Galerkin product), else a float CSR copy */
+static PetscErrorCode HybridOpSetLocalBlock(Mat B, PetscBool rows, KrylearnDeepCDHybridOp *op)
+{
+  const PetscInt    *i, *j;
+  const PetscScalar *v;
+  PetscInt           m;
+  PetscBool          done;
+
+  PetscFunctionBegin;
+  if (!rows) {
+    PetscCall(MatGetRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &m, &i, &j, &done));
+    PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "deepcd: no row access to an AIJ block");
+    PetscCall(MatSeqAIJGetArrayRead(B, &v));
+    PetscCall(HybridSetDiagonals(m, i, j, v, NULL, op));
+    PetscCall(MatSeqAIJRestoreArrayRead(B, &v));
+    PetscCall(MatRestoreRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &m, &i, &j, &done));
+  }
+  if (!op->dval) PetscCall(HybridCopyBlock(B, &m, &op->ai, &op->aj, &op->aa));
+  PetscFunctionReturn(0);
+}
+
+/* rows: keep the local block's rows, which a Galerkin product reads */
+static PetscErrorCode HybridOpSetUp(Mat M, PetscBool rows, KrylearnDeepCDHybridOp *op)
 {
   PetscBool seq, mpi;
 
@@ -155,7 +225,7 @@ static PetscErrorCode HybridOpSetUp(Mat M, KrylearnDeepCDHybridOp *op)
   PetscCall(MatGetLocalSize(M, &op->m, NULL));
   PetscCall(PetscObjectTypeCompare((PetscObject)M, MATSEQAIJ, &seq));
   PetscCall(PetscObjectTypeCompare((PetscObject)M, MATMPIAIJ, &mpi));
-  if (seq) PetscCall(HybridCopyBlock(M, &op->m, &op->ai, &op->aj, &op->aa));
+  if (seq) PetscCall(HybridOpSetLocalBlock(M, rows, op));
   else if (mpi) {
     const PetscInt *garray;
     PetscLayout     cmap;
@@ -163,7 +233,7 @@ static PetscErrorCode HybridOpSetUp(Mat M, KrylearnDeepCDHybridOp *op)
     PetscInt        mo;
 
     PetscCall(MatMPIAIJGetSeqAIJ(M, &Ad, &Ao, &garray));
-    PetscCall(HybridCopyBlock(Ad, &op->m, &op->ai, &op->aj, &op->aa));
+    PetscCall(HybridOpSetLocalBlock(Ad, rows, op));
     PetscCall(HybridCopyBlock(Ao, &mo, &op->bi, &op->bj, &op->ba));
     PetscCall(MatGetLocalSize(Ao, NULL, &op->nghost)); /* Ao's columns are the ghosts, in garray's order */
     PetscCall(PetscMalloc1(op->nghost, &op->ghost));
@@ -206,43 +276,6 @@ static void HybridDiagMult(PetscInt m, PetscInt nd, const PetscInt *off, const f
     }
     for (PetscInt i = i0; i < i1; i++) y[i] = w ? w[i] + alpha * acc[i - i0] : alpha * acc[i - i0];
   }
-}
-
-/* The local block by diagonals when its rows are a stencil: the entries of every row at the
-   same few column offsets (a grid operator in a lexicographic ordering), with at most 1/4
-   more values stored than entries. Half the memory traffic of CSR, which reads a column
-   index per entry. */
-static PetscErrorCode HybridOpUseDiagonals(KrylearnDeepCDHybridOp *op)
-{
-  PetscInt off[128], nd = 0, nz;
-
-  PetscFunctionBegin;
-  if (!op->aa || !op->m) PetscFunctionReturn(0);
-  nz = op->ai[op->m];
-  /* the sorted offsets; a row's entries are sorted by column, so its offsets are met in order */
-  for (PetscInt i = 0; i < op->m; i++)
-    for (PetscInt k = op->ai[i], at = 0; k < op->ai[i + 1]; k++) {
-      const PetscInt o = op->aj[k] - i;
-
-      while (at < nd && off[at] < o) at++;
-      if (at < nd && off[at] == o) continue;
-      if (nd == (PetscInt)PETSC_STATIC_ARRAY_LENGTH(off)) PetscFunctionReturn(0); /* not a stencil: CSR */
-      for (PetscInt j = nd; j > at; j--) off[j] = off[j - 1];
-      off[at] = o, nd++;
-    }
-  if (4 * op->m * nd > 5 * nz) PetscFunctionReturn(0);
-  PetscCall(PetscMalloc1(nd, &op->doff));
-  PetscCall(PetscArraycpy(op->doff, off, nd));
-  PetscCall(PetscCalloc1(op->m * nd, &op->dval));
-  for (PetscInt i = 0; i < op->m; i++)
-    for (PetscInt k = op->ai[i], at = 0; k < op->ai[i + 1]; k++) {
-      while (off[at] < op->aj[k] - i) at++;
-      op->dval[at * op->m + i] = op->aa[k];
-    }
-  op->ndiag = nd;
-  PetscCall(PetscFree(op->aj));
-  PetscCall(PetscFree(op->aa));
-  PetscFunctionReturn(0);
 }
 
 /* y = w + alpha M x (w NULL: y = alpha M x; w may be y, not x) */
@@ -663,9 +696,9 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
     PetscCall(VecRestoreArrayRead(mask, &in));
     PetscCall(VecRestoreArrayRead(diag, &a));
     PetscCall(VecDestroy(&diag));
-    PetscCall(HybridOpSetUp(h->A[l], &h->opA[l]));
+    PetscCall(HybridOpSetUp(h->A[l], (PetscBool)(l + 1 < h->levels), &h->opA[l]));
   }
-  for (PetscInt l = 0; l < h->levels; l++) PetscCall(HybridOpUseDiagonals(&h->opA[l])); /* after the Galerkin products, which read the rows */
+  for (PetscInt l = 0; l + 1 < h->levels; l++) PetscCall(HybridOpUseDiagonals(&h->opA[l])); /* after the Galerkin products, which read the rows */
   PetscCall(KrylearnNetGetGeometry(dn->net, &geometry));
   if (geometry) {
     const PetscReal cells = PetscPowInt(2, dn->dim * h->levels);
