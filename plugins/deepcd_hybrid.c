@@ -15,10 +15,11 @@
 
    The cycle runs in single precision, like the network (the direction needs no more; DCDM
    applies A to it in double precision), which halves the memory traffic of this
-   bandwidth-bound work: the matrices (A_l, P_l and the restrictions P_l^T, stored) are
-   float copies of their AIJ blocks, applied by OpenMP loops, and each Jacobi step and
-   coarse correction is one loop over the vectors. The classical level threads like the
-   network's convolutions (OMP_NUM_THREADS). */
+   bandwidth-bound work: the operators A_l are float copies of their AIJ blocks (a
+   stencil's local block by diagonals), P_l and the restrictions P_l^T (stored) float CSR
+   blocks built from the structured interpolation, all applied by OpenMP loops, and each
+   Jacobi step and coarse correction is one loop over the vectors. The classical level
+   threads like the network's convolutions (OMP_NUM_THREADS). */
 #include <petscdmda.h>
 #include <petscsf.h>
 #include "deepcdnet.h"
@@ -377,7 +378,7 @@ static PetscErrorCode HybridOpSetRows(MPI_Comm comm, PetscInt m, PetscInt **rowp
 static PetscErrorCode HybridCreateTransfers(MPI_Comm comm, KrylearnDeepCDHybrid *h, PetscInt dim, PetscInt l, const PetscInt nat[], AO ao, PetscLayout fine)
 {
   const PetscInt *nf = h->n[l], *nc = h->n[l + 1], m = h->m[l], mc = h->m[l + 1];
-  PetscInt        cstart, *rowptr, *cols, nz                       = 0;
+  PetscInt        cstart, *rowptr, *cols;
   PetscReal       w[8];
   float          *vals;
   PetscLayout     coarse;
@@ -428,8 +429,7 @@ static PetscErrorCode HybridCreateTransfers(MPI_Comm comm, KrylearnDeepCDHybrid 
           vals[rowptr[r + 1]++] = (float)(cw[0][e] * cw[1][b] * cw[2][a]);
         }
   }
-  nz = rowptr[mc];
-  if (ao) PetscCall(AOApplicationToPetsc(ao, nz, cols)); /* natural cells -> the fine level's rows */
+  if (ao) PetscCall(AOApplicationToPetsc(ao, rowptr[mc], cols)); /* natural cells -> the fine level's rows */
   PetscCall(HybridOpSetRows(comm, mc, &rowptr, &cols, &vals, fine, &h->opR[l]));
   PetscFunctionReturn(0);
 }

@@ -293,6 +293,8 @@ static PetscErrorCode DeepCDOperatorNeedsGalerkin(KrylearnDeepCDNet *dn, Mat A, 
   PetscFunctionReturn(0);
 }
 
+/* The model given, else the shipped default for the grid's dimension and the operator (the
+   Galerkin variant on grids it fits), configured under the owner's prefix */
 static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj, Mat A)
 {
   MPI_Comm comm = PetscObjectComm(obj);
