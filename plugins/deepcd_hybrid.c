@@ -246,22 +246,24 @@ static PetscErrorCode HybridOpSetUp(Mat M, PetscBool rows, KrylearnDeepCDHybridO
   PetscFunctionReturn(0);
 }
 
-/* y = w + alpha B x over the rows of a CSR block (w NULL: 0; w may be y) */
-static void HybridCSRMult(PetscInt m, const PetscInt *bi, const PetscInt *bj, const float *ba, const float *x, float alpha, const float *w, float *y)
+/* y = mask .* (w + alpha B x) over the rows of a CSR block (w NULL: 0; w may be y; mask
+   NULL: 1) */
+static void HybridCSRMult(PetscInt m, const PetscInt *bi, const PetscInt *bj, const float *ba, const float *x, float alpha, const float *w, const float *mask, float *y)
 {
 #pragma omp parallel for schedule(static)
   for (PetscInt i = 0; i < m; i++) {
     float s = 0.0f;
 
     for (PetscInt k = bi[i]; k < bi[i + 1]; k++) s += ba[k] * x[bj[k]];
-    y[i] = w ? w[i] + alpha * s : alpha * s;
+    s    = w ? w[i] + alpha * s : alpha * s;
+    y[i] = mask ? mask[i] * s : s;
   }
 }
 
 /* y = w + alpha B x over the rows of a block stored by diagonals: row i has the values
    dv[k m + i] in the columns i + off[k] (zero where the column is outside the block).
    Blocks of rows, each diagonal a contiguous (vectorised) pass over the block. */
-static void HybridDiagMult(PetscInt m, PetscInt nd, const PetscInt *off, const float *dv, const float *x, float alpha, const float *w, float *y)
+static void HybridDiagMult(PetscInt m, PetscInt nd, const PetscInt *off, const float *dv, const float *x, float alpha, const float *w, const float *mask, float *y)
 {
 #pragma omp parallel for schedule(static)
   for (PetscInt i0 = 0; i0 < m; i0 += 512) {
@@ -275,12 +277,16 @@ static void HybridDiagMult(PetscInt m, PetscInt nd, const PetscInt *off, const f
 
       for (PetscInt i = lo; i < hi; i++) acc[i - i0] += v[i] * x[i + off[k]];
     }
-    for (PetscInt i = i0; i < i1; i++) y[i] = w ? w[i] + alpha * acc[i - i0] : alpha * acc[i - i0];
+    for (PetscInt i = i0; i < i1; i++) {
+      const float s = w ? w[i] + alpha * acc[i - i0] : alpha * acc[i - i0];
+
+      y[i] = mask ? mask[i] * s : s;
+    }
   }
 }
 
-/* y = w + alpha M x (w NULL: y = alpha M x; w may be y, not x) */
-static PetscErrorCode HybridOpMult(KrylearnDeepCDHybridOp *op, const float *x, float alpha, const float *w, float *y)
+/* y = mask .* (w + alpha M x) (w NULL: y = alpha M x; w may be y, not x; mask NULL: 1) */
+static PetscErrorCode HybridOpMult(KrylearnDeepCDHybridOp *op, const float *x, float alpha, const float *w, const float *mask, float *y)
 {
   PetscFunctionBegin;
   if (!op->aa && !op->dval) { /* not AIJ: MatMult in double precision */
@@ -293,16 +299,16 @@ static PetscErrorCode HybridOpMult(KrylearnDeepCDHybridOp *op, const float *x, f
     PetscCall(VecRestoreArrayWrite(op->x, &xa));
     PetscCall(MatMult(op->M, op->x, op->y));
     PetscCall(VecGetArray(op->y, &ya));
-    for (PetscInt i = 0; i < op->m; i++) y[i] = (w ? w[i] : 0.0f) + alpha * (float)PetscRealPart(ya[i]);
+    for (PetscInt i = 0; i < op->m; i++) y[i] = ((w ? w[i] : 0.0f) + alpha * (float)PetscRealPart(ya[i])) * (mask ? mask[i] : 1.0f);
     PetscCall(VecRestoreArray(op->y, &ya));
     PetscFunctionReturn(0);
   }
   if (op->ghostsf) PetscCall(PetscSFBcastBegin(op->ghostsf, MPI_FLOAT, x, op->ghost, MPI_REPLACE));
-  if (op->dval) HybridDiagMult(op->m, op->ndiag, op->doff, op->dval, x, alpha, w, y);
-  else HybridCSRMult(op->m, op->ai, op->aj, op->aa, x, alpha, w, y);
+  if (op->dval) HybridDiagMult(op->m, op->ndiag, op->doff, op->dval, x, alpha, w, op->ghostsf ? NULL : mask, y);
+  else HybridCSRMult(op->m, op->ai, op->aj, op->aa, x, alpha, w, op->ghostsf ? NULL : mask, y);
   if (op->ghostsf) { /* the off-process columns, once their entries of x have arrived */
     PetscCall(PetscSFBcastEnd(op->ghostsf, MPI_FLOAT, x, op->ghost, MPI_REPLACE));
-    HybridCSRMult(op->m, op->bi, op->bj, op->ba, op->ghost, alpha, y, y);
+    HybridCSRMult(op->m, op->bi, op->bj, op->ba, op->ghost, alpha, y, mask, y);
   }
   PetscFunctionReturn(0);
 }
@@ -706,8 +712,8 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
     PetscScalar    *a;
     PetscInt        n;
 
-    PetscCall(HybridOpMult(&h->opR[0], h->mask, 1.0f, NULL, h->in[1])); /* P_0^T mask = P^T mask: the mask is 0 or 1 */
-    for (PetscInt l = 1; l < h->levels; l++) PetscCall(HybridOpMult(&h->opR[l], h->in[l], 1.0f, NULL, h->in[l + 1]));
+    PetscCall(HybridOpMult(&h->opR[0], h->mask, 1.0f, NULL, NULL, h->in[1])); /* P_0^T mask = P^T mask: the mask is 0 or 1 */
+    for (PetscInt l = 1; l < h->levels; l++) PetscCall(HybridOpMult(&h->opR[l], h->in[l], 1.0f, NULL, NULL, h->in[l + 1]));
     PetscCall(VecGetLocalSize(w, &n));
     PetscCall(VecGetArrayWrite(w, &a));
     for (PetscInt i = 0; i < n; i++) a[i] = PetscMin(PetscMax(1.0 - h->in[h->levels][i] / cells, 0.0), 1.0);
@@ -726,13 +732,18 @@ static void HybridMask(PetscInt n, const float *mask, float *x)
   for (PetscInt i = 0; i < n; i++) x[i] *= mask[i];
 }
 
-/* d = dinv .* t, z = d (first step of a cycle: z = 0 before) or z += d */
-static void HybridJacobiStep(PetscInt n, const float *dinv, const float *t, float *d, float *z, PetscBool first)
+/* d = dinv .* t, z += d; without d (the first step of a cycle, z = 0 before) z = dinv .* t */
+static void HybridJacobiStep(PetscInt n, const float *dinv, const float *t, float *d, float *z)
 {
+  if (!d) {
+#pragma omp parallel for schedule(static)
+    for (PetscInt i = 0; i < n; i++) z[i] = dinv[i] * t[i];
+    return;
+  }
 #pragma omp parallel for schedule(static)
   for (PetscInt i = 0; i < n; i++) {
     d[i] = dinv[i] * t[i];
-    z[i] = first ? d[i] : z[i] + d[i];
+    z[i] += d[i];
   }
 }
 
@@ -761,18 +772,21 @@ static PetscErrorCode HybridCorrect(MPI_Comm comm, PetscInt n, const float *e, c
 }
 
 /* nu damped-Jacobi sweeps z += w D^-1 t, t -= A (w D^-1 t). Pre-smoothing starts from
-   z = 0, t = r (t is set by the first sweep); post-smoothing skips the last residual
-   update, which nothing reads. */
-static PetscErrorCode HybridSmooth(KrylearnDeepCDHybrid *h, PetscInt l, const float *r, float *z, PetscBool pre)
+   z = 0, t = r (t is set by the first sweep, whose step is z itself) and leaves mask .* t
+   (mask NULL: t); post-smoothing skips the last residual update, which nothing reads. */
+static PetscErrorCode HybridSmooth(KrylearnDeepCDHybrid *h, PetscInt l, const float *r, float *z, PetscBool pre, const float *mask)
 {
   PetscFunctionBegin;
   for (PetscInt k = 0; k < h->sweeps; k++) {
     const PetscBool first = (PetscBool)(pre && !k);
 
-    HybridJacobiStep(h->m[l], h->dinv[l], first ? r : h->t[l], h->d[l], z, first);
-    if (pre || k + 1 < h->sweeps) PetscCall(HybridOpMult(&h->opA[l], h->d[l], -1.0f, first ? r : h->t[l], h->t[l]));
+    HybridJacobiStep(h->m[l], h->dinv[l], first ? r : h->t[l], first ? NULL : h->d[l], z);
+    if (pre || k + 1 < h->sweeps) PetscCall(HybridOpMult(&h->opA[l], first ? z : h->d[l], -1.0f, first ? r : h->t[l], pre && k + 1 == h->sweeps ? mask : NULL, h->t[l]));
   }
-  if (pre && !h->sweeps) PetscCall(PetscArraycpy(h->t[l], r, h->m[l]));
+  if (pre && !h->sweeps) {
+    PetscCall(PetscArraycpy(h->t[l], r, h->m[l]));
+    if (mask) HybridMask(h->m[l], mask, h->t[l]);
+  }
   PetscFunctionReturn(0);
 }
 
@@ -801,16 +815,16 @@ static PetscErrorCode HybridCycle(KrylearnDeepCDNet *dn, MPI_Comm comm, PetscInt
 
   PetscFunctionBegin;
   if (!h->sweeps) PetscCall(PetscArrayzero(h->out[l], h->m[l]));
-  PetscCall(HybridSmooth(h, l, h->in[l], h->out[l], PETSC_TRUE));
-  if (!l) HybridMask(h->m[0], h->mask, h->t[0]); /* nothing else reads t outside the domain: the smoother and e vanish there */
-  PetscCall(HybridOpMult(&h->opR[l], h->t[l], 1.0f, NULL, h->in[l + 1]));
+  /* level 0: t masked for P_0^T (nothing else reads t outside the domain: the smoother and e
+     vanish there), e = P_0 x masked */
+  PetscCall(HybridSmooth(h, l, h->in[l], h->out[l], PETSC_TRUE, l ? NULL : h->mask));
+  PetscCall(HybridOpMult(&h->opR[l], h->t[l], 1.0f, NULL, NULL, h->in[l + 1]));
   if (l + 1 < h->levels) PetscCall(HybridCycle(dn, comm, l + 1));
   else PetscCall(HybridNetwork(dn));
-  PetscCall(HybridOpMult(&h->opP[l], h->out[l + 1], 1.0f, NULL, h->e[l]));
-  if (!l) HybridMask(h->m[0], h->mask, h->e[0]);
-  PetscCall(HybridOpMult(&h->opA[l], h->e[l], 1.0f, NULL, h->ae[l]));
+  PetscCall(HybridOpMult(&h->opP[l], h->out[l + 1], 1.0f, NULL, l ? NULL : h->mask, h->e[l]));
+  PetscCall(HybridOpMult(&h->opA[l], h->e[l], 1.0f, NULL, NULL, h->ae[l]));
   PetscCall(HybridCorrect(comm, h->m[l], h->e[l], h->ae[l], h->out[l], h->t[l]));
-  PetscCall(HybridSmooth(h, l, h->in[l], h->out[l], PETSC_FALSE));
+  PetscCall(HybridSmooth(h, l, h->in[l], h->out[l], PETSC_FALSE, NULL));
   PetscFunctionReturn(0);
 }
 
