@@ -40,13 +40,20 @@ static PetscInt HybridInterp1D(PetscInt i, PetscInt n, PetscInt c[2], PetscReal 
   return 2;
 }
 
+/* The coordinates of a cell (natural index, x fastest) of a grid of extents n */
+static inline void HybridCellCoords(PetscInt cell, const PetscInt n[3], PetscInt ijk[3])
+{
+  ijk[0] = cell % n[0], ijk[1] = (cell / n[0]) % n[1], ijk[2] = cell / (n[0] * n[1]);
+}
+
 /* The interpolation's row for a cell (natural index) of a grid of extents nf: its parents
    (natural indices of the grid of extents ceil(nf/2)) and weights; returns their number */
 static PetscInt HybridInterpRow(PetscInt dim, const PetscInt nf[], PetscInt cell, PetscInt cols[8], PetscReal vals[8])
 {
-  const PetscInt ijk[3] = {cell % nf[0], (cell / nf[0]) % nf[1], cell / (nf[0] * nf[1])};
-  PetscInt       nc[3], c[3][2], cnt[3] = {1, 1, 1}, ncols = 0;
-  PetscReal      w[3][2];
+  PetscInt  ijk[3], nc[3], c[3][2], cnt[3] = {1, 1, 1}, ncols = 0;
+  PetscReal w[3][2];
+
+  HybridCellCoords(cell, nf, ijk);
 
   for (PetscInt d = 0; d < 3; d++) {
     nc[d]   = d < dim ? (nf[d] + 1) / 2 : 1;
@@ -376,6 +383,23 @@ static PetscErrorCode HybridOpSetRows(MPI_Comm comm, PetscInt m, PetscInt **rowp
   PetscFunctionReturn(0);
 }
 
+/* The natural cells of the local rows of level l: the operator's (dn->rowcell) or, on the
+   coarser levels, the level's ownership range (natural ordering) */
+static PetscErrorCode HybridLevelCells(KrylearnDeepCDNet *dn, PetscInt l, PetscInt **nat)
+{
+  KrylearnDeepCDHybrid *h      = &dn->hyb;
+  PetscInt              rstart = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(h->m[l], nat));
+  if (!l) PetscCall(PetscArraycpy(*nat, dn->rowcell, h->m[0]));
+  else {
+    PetscCall(VecGetOwnershipRange(h->r[l], &rstart, NULL));
+    for (PetscInt r = 0; r < h->m[l]; r++) (*nat)[r] = rstart + r;
+  }
+  PetscFunctionReturn(0);
+}
+
 /* The transfers of level l (local rows: the natural cells nat[], PETSc numbering of the
    layout fine, ao mapping natural cells to it or NULL when they are the same) and level l + 1
    (natural ordering): P_l, the interpolation's rows of the fine cells, and R_l = P_l^T, its
@@ -410,10 +434,10 @@ static PetscErrorCode HybridCreateTransfers(MPI_Comm comm, KrylearnDeepCDHybrid 
   PetscCall(PetscMalloc1(PetscPowInt(4, dim) * mc, &vals));
   rowptr[0] = 0;
   for (PetscInt r = 0; r < mc; r++) {
-    const PetscInt cell = cstart + r, c[3] = {cell % nc[0], (cell / nc[0]) % nc[1], cell / (nc[0] * nc[1])};
-    PetscInt       child[3][4], cnt[3]     = {1, 1, 1};
-    PetscReal      cw[3][4];
+    PetscInt  c[3], child[3][4], cnt[3] = {1, 1, 1};
+    PetscReal cw[3][4];
 
+    HybridCellCoords(cstart + r, nc, c);
     for (PetscInt d = 0; d < 3; d++) {
       child[d][0] = 0, cw[d][0] = 1.0;
       if (d >= dim) continue;
@@ -440,13 +464,13 @@ static PetscErrorCode HybridCreateTransfers(MPI_Comm comm, KrylearnDeepCDHybrid 
   PetscFunctionReturn(0);
 }
 
-/* The classical levels of the grid dn->n: extents, transfers and work vectors. nat[]:
-   natural cell of each local row of A; ao: natural cells -> A's rows (NULL: the same).
+/* The classical levels of the grid dn->n: extents, transfers and work vectors. ao: the
+   natural cells (dn->rowcell of A's local rows) -> A's rows (NULL: the same).
    Returns the coarsest level's vector (the network's rows, natural ordering; owned by dn). */
-PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Mat A, const PetscInt nat[], AO ao, Vec *coarse)
+PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *dn, Mat A, AO ao, Vec *coarse)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
-  PetscInt             *idx, rstart, levels;
+  PetscInt             *idx, levels;
   PetscLayout           fine;
 
   PetscFunctionBegin;
@@ -462,13 +486,11 @@ PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *d
     PetscCall(VecGetLocalSize(h->r[l], &h->m[l]));
   }
   PetscCall(PetscLayoutCreateFromSizes(comm, h->m[0], PETSC_DECIDE, 1, &fine)); /* A's rows; a matrix type may not set its layout up */
-  PetscCall(HybridCreateTransfers(comm, h, dn->dim, 0, nat, ao, fine));
+  PetscCall(HybridCreateTransfers(comm, h, dn->dim, 0, dn->rowcell, ao, fine));
   PetscCall(PetscLayoutDestroy(&fine));
   for (PetscInt l = 1; l < h->levels; l++) {
-    PetscCall(VecGetOwnershipRange(h->r[l], &rstart, NULL));
     PetscCall(VecGetLayout(h->r[l], &fine));
-    PetscCall(PetscMalloc1(h->m[l], &idx));
-    for (PetscInt r = 0; r < h->m[l]; r++) idx[r] = rstart + r;
+    PetscCall(HybridLevelCells(dn, l, &idx));
     PetscCall(HybridCreateTransfers(comm, h, dn->dim, l, idx, NULL, fine));
     PetscCall(PetscFree(idx));
   }
@@ -481,6 +503,24 @@ PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *d
   PetscCall(PetscMalloc1(h->m[0], &h->mask));
   *coarse = h->r[h->levels];
   PetscFunctionReturn(0);
+}
+
+/* The cells of a coarse grid of extents nc at most 2 from the cell c per axis, the columns of
+   its row in a Galerkin operator: their natural indices and their places in a 5^dim stencil */
+static PetscInt HybridStencilColumns(PetscInt dim, const PetscInt nc[3], const PetscInt c[3], PetscInt cols[125], PetscInt at[125])
+{
+  PetscInt ncols = 0;
+
+  for (PetscInt oz = (dim == 3 ? -2 : 0); oz <= (dim == 3 ? 2 : 0); oz++)
+    for (PetscInt oy = -2; oy <= 2; oy++)
+      for (PetscInt ox = -2; ox <= 2; ox++) {
+        const PetscInt J[3] = {c[0] + ox, c[1] + oy, c[2] + oz};
+
+        if (J[0] < 0 || J[0] >= nc[0] || J[1] < 0 || J[1] >= nc[1] || J[2] < 0 || J[2] >= nc[2]) continue;
+        cols[ncols] = J[0] + nc[0] * (J[1] + nc[1] * J[2]);
+        at[ncols++] = (ox + 2) + 5 * ((oy + 2) + 5 * (dim == 3 ? oz + 2 : 0));
+      }
+  return ncols;
 }
 
 /* A_l = P^T A_l-1 P in one pass over the entries of A_l-1 (its float copy, h->opA[l-1]), with
@@ -500,7 +540,7 @@ static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, Mat *Ac)
   const PetscInt                dim = dn->dim, *nf = h->n[l - 1], *nc = h->n[l], m = h->m[l - 1], nz = dim == 3 ? 4 : 1;
   const PetscInt                nb = PetscPowInt(4, dim), ns = PetscPowInt(5, dim);
   MPI_Comm                      comm  = PetscObjectComm((PetscObject)h->A[l - 1]);
-  PetscInt                      lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0}, bx[3] = {1, 1, 1}, *nat, *gnat = NULL, rstart, cstart, cend, *dnz, *onz, far = 0, anyfar;
+  PetscInt                      lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0}, bx[3] = {1, 1, 1}, *nat, *gnat = NULL, cstart, cend, *dnz, *onz, far = 0, anyfar;
   PetscInt                     *first[3], *count[3], (*rc)[3], (*gc)[3] = NULL; /* per axis: first parent, parents; cells' coordinates */
   PetscReal                    *wt[3];                                          /* per axis: the parents' weights */
   float                        *gmask = NULL, *mask = l == 1 ? h->mask : NULL;
@@ -510,13 +550,9 @@ static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, Mat *Ac)
   *Ac = NULL;
   if (!op->aa) PetscFunctionReturn(0);
   /* natural cells (and mask) of the local rows and of the off-process columns, as coordinates */
-  PetscCall(PetscMalloc2(m, &nat, m, &rc));
-  if (l == 1) PetscCall(PetscArraycpy(nat, dn->rowcell, m));
-  else {
-    PetscCall(VecGetOwnershipRange(h->r[l - 1], &rstart, NULL));
-    for (PetscInt r = 0; r < m; r++) nat[r] = rstart + r;
-  }
-  for (PetscInt r = 0; r < m; r++) rc[r][0] = nat[r] % nf[0], rc[r][1] = (nat[r] / nf[0]) % nf[1], rc[r][2] = nat[r] / (nf[0] * nf[1]);
+  PetscCall(HybridLevelCells(dn, l - 1, &nat));
+  PetscCall(PetscMalloc1(m, &rc));
+  for (PetscInt r = 0; r < m; r++) HybridCellCoords(nat[r], nf, rc[r]);
   if (op->ghostsf) {
     PetscCall(PetscMalloc3(op->nghost, &gnat, op->nghost, &gmask, op->nghost, &gc));
     PetscCall(PetscSFBcastBegin(op->ghostsf, MPIU_INT, nat, gnat, MPI_REPLACE));
@@ -525,7 +561,7 @@ static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, Mat *Ac)
       PetscCall(PetscSFBcastBegin(op->ghostsf, MPI_FLOAT, mask, gmask, MPI_REPLACE));
       PetscCall(PetscSFBcastEnd(op->ghostsf, MPI_FLOAT, mask, gmask, MPI_REPLACE));
     }
-    for (PetscInt g = 0; g < op->nghost; g++) gc[g][0] = gnat[g] % nf[0], gc[g][1] = (gnat[g] / nf[0]) % nf[1], gc[g][2] = gnat[g] / (nf[0] * nf[1]);
+    for (PetscInt g = 0; g < op->nghost; g++) HybridCellCoords(gnat[g], nf, gc[g]);
   }
   for (PetscInt d = 0; d < 3; d++) {
     const PetscInt n = d < dim ? nf[d] : 1;
@@ -597,7 +633,8 @@ static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, Mat *Ac)
     PetscCall(PetscArrayzero(b, nb));
   }
   for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree3(first[d], count[d], wt[d]));
-  PetscCall(PetscFree2(nat, rc));
+  PetscCall(PetscFree(nat));
+  PetscCall(PetscFree(rc));
   PetscCall(PetscFree3(gnat, gmask, gc));
   PetscCall(MPIU_Allreduce(&far, &anyfar, 1, MPIU_INT, MPI_MAX, comm));
   if (anyfar) {
@@ -609,17 +646,14 @@ static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, Mat *Ac)
   PetscCall(VecGetOwnershipRange(h->r[l], &cstart, &cend));
   PetscCall(PetscCalloc2(cend - cstart, &dnz, cend - cstart, &onz));
   for (PetscInt row = cstart; row < cend; row++) {
-    const PetscInt c[3] = {row % nc[0], (row / nc[0]) % nc[1], row / (nc[0] * nc[1])};
+    PetscInt c[3], cols[125], at[125], ncols;
 
-    for (PetscInt oz = (dim == 3 ? -2 : 0); oz <= (dim == 3 ? 2 : 0); oz++)
-      for (PetscInt oy = -2; oy <= 2; oy++)
-        for (PetscInt ox = -2; ox <= 2; ox++) {
-          const PetscInt J[3] = {c[0] + ox, c[1] + oy, c[2] + oz}, gJ = J[0] + nc[0] * (J[1] + nc[1] * J[2]);
-
-          if (J[0] < 0 || J[0] >= nc[0] || J[1] < 0 || J[1] >= nc[1] || J[2] < 0 || J[2] >= nc[2]) continue;
-          if (gJ >= cstart && gJ < cend) dnz[row - cstart]++;
-          else onz[row - cstart]++;
-        }
+    HybridCellCoords(row, nc, c);
+    ncols = HybridStencilColumns(dim, nc, c, cols, at);
+    for (PetscInt j = 0; j < ncols; j++) {
+      if (cols[j] >= cstart && cols[j] < cend) dnz[row - cstart]++;
+      else onz[row - cstart]++;
+    }
   }
   PetscCall(MatCreate(comm, Ac));
   PetscCall(MatSetSizes(*Ac, h->m[l], h->m[l], PETSC_DETERMINE, PETSC_DETERMINE));
@@ -629,18 +663,10 @@ static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, Mat *Ac)
   PetscCall(PetscFree2(dnz, onz));
   for (PetscInt k = 0; k < bx[0] * bx[1] * bx[2]; k++) {
     const PetscInt c[3] = {lo[0] + k % bx[0], lo[1] + (k / bx[0]) % bx[1], lo[2] + k / (bx[0] * bx[1])}, row = c[0] + nc[0] * (c[1] + nc[1] * c[2]);
-    PetscInt       cols[125], ncols                                                                          = 0;
+    PetscInt       cols[125], at[125], ncols = HybridStencilColumns(dim, nc, c, cols, at);
     PetscScalar    vals[125];
 
-    for (PetscInt oz = (dim == 3 ? -2 : 0); oz <= (dim == 3 ? 2 : 0); oz++)
-      for (PetscInt oy = -2; oy <= 2; oy++)
-        for (PetscInt ox = -2; ox <= 2; ox++) {
-          const PetscInt J[3] = {c[0] + ox, c[1] + oy, c[2] + oz};
-
-          if (J[0] < 0 || J[0] >= nc[0] || J[1] < 0 || J[1] >= nc[1] || J[2] < 0 || J[2] >= nc[2]) continue;
-          cols[ncols]   = J[0] + nc[0] * (J[1] + nc[1] * J[2]);
-          vals[ncols++] = box[ns * k + (ox + 2) + 5 * ((oy + 2) + 5 * (dim == 3 ? oz + 2 : 0))];
-        }
+    for (PetscInt j = 0; j < ncols; j++) vals[j] = box[ns * k + at[j]];
     PetscCall(MatSetValues(*Ac, 1, &row, ncols, cols, vals, ADD_VALUES));
   }
   PetscCall(PetscFree(box));
@@ -673,14 +699,9 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
       PetscCall(HybridGalerkin(dn, l, &h->A[l]));
       if (!h->A[l]) {
         if (!h->Pgrid[l - 1]) {
-          PetscInt *nat, rstart;
+          PetscInt *nat;
 
-          PetscCall(PetscMalloc1(h->m[l - 1], &nat));
-          if (l == 1) PetscCall(PetscArraycpy(nat, dn->rowcell, h->m[0]));
-          else {
-            PetscCall(VecGetOwnershipRange(h->r[l - 1], &rstart, NULL));
-            for (PetscInt r = 0; r < h->m[l - 1]; r++) nat[r] = rstart + r;
-          }
+          PetscCall(HybridLevelCells(dn, l - 1, &nat));
           PetscCall(HybridCreateInterpolation(PetscObjectComm((PetscObject)A), dn->dim, h->n[l - 1], h->m[l - 1], nat, h->r[l], &h->Pgrid[l - 1]));
           PetscCall(PetscFree(nat));
         }

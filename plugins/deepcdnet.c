@@ -386,20 +386,19 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
   for (PetscInt r = 0; r < m; r++) dn->rowcell[r] = rstart + r;
   if (opao) PetscCall(AOPetscToApplication(opao, m, dn->rowcell));
   PetscCall(DeepCDLoadModel(dn, obj, A));
-  PetscCall(PetscMalloc1(m, &idx));
-  PetscCall(PetscArraycpy(idx, dn->rowcell, m));
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, NULL, NULL, &levels));
   if (levels) { /* the network's rows are the natural cells of the coarsest level */
-    PetscCall(KrylearnDeepCDHybridSetUpGrid(comm, dn, A, idx, opao, &v));
+    PetscCall(KrylearnDeepCDHybridSetUpGrid(comm, dn, A, opao, &v));
     PetscCall(PetscObjectReference((PetscObject)v));
     PetscCall(VecGetLocalSize(v, &m));
     PetscCall(VecGetOwnershipRange(v, &rstart, NULL));
-    PetscCall(PetscFree(idx));
     PetscCall(PetscMalloc1(m, &idx));
     for (PetscInt r = 0; r < m; r++) idx[r] = rstart + r;
     n = dn->hyb.n[levels];
   } else {
     PetscCall(MatCreateVecs(A, NULL, &v));
+    PetscCall(PetscMalloc1(m, &idx));
+    PetscCall(PetscArraycpy(idx, dn->rowcell, m));
     n = dn->n;
   }
   PetscCall(DeepCDCreateNetGrid(comm, dn, n));

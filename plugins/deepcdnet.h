@@ -104,7 +104,7 @@ PETSC_INTERN PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *, PetscView
 PETSC_INTERN PetscErrorCode KrylearnDeepCDNetReset(KrylearnDeepCDNet *);
 
 /* deepcd_hybrid.c */
-PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm, KrylearnDeepCDNet *, Mat, const PetscInt[], AO, Vec *);
+PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm, KrylearnDeepCDNet *, Mat, AO, Vec *);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *, Mat, Vec);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridApply(KrylearnDeepCDNet *, Vec, PetscReal, Vec);
 PETSC_INTERN PetscErrorCode KrylearnDeepCDHybridView(KrylearnDeepCDNet *, PetscViewer);
