@@ -88,7 +88,7 @@ typedef struct {
   PetscLogDouble         tapply;
 } KrylearnDeepCDNet;
 
-PETSC_INTERN PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp;
+PETSC_INTERN PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp, KRYLEARN_DeepCDGalerkin;
 
 PETSC_INTERN PetscErrorCode KSPCreate_DeepCD(KSP);
 PETSC_INTERN PetscErrorCode PCCreate_DeepCD(PC);

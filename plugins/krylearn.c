@@ -7,7 +7,7 @@
 #include "spectrum.h"
 #include "deepcdnet.h"
 
-PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp;
+PetscLogEvent KRYLEARN_DeepCDNetApply, KRYLEARN_DeepCDSetUp, KRYLEARN_DeepCDGalerkin;
 
 static PetscBool DeepCDPackageInitialized = PETSC_FALSE;
 
@@ -30,6 +30,7 @@ PetscErrorCode KrylearnDeepCDInitializePackage(void)
   PetscCall(PCRegister(PCDEEPCD, PCCreate_DeepCD));
   PetscCall(PetscLogEventRegister("DeepCDNetApply", KSP_CLASSID, &KRYLEARN_DeepCDNetApply));
   PetscCall(PetscLogEventRegister("DeepCDSetUp", KSP_CLASSID, &KRYLEARN_DeepCDSetUp));
+  PetscCall(PetscLogEventRegister("DeepCDGalerkin", KSP_CLASSID, &KRYLEARN_DeepCDGalerkin));
   PetscFunctionReturn(0);
 }
 
