@@ -611,7 +611,7 @@ static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, PetscBoo
   PetscInt                     *first[3], *count[3], (*rc)[3], (*gc)[3] = NULL; /* per axis: first parent, parents; cells' coordinates */
   PetscReal                    *wt[3];                                          /* per axis: the parents' weights */
   float                        *gmask = NULL, *mask = l == 1 ? h->mask : NULL, vbuf[128], *box, *rows, *dval;
-  double                        b[64];
+  float                         b[64];
   PetscInt                      nbox;
   PetscMPIInt                   size;
 
@@ -658,7 +658,7 @@ static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, PetscBoo
   PetscCall(PetscArrayzero(b, 64));
   for (PetscInt r = 0; r < m && !far; r++) {
     const PetscInt *ci = rc[r], c0[3] = {first[0][ci[0]], first[1][ci[1]], first[2][ci[2]]};
-    PetscInt        blo[3] = {3, 3, 3}, bhi[3] = {0, 0, 0}; /* b's nonzero extent per axis */
+    PetscInt        blo[3] = {0, 3, 3}, bhi[3] = {3, 0, 0}; /* b's nonzero extent in y and z (x: 4 wide) */
 
     if (mask && mask[r] == 0.0f) continue; /* P_0 has no entry in rows outside the domain */
     /* b = (A P) restricted to this row, on the coarse cells c0 - 1 .. c0 + 2 per axis */
@@ -673,23 +673,23 @@ static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, PetscBoo
       else continue;
       for (PetscInt k = 0; k < n; k++) {
         const PetscInt *cj = cc[rj[k]];
-        double          a  = ra[k];
+        float           a  = ra[k];
         PetscInt        at;
 
         for (PetscInt d = 0; d < dim; d++) far = far || PetscAbsInt(cj[d] - ci[d]) > 2;
         if (far) break;
         if (cmask) a *= cmask[rj[k]];
-        if (a == 0.0) continue;
-        for (PetscInt d = 0; d < 3; d++) {
+        if (a == 0.0f) continue;
+        for (PetscInt d = 1; d < 3; d++) {
           blo[d] = PetscMin(blo[d], first[d][cj[d]] - c0[d] + sh[d]);
           bhi[d] = PetscMax(bhi[d], first[d][cj[d]] + count[d][cj[d]] - 1 - c0[d] + sh[d]);
         }
         at = first[0][cj[0]] - c0[0] + 1 + 4 * (first[1][cj[1]] - c0[1] + 1 + 4 * (first[2][cj[2]] - c0[2] + sh[2]));
         for (PetscInt z = 0; z < count[2][cj[2]]; z++)
           for (PetscInt y = 0; y < count[1][cj[1]]; y++) {
-            const double ayz = a * wt[2][2 * cj[2] + z] * wt[1][2 * cj[1] + y];
+            const float ayz = a * (float)(wt[2][2 * cj[2] + z] * wt[1][2 * cj[1] + y]);
 
-            for (PetscInt x = 0; x < count[0][cj[0]]; x++) b[at + x + 4 * (y + 4 * z)] += ayz * wt[0][2 * cj[0] + x];
+            for (PetscInt x = 0; x < count[0][cj[0]]; x++) b[at + x + 4 * (y + 4 * z)] += ayz * (float)wt[0][2 * cj[0] + x];
           }
       }
     }
@@ -698,21 +698,21 @@ static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, PetscBoo
     for (PetscInt z = 0; z < count[2][ci[2]]; z++)
       for (PetscInt y = 0; y < count[1][ci[1]]; y++)
         for (PetscInt x = 0; x < count[0][ci[0]]; x++) {
-          const double   w   = wt[0][2 * ci[0] + x] * wt[1][2 * ci[1] + y] * wt[2][2 * ci[2] + z];
+          const float    w   = (float)(wt[0][2 * ci[0] + x] * wt[1][2 * ci[1] + y] * wt[2][2 * ci[2] + z]);
           const PetscInt k   = (c0[0] + x - lo[0]) + bx[0] * ((c0[1] + y - lo[1]) + bx[1] * (c0[2] + z - lo[2]));
           float         *row = box + ns * k;
 
           for (PetscInt bz = blo[2]; bz <= bhi[2]; bz++)
             for (PetscInt by = blo[1]; by <= bhi[1]; by++) {
-              float        *dst = row + (1 - x) + 5 * ((by + 1 - y) + 5 * (dim == 3 ? bz + 1 - z : 0));
-              const double *src = b + 4 * (by + 4 * bz);
+              float       *dst = row + (1 - x) + 5 * ((by + 1 - y) + 5 * (dim == 3 ? bz + 1 - z : 0));
+              const float *src = b + 4 * (by + 4 * bz);
 
-              for (PetscInt bxx = blo[0]; bxx <= bhi[0]; bxx++) dst[bxx] += (float)(w * src[bxx]);
+              for (PetscInt bxx = 0; bxx < 4; bxx++) dst[bxx] += w * src[bxx]; /* b is zero past its extent: 4 wide, vectorised */
             }
         }
     for (PetscInt bz = blo[2]; bz <= bhi[2]; bz++)
       for (PetscInt by = blo[1]; by <= bhi[1]; by++)
-        for (PetscInt bxx = blo[0]; bxx <= bhi[0]; bxx++) b[bxx + 4 * (by + 4 * bz)] = 0.0;
+        for (PetscInt bxx = 0; bxx < 4; bxx++) b[bxx + 4 * (by + 4 * bz)] = 0.0f;
   }
   for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree3(first[d], count[d], wt[d]));
   PetscCall(PetscFree(nat));
