@@ -82,13 +82,17 @@ PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObj
 
 /* The shipped default model for a dimension, looked for beside the library in ../data, then
    ../share/krylearn: deepcd-<dim>d.h5, one classical level; with Galerkin levels, the variants
-   train/make_default_models.sh writes with SWEEPS=2 and LEVELS=3 (2-D) or LEVELS=2 (3-D) */
+   train/make_default_models.sh writes with SWEEPS=2 and LEVELS=3 (2-D) or LEVELS=2 (3-D). In
+   3-D the Galerkin variant is the default on every grid it fits: its level-1 operator costs no
+   more than the network work it saves, and its iterations grow less with the grid
+   (bench/deepcd/results.md). */
 static const struct {
   const char *file, *galerkin;
   PetscInt    levels; /* the Galerkin variant's classical levels */
+  const char *always; /* why the Galerkin variant is used for every operator, or NULL */
 } DeepCDDefaults[2] = {
-  {"deepcd-2d.h5", "deepcd-2d-hybrid-s2l3.h5", 3},
-  {"deepcd-3d.h5", "deepcd-3d-hybrid-s2l2.h5", 2}
+  {"deepcd-2d.h5", "deepcd-2d-hybrid-s2l3.h5", 3, NULL                                            },
+  {"deepcd-3d.h5", "deepcd-3d-hybrid-s2l2.h5", 2, "a 3-D grid it fits (as fast, fewer iterations)"}
 };
 
 static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscInt dim, PetscBool galerkin, char path[], size_t len)
@@ -288,8 +292,8 @@ static PetscErrorCode DeepCDOperatorNeedsGalerkin(KrylearnDeepCDNet *dn, Mat A, 
   if (!dn->scan.getrow) PetscFunctionReturn(0);
   PetscCall(MPIU_Allreduce(dn->scan.range, range, 2, MPIU_REAL, MPIU_MIN, PetscObjectComm((PetscObject)A)));
   PetscCall(MPIU_Allreduce(&dn->scan.prescribed, &prescribed, 1, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)A)));
-  if (range[0] < PETSC_MAX_REAL && -range[1] > (1 + 1e-6) * range[0]) *why = "variable coefficients";
-  else if (prescribed) *why = "prescribed values on the grid's faces";
+  if (range[0] < PETSC_MAX_REAL && -range[1] > (1 + 1e-6) * range[0]) *why = "the operator has variable coefficients";
+  else if (prescribed) *why = "the operator has prescribed values on the grid's faces";
   PetscFunctionReturn(0);
 }
 
@@ -308,6 +312,7 @@ static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj, Ma
 
     for (PetscInt d = 0; d < dn->dim; d++) fits = (PetscBool)(fits && dn->n[d] >= (8 << DeepCDDefaults[dn->dim - 2].levels));
     if (fits) PetscCall(DeepCDOperatorNeedsGalerkin(dn, A, &dn->defaultwhy));
+    if (fits && !dn->defaultwhy) dn->defaultwhy = DeepCDDefaults[dn->dim - 2].always;
     PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, (PetscBool) !!dn->defaultwhy, dn->modelused, sizeof(dn->modelused)));
   }
   PetscCall(KrylearnNetLoad(comm, dn->modelused, &dn->net));
@@ -591,7 +596,7 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
     PetscFunctionReturn(0);
   }
   if (dn->model[0]) PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s\n", dn->modelused));
-  else PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s (default%s%s)\n", dn->modelused, dn->defaultwhy ? " with Galerkin levels: the operator has " : "", dn->defaultwhy ? dn->defaultwhy : ""));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s (default%s%s)\n", dn->modelused, dn->defaultwhy ? " with Galerkin levels: " : "", dn->defaultwhy ? dn->defaultwhy : ""));
   PetscCall(DeepCDGridString(dn->dim, dn->n, " x ", grid, sizeof(grid)));
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %s from the %s\n", grid, dn->gridsource));
   if (dn->hyb.levels) PetscCall(KrylearnDeepCDHybridView(dn, viewer));
