@@ -125,7 +125,10 @@ static PetscErrorCode Expand(KrylearnNet net, PetscInt gi, PetscInt in, PetscInt
   PetscFunctionReturn(0);
 }
 
-/* Levels of the (single kind of) vcycle in main for this grid; 0 without vcycle */
+/* Levels of the (single kind of) vcycle in main for this grid; 0 without vcycle. Levels
+   that follow the grid stop where a process's block would no longer pool inside itself
+   (ownership ranges that cannot be multiples of the full depth's factor, as on 3 processes
+   along an axis): a shallower V-cycle, where a deeper one could not run. */
 static PetscErrorCode ChooseLevels(KrylearnNet net)
 {
   NNGraph *g = &net->graphs[0];
@@ -138,12 +141,22 @@ static PetscErrorCode ChooseLevels(KrylearnNet net)
     if (op->type != NN_VCYCLE) continue;
     s = net->graphs[op->body].recshift;
     if (!L) {
+      PetscInt grid = -1, blocks; /* the depth of the grid alone, and with the blocks */
+
       for (;; L++) {
-        PetscBool ok = PETSC_TRUE;
-        PetscInt  f  = (PetscInt)1 << (s * (L + 1) + g->ts[op->in[0]]);
-        for (PetscInt d = 0; d < net->dim; d++) ok = (PetscBool)(ok && net->M[d] % f == 0 && net->M[d] / f >= op->coarsest);
+        PetscBool ok = PETSC_TRUE, inblock = PETSC_TRUE;
+        PetscInt  f = (PetscInt)1 << (s * (L + 1) + g->ts[op->in[0]]);
+        for (PetscInt d = 0; d < net->dim; d++) {
+          ok      = (PetscBool)(ok && net->M[d] % f == 0 && net->M[d] / f >= op->coarsest);
+          inblock = (PetscBool)(inblock && net->n[d] % f == 0);
+        }
         if (!ok || s * (L + 1) > 30) break;
+        if (!inblock && grid < 0) grid = L;
       }
+      blocks = grid < 0 ? L : grid;
+      PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &blocks, 1, MPIU_INT, MPI_MIN, net->comm));
+      if (blocks < L && blocks > 0) PetscCall(PetscInfo(NULL, "Model file %s: %" PetscInt_FMT " vcycle levels instead of the grid's %" PetscInt_FMT ", so that pooling stays inside each process's block\n", net->file, blocks, L));
+      if (blocks > 0) L = blocks;
       PetscCheck(L > 0, net->comm, PETSC_ERR_ARG_SIZ, "Model file %s cannot run on a %" PetscInt_FMT "x%" PetscInt_FMT "x%" PetscInt_FMT " grid: its vcycle needs extents divisible by %d with at least %" PetscInt_FMT " points after pooling", net->file,
                  net->M[0], net->M[1], net->dim == 3 ? net->M[2] : 1, 1 << (s + g->ts[op->in[0]]), op->coarsest);
     }
