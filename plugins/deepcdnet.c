@@ -81,18 +81,18 @@ PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObj
 }
 
 /* The shipped default model for a dimension, looked for beside the library in ../data, then
-   ../share/krylearn: deepcd-<dim>d.h5, one classical level; with Galerkin levels, the variants
-   train/make_default_models.sh writes with SWEEPS=2 and LEVELS=3 (2-D) or LEVELS=2 (3-D). In
-   3-D the Galerkin variant is the default on every grid it fits: its level-1 operator costs no
-   more than the network work it saves, and its iterations grow less with the grid
-   (bench/deepcd/results.md). */
+   ../share/krylearn: on grids of at least 8 network cells per axis for it, the model with
+   Galerkin levels train/make_default_models.sh writes with SWEEPS=2 and LEVELS=3 (2-D) or
+   LEVELS=2 (3-D); the coefficients, boundary rows and solid cells of the operator reach its
+   network through the Galerkin operators (within 2x CG+GAMG's iterations on the
+   generalisation table, bench/deepcd/results.md), and with the one-pass product into
+   diagonals it is as fast as the one-level model, deepcd-<dim>d.h5, which smaller grids get */
 static const struct {
   const char *file, *galerkin;
-  PetscInt    levels; /* the Galerkin variant's classical levels */
-  const char *always; /* why the Galerkin variant is used for every operator, or NULL */
+  PetscInt    levels; /* the Galerkin model's classical levels */
 } DeepCDDefaults[2] = {
-  {"deepcd-2d.h5", "deepcd-2d-hybrid-s2l3.h5", 3, NULL                                            },
-  {"deepcd-3d.h5", "deepcd-3d-hybrid-s2l2.h5", 2, "a 3-D grid it fits (as fast, fewer iterations)"}
+  {"deepcd-2d.h5", "deepcd-2d-hybrid-s2l3.h5", 3},
+  {"deepcd-3d.h5", "deepcd-3d-hybrid-s2l2.h5", 2}
 };
 
 static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscInt dim, PetscBool galerkin, char path[], size_t len)
@@ -210,11 +210,9 @@ static PetscInt DeepCDCellFaces(const KrylearnDeepCDNet *dn, PetscInt cell, Pets
 }
 
 /* One pass over the operator's rows (MatGetRow), kept for its state: the decoupled rows (no
-   nonzero off-diagonal entry: mask 0, their 1/A_ii in dinv), per face the coupled rows of the
-   cells on it alone and those of them summing to zero (DeepCDChooseFaces), and the range of
-   the off-diagonal entries of full-stencil rows and the decoupled rows on the faces
-   (DeepCDOperatorNeedsGalerkin). Used by the choice of the default model and by every set-up
-   for the operator, which so read its rows once. */
+   nonzero off-diagonal entry: mask 0, their 1/A_ii in dinv) and per face the coupled rows of
+   the cells on it alone and those of them summing to zero (DeepCDChooseFaces). Every set-up
+   for the operator reads its rows once so. */
 static PetscErrorCode DeepCDScanOperator(KrylearnDeepCDNet *dn, Mat A)
 {
   KrylearnDeepCDScan *sc = &dn->scan;
@@ -234,8 +232,7 @@ static PetscErrorCode DeepCDScanOperator(KrylearnDeepCDNet *dn, Mat A)
     PetscCall(VecDuplicate(dn->mask, &dn->dinv));
   }
   PetscCall(PetscArrayzero(sc->faces, 12));
-  sc->decoupled = sc->prescribed = 0;
-  sc->range[0] = sc->range[1] = PETSC_MAX_REAL;
+  sc->decoupled = 0;
   PetscCall(VecSet(dn->mask, 1.0));
   PetscCall(VecSet(dn->dinv, 0.0));
   PetscCall(MatHasOperation(A, MATOP_GET_ROW, &sc->getrow));
@@ -253,9 +250,6 @@ static PetscErrorCode DeepCDScanOperator(KrylearnDeepCDNet *dn, Mat A)
         if (cols[c] == row) diag = vals[c];
         else off += vals[c] != 0.0;
       }
-      if (off == 2 * dn->dim)
-        for (PetscInt c = 0; c < nc; c++)
-          if (cols[c] != row) sc->range[0] = PetscMin(sc->range[0], PetscAbsScalar(vals[c])), sc->range[1] = PetscMin(sc->range[1], -PetscAbsScalar(vals[c]));
       PetscCall(MatRestoreRow(A, row, &nc, &cols, &vals));
       on = DeepCDCellFaces(dn, dn->rowcell[row - rstart], &f);
       if (off && on == 1) { /* a coupled cell on one face only: does its row sum to zero? */
@@ -265,7 +259,6 @@ static PetscErrorCode DeepCDScanOperator(KrylearnDeepCDNet *dn, Mat A)
         mask[row - rstart] = 0.0;
         dinv[row - rstart] = diag != 0.0 ? 1.0 / diag : 0.0;
         sc->decoupled++;
-        sc->prescribed += on > 0;
       }
     }
     PetscCall(VecRestoreArray(dn->mask, &mask));
@@ -276,44 +269,20 @@ static PetscErrorCode DeepCDScanOperator(KrylearnDeepCDNet *dn, Mat A)
   PetscFunctionReturn(0);
 }
 
-/* Whether the operator is outside what the one-level default model handles, measured on the
-   generalisation table (bench/deepcd/results.md): variable coefficients (the off-diagonal
-   entries of full-stencil rows differ) or prescribed values on the grid's faces (decoupled
-   rows there: a vertex-centred grid). The Galerkin levels carry both into the coarse grid the
-   network sees. */
-static PetscErrorCode DeepCDOperatorNeedsGalerkin(KrylearnDeepCDNet *dn, Mat A, const char **why)
-{
-  PetscReal range[2];
-  PetscInt  prescribed;
-
-  PetscFunctionBegin;
-  *why = NULL;
-  PetscCall(DeepCDScanOperator(dn, A));
-  if (!dn->scan.getrow) PetscFunctionReturn(0);
-  PetscCall(MPIU_Allreduce(dn->scan.range, range, 2, MPIU_REAL, MPIU_MIN, PetscObjectComm((PetscObject)A)));
-  PetscCall(MPIU_Allreduce(&dn->scan.prescribed, &prescribed, 1, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)A)));
-  if (range[0] < PETSC_MAX_REAL && -range[1] > (1 + 1e-6) * range[0]) *why = "the operator has variable coefficients";
-  else if (prescribed) *why = "the operator has prescribed values on the grid's faces";
-  PetscFunctionReturn(0);
-}
-
-/* The model given, else the shipped default for the grid's dimension and the operator (the
-   Galerkin variant on grids it fits), configured under the owner's prefix */
-static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj, Mat A)
+/* The model given, else the shipped default for the grid's dimension (the model with Galerkin
+   levels on grids it fits), configured under the owner's prefix */
+static PetscErrorCode DeepCDLoadModel(KrylearnDeepCDNet *dn, PetscObject obj)
 {
   MPI_Comm comm = PetscObjectComm(obj);
   PetscInt ndim;
 
   PetscFunctionBegin;
-  dn->defaultwhy = NULL;
+  dn->defaultgalerkin = PETSC_FALSE;
   if (dn->model[0]) PetscCall(PetscStrncpy(dn->modelused, dn->model, sizeof(dn->modelused)));
   else {
-    PetscBool fits = PETSC_TRUE; /* 8 cells or more per axis on the network's grid */
-
-    for (PetscInt d = 0; d < dn->dim; d++) fits = (PetscBool)(fits && dn->n[d] >= (8 << DeepCDDefaults[dn->dim - 2].levels));
-    if (fits) PetscCall(DeepCDOperatorNeedsGalerkin(dn, A, &dn->defaultwhy));
-    if (fits && !dn->defaultwhy) dn->defaultwhy = DeepCDDefaults[dn->dim - 2].always;
-    PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, (PetscBool) !!dn->defaultwhy, dn->modelused, sizeof(dn->modelused)));
+    dn->defaultgalerkin = PETSC_TRUE; /* 8 cells or more per axis on the network's grid */
+    for (PetscInt d = 0; d < dn->dim; d++) dn->defaultgalerkin = (PetscBool)(dn->defaultgalerkin && dn->n[d] >= (8 << DeepCDDefaults[dn->dim - 2].levels));
+    PetscCall(DeepCDDefaultModel(comm, dn->pre, dn->dim, dn->defaultgalerkin, dn->modelused, sizeof(dn->modelused)));
   }
   PetscCall(KrylearnNetLoad(comm, dn->modelused, &dn->net));
   PetscCall(DeepCDNetSetOptionsPrefix(dn, obj));
@@ -390,7 +359,7 @@ static PetscErrorCode DeepCDSetUpGrid(KrylearnDeepCDNet *dn, PetscObject obj, DM
   PetscCall(PetscMalloc1(m, &dn->rowcell));
   for (PetscInt r = 0; r < m; r++) dn->rowcell[r] = rstart + r;
   if (opao) PetscCall(AOPetscToApplication(opao, m, dn->rowcell));
-  PetscCall(DeepCDLoadModel(dn, obj, A));
+  PetscCall(DeepCDLoadModel(dn, obj));
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, NULL, NULL, &levels));
   if (levels) { /* the network's rows are the natural cells of the coarsest level */
     PetscCall(KrylearnDeepCDHybridSetUpGrid(comm, dn, A, opao, &v));
@@ -596,7 +565,7 @@ PetscErrorCode KrylearnDeepCDNetView(KrylearnDeepCDNet *dn, PetscViewer viewer)
     PetscFunctionReturn(0);
   }
   if (dn->model[0]) PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s\n", dn->modelused));
-  else PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s (default%s%s)\n", dn->modelused, dn->defaultwhy ? " with Galerkin levels: " : "", dn->defaultwhy ? dn->defaultwhy : ""));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "model: %s (default%s)\n", dn->modelused, dn->defaultgalerkin ? " with Galerkin levels" : ""));
   PetscCall(DeepCDGridString(dn->dim, dn->n, " x ", grid, sizeof(grid)));
   PetscCall(PetscViewerASCIIPrintf(viewer, "grid: %s from the %s\n", grid, dn->gridsource));
   if (dn->hyb.levels) PetscCall(KrylearnDeepCDHybridView(dn, viewer));

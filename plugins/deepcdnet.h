@@ -49,19 +49,17 @@ typedef struct {
 typedef struct {
   PetscObjectId    id; /* the operator scanned, in this state */
   PetscObjectState state;
-  PetscBool        getrow;     /* whether the operator has rows to scan */
-  PetscInt         faces[12];  /* per face: coupled rows of the cells on it alone, those summing to zero */
-  PetscInt         decoupled;  /* local rows without a nonzero off-diagonal entry */
-  PetscInt         prescribed; /* of them, on the grid's faces */
-  PetscReal        range[2];   /* min |a_ij|, -max |a_ij| over the off-diagonal entries of full-stencil rows */
+  PetscBool        getrow;    /* whether the operator has rows to scan */
+  PetscInt         faces[12]; /* per face: coupled rows of the cells on it alone, those summing to zero */
+  PetscInt         decoupled; /* local rows without a nonzero off-diagonal entry */
 } KrylearnDeepCDScan;
 
 typedef struct {
   const char            *pre;                       /* options prefix of the owner: "ksp" or "pc" */
   char                   model[PETSC_MAX_PATH_LEN]; /* as set; empty: the shipped default for the grid's dimension */
   char                   modelused[PETSC_MAX_PATH_LEN];
-  const char            *defaultwhy;  /* why the default with Galerkin levels was chosen; NULL: the one-level default or a given model */
-  PetscInt               gdim, gn[3]; /* grid set by option or setter (gdim = 0: none) */
+  PetscBool              defaultgalerkin; /* the default with Galerkin levels was chosen (a grid it fits) */
+  PetscInt               gdim, gn[3];     /* grid set by option or setter (gdim = 0: none) */
   const char            *gridsource;
   PetscInt               dim, n[3]; /* grid of the operator */
   PetscInt              *rowcell;   /* natural cell of each local operator row */
