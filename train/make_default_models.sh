@@ -6,8 +6,8 @@
 # (train/hybrid.py: 2 damped-Jacobi sweeps with the operator, the network on the 2x coarser
 # grid; in 2-D a second, longer fine-tune on larger grids). "2d-hybrid" / "3d-hybrid" redo only the fine-tunes; with SWEEPS=S LEVELS=L they
 # make the variant data/deepcd-Nd-hybrid-sSlL.h5 instead; "galerkin" (also part of "all")
-# makes the two variants deepcd uses by default for operators with variable coefficients or
-# prescribed values on the faces: 2-D s2l3 and 3-D s2l2. Logs, checkpoints, the Ritz-pair
+# makes the two models with Galerkin levels deepcd uses by default on the grids they fit
+# (64^2 and 32^3 or more; the one-level models serve smaller grids): 2-D s2l3 and 3-D s2l2. Logs, checkpoints, the Ritz-pair
 # cache and the 3-D first stage go to build/train/. Each run stops after a fixed training time (--minutes;
 # the learning-rate decay follows the elapsed fraction), so the step count depends on the
 # machine: train/README.md gives the times and step counts of the shipped models, also
@@ -78,7 +78,7 @@ if [ "$what" = all ] || [ "$what" = 3d ] || [ "$what" = 3d-hybrid ]; then
     > build/train/deepcd-3d$suffix.log 2>&1
 fi
 if [ "$what" = all ] || [ "$what" = galerkin ]; then
-  # the defaults with Galerkin levels (plugins/deepcdnet.c): 12 and 20 minutes
+  # the defaults with Galerkin levels on the grids they fit (plugins/deepcdnet.c): 12 and 20 minutes
   SWEEPS=2 LEVELS=3 sh train/make_default_models.sh 2d-hybrid
   SWEEPS=2 LEVELS=2 sh train/make_default_models.sh 3d-hybrid
 fi
