@@ -13,12 +13,11 @@ static const char help[] = "Benchmark: pressure Poisson with a solid obstacle (2
                            "                          the box, a new matrix at each step, the previous solution as initial guess\n\n";
 
 #include <math.h>
-#include <unistd.h>
 #include <krylearn.h>
+#include "benchcommon.h"
 
 #define NCLASSICAL 4
 #define MAXMODELS  4
-#define MAXSIZES   8
 #define MAXRTOLS   8
 static const char *names[NCLASSICAL + 1] = {"deepcd", "CG", "CG+ICC(0)", "CG+GAMG", "CG+BoomerAMG"};
 static const char *keys[NCLASSICAL + 1]  = {"deepcd", "cg", "icc", "gamg", "boomeramg"};
@@ -148,25 +147,18 @@ int main(int argc, char **argv)
            nsizes[2] = {3, 2}, nrtol = 2, repeat = 2, dmaxit = 500, nmodels[2] = {1, 1}, moving = 0;
   PetscReal        rtols[MAXRTOLS] = {1e-4, 1e-6}, worst = 0, prune = 10;
   KrylearnObstacle obstacle             = KRYLEARN_OBSTACLE_DISC;
-  char            *models[2][MAXMODELS] = {{NULL}}, blas[PETSC_MAX_PATH_LEN] = "unknown";
+  char            *models[2][MAXMODELS] = {{NULL}}, blas[PETSC_MAX_PATH_LEN];
   /* per dimension, size, rtol: time and iterations of each deepcd model and of the best classical solver */
   PetscLogDouble dtime[2][MAXSIZES][MAXRTOLS][MAXMODELS], btime[2][MAXSIZES][MAXRTOLS];
   PetscInt       dits[2][MAXSIZES][MAXRTOLS][MAXMODELS], bits[2][MAXSIZES][MAXRTOLS], best[2][MAXSIZES][MAXRTOLS];
   PetscBool      dconv[2][MAXSIZES][MAXRTOLS][MAXMODELS], use[NCLASSICAL + 1] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, PETSC_TRUE};
   PetscMPIInt    size;
-  ssize_t        len;
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KrylearnInitializePackage());
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "deepcd benchmark", NULL);
-  for (PetscInt d = 0; d < 2; d++) {
-    PetscInt  nmax = MAXSIZES;
-    PetscBool flg;
-
-    PetscCall(PetscOptionsIntArray(d ? "-sizes3d" : "-sizes2d", "Grid sizes", NULL, sizes[d], &nmax, &flg));
-    if (flg) nsizes[d] = nmax;
-  }
+  BenchOptionsSizes(sizes, nsizes);
   {
     PetscInt  nmax = MAXRTOLS;
     PetscBool flg;
@@ -210,8 +202,7 @@ int main(int argc, char **argv)
   PetscOptionsEnd();
 
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
-  len = readlink("/etc/alternatives/libblas.so.3-x86_64-linux-gnu", blas, sizeof(blas) - 1);
-  if (len > 0) blas[len] = 0;
+  BenchBLAS(blas, sizeof(blas));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# deepcd benchmark: pressure Poisson, obstacle %s, open boundary, unscaled stencil, b = plume source\n", KrylearnObstacles[obstacle]));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# MPI processes %d, BLAS %s, OMP_NUM_THREADS=%s, OPENBLAS_NUM_THREADS=%s\n", size, blas, getenv("OMP_NUM_THREADS") ? getenv("OMP_NUM_THREADS") : "unset", getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "unset"));
   for (PetscInt d = 0; d < 2; d++) {
@@ -246,7 +237,7 @@ int main(int argc, char **argv)
 
     PetscCall(PetscArraycpy(run, use, NCLASSICAL + 1));
     for (PetscInt is = 0; is < nsizes[dim - 2]; is++) {
-      PetscInt  n[3] = {sizes[dim - 2][is], sizes[dim - 2][is], sizes[dim - 2][is]};
+      PetscInt  n[3]                    = {sizes[dim - 2][is], sizes[dim - 2][is], sizes[dim - 2][is]};
       PetscReal slowest[NCLASSICAL + 1] = {0}; /* over the tolerances: time / the best classical solver's */
       DM        da;
       Mat       A;

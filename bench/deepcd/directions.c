@@ -12,10 +12,8 @@ static const char help[] = "Benchmark: one deepcd direction application (the net
                            "spin between calls and would take cores from deepcd's).\n\n";
 
 #include <omp.h>
-#include <unistd.h>
 #include <krylearn.h>
-
-#define MAXSIZES 8
+#include "benchcommon.h"
 
 /* A barrier that sleeps instead of polling, so that a waiting rank leaves its core to the
    threads of the others */
@@ -73,20 +71,13 @@ int main(int argc, char **argv)
   PetscInt         sizes[2][MAXSIZES] = {{1024}, {128}}, nsizes[2] = {1, 1}, repeat = 5, its = 6;
   KrylearnObstacle obstacle = KRYLEARN_OBSTACLE_DISC;
   PetscMPIInt      size, rank;
-  char             blas[PETSC_MAX_PATH_LEN] = "unknown";
-  ssize_t          len;
+  char             blas[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(KrylearnInitializePackage());
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "deepcd direction benchmark", NULL);
-  for (PetscInt d = 0; d < 2; d++) {
-    PetscInt  nmax = MAXSIZES;
-    PetscBool flg;
-
-    PetscCall(PetscOptionsIntArray(d ? "-sizes3d" : "-sizes2d", "Grid sizes", NULL, sizes[d], &nmax, &flg));
-    if (flg) nsizes[d] = nmax;
-  }
+  BenchOptionsSizes(sizes, nsizes);
   PetscCall(PetscOptionsInt("-repeat", "Solves per configuration (fastest kept)", NULL, repeat, &repeat, NULL));
   PetscCall(PetscOptionsInt("-its", "Iterations (direction applications) per solve", NULL, its, &its, NULL));
   PetscCall(PetscOptionsEnum("-obstacle", "Solid obstacle", NULL, KrylearnObstacles, (PetscEnum)obstacle, (PetscEnum *)&obstacle, NULL));
@@ -97,8 +88,7 @@ int main(int argc, char **argv)
   PetscCheck(size <= 2, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "run at 1 or 2 ranks (%d)", (int)size);
   PetscCheck(rank || omp_get_num_procs() >= 2, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "rank 0 may run on %d core(s): 2 threads need 2 (mpiexec --bind-to none)", omp_get_num_procs());
 
-  len = readlink("/etc/alternatives/libblas.so.3-x86_64-linux-gnu", blas, sizeof(blas) - 1);
-  if (len > 0) blas[len] = 0;
+  BenchBLAS(blas, sizeof(blas));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# deepcd direction benchmark: one direction application in KSPSolve (shipped model), pressure Poisson, obstacle %s\n", KrylearnObstacles[obstacle]));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "# MPI processes %d, cores %ld, BLAS %s, OPENBLAS_NUM_THREADS=%s; %" PetscInt_FMT " solves of %" PetscInt_FMT " iterations per configuration, taken in turns, the fastest solve's mean per application kept\n", (int)size, sysconf(_SC_NPROCESSORS_ONLN), blas, getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "unset", repeat, its));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "| grid | 1 rank, 1 thread s | 1 rank, 2 threads s | speed-up | 2 ranks s | speed-up |\n|---|---|---|---|---|---|\n"));
