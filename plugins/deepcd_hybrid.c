@@ -19,8 +19,7 @@
    operators are built in float (a stencil's local block by diagonals), P_l and the
    restrictions P_l^T (stored) float CSR blocks built from the structured interpolation, all
    applied by OpenMP loops, and each Jacobi step and coarse correction is one loop over the
-   vectors. The classical level
-   threads like the network's convolutions (OMP_NUM_THREADS). */
+   vectors. The classical level threads like the network's convolutions (OMP_NUM_THREADS). */
 #include <petscdmda.h>
 #include <petscsf.h>
 #include "deepcdnet.h"
@@ -143,11 +142,11 @@ static inline PetscInt HybridDiagSize(PetscInt m, PetscInt nd)
   return (m + HYBRID_BLOCK - 1) / HYBRID_BLOCK * HYBRID_BLOCK * nd;
 }
 
-/* The local block by diagonals when its rows (CSR, values dv in double or fv in float) are a
-   stencil: the entries of every row at the same few column offsets (a grid operator in a
-   lexicographic ordering), with at most 1/4 more values stored than entries. Half the memory
-   traffic of CSR, which reads a column index per entry, and vectorised passes. */
-static PetscErrorCode HybridSetDiagonals(PetscInt m, const PetscInt *ai, const PetscInt *aj, const PetscScalar *dv, const float *fv, KrylearnDeepCDHybridOp *op)
+/* The local block by diagonals when its rows (CSR) are a stencil: the entries of every row at
+   the same few column offsets (a grid operator in a lexicographic ordering), with at most 1/4
+   more values stored than entries. Half the memory traffic of CSR, which reads a column index
+   per entry, and vectorised passes. */
+static PetscErrorCode HybridSetDiagonals(PetscInt m, const PetscInt *ai, const PetscInt *aj, const PetscScalar *av, KrylearnDeepCDHybridOp *op)
 {
   PetscInt off[128], nd = 0;
 
@@ -171,7 +170,7 @@ static PetscErrorCode HybridSetDiagonals(PetscInt m, const PetscInt *ai, const P
   for (PetscInt i = 0; i < m; i++)
     for (PetscInt k = ai[i], at = 0; k < ai[i + 1]; k++) {
       while (off[at] < aj[k] - i) at++;
-      op->dval[HybridDiagAt(nd, i, at)] = dv ? (float)PetscRealPart(dv[k]) : fv[k];
+      op->dval[HybridDiagAt(nd, i, at)] = (float)PetscRealPart(av[k]);
     }
   op->ndiag = nd;
   PetscFunctionReturn(0);
@@ -213,7 +212,7 @@ static PetscErrorCode HybridOpSetLocalBlock(Mat B, KrylearnDeepCDHybridOp *op)
   PetscCall(MatGetRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &m, &i, &j, &done));
   PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_PLIB, "deepcd: no row access to an AIJ block");
   PetscCall(MatSeqAIJGetArrayRead(B, &v));
-  PetscCall(HybridSetDiagonals(m, i, j, v, NULL, op));
+  PetscCall(HybridSetDiagonals(m, i, j, v, op));
   PetscCall(MatSeqAIJRestoreArrayRead(B, &v));
   PetscCall(MatRestoreRowIJ(B, 0, PETSC_FALSE, PETSC_FALSE, &m, &i, &j, &done));
   if (!op->dval) PetscCall(HybridCopyBlock(B, &m, &op->ai, &op->aj, &op->aa));
@@ -598,8 +597,8 @@ static PetscErrorCode HybridOpSetStencil(MPI_Comm comm, PetscInt dim, const Pets
    additions stay in cache); the box's rows are summed into their owners', then stored by
    diagonals (HybridOpSetStencil). No AIJ matrix is built: MatPtAP, which builds the product
    of general matrices, costs several times more, and the memory of 5^dim-point rows costs
-   time of its own (set-up of the 3-D model with 2 classical levels at 128^3 2.5 s -> 1.3 s). done: false when a row couples cells
-   farther apart (periodic faces) or A_l-1 is not AIJ. */
+   time of its own (set-up of the 3-D model with 2 classical levels at 128^3 2.5 s -> 1.3 s).
+   done: false when a row couples cells farther apart (periodic faces) or A_l-1 is not AIJ. */
 static PetscErrorCode HybridGalerkin(KrylearnDeepCDNet *dn, PetscInt l, PetscBool *done)
 {
   KrylearnDeepCDHybrid         *h   = &dn->hyb;

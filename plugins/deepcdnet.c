@@ -209,10 +209,9 @@ static PetscInt DeepCDCellFaces(const KrylearnDeepCDNet *dn, PetscInt cell, Pets
   return on;
 }
 
-/* One pass over the operator's rows (MatGetRow), kept for its state: the decoupled rows (no
-   nonzero off-diagonal entry: mask 0, their 1/A_ii in dinv) and per face the coupled rows of
-   the cells on it alone and those of them summing to zero (DeepCDChooseFaces). Every set-up
-   for the operator reads its rows once so. */
+/* One pass over the operator's rows (MatGetRow): the decoupled rows (no nonzero off-diagonal
+   entry: mask 0, their 1/A_ii in dinv) and per face the coupled rows of the cells on it alone
+   and those of them summing to zero (DeepCDChooseFaces) */
 static PetscErrorCode DeepCDScanOperator(KrylearnDeepCDNet *dn, Mat A)
 {
   KrylearnDeepCDScan *sc = &dn->scan;
@@ -220,13 +219,8 @@ static PetscErrorCode DeepCDScanOperator(KrylearnDeepCDNet *dn, Mat A)
   const PetscInt     *cols;
   const PetscScalar  *vals;
   PetscScalar        *mask, *dinv;
-  PetscObjectId       id;
-  PetscObjectState    state;
 
   PetscFunctionBegin;
-  PetscCall(PetscObjectGetId((PetscObject)A, &id));
-  PetscCall(PetscObjectStateGet((PetscObject)A, &state));
-  if (dn->mask && id == sc->id && state == sc->state) PetscFunctionReturn(0);
   if (!dn->mask) {
     PetscCall(MatCreateVecs(A, NULL, &dn->mask));
     PetscCall(VecDuplicate(dn->mask, &dn->dinv));
@@ -264,8 +258,6 @@ static PetscErrorCode DeepCDScanOperator(KrylearnDeepCDNet *dn, Mat A)
     PetscCall(VecRestoreArray(dn->mask, &mask));
     PetscCall(VecRestoreArray(dn->dinv, &dinv));
   }
-  sc->id    = id;
-  sc->state = state;
   PetscFunctionReturn(0);
 }
 
@@ -611,7 +603,6 @@ PetscErrorCode KrylearnDeepCDNetReset(KrylearnDeepCDNet *dn)
   PetscCall(VecDestroy(&dn->yda));
   PetscCall(VecDestroy(&dn->mask));
   PetscCall(VecDestroy(&dn->dinv));
-  dn->scan.id  = 0;
   dn->matid    = 0;
   dn->matstate = 0;
   dn->napply   = 0;

@@ -47,11 +47,9 @@ typedef struct {
 
 /* What one pass over the operator's rows finds (plugins/deepcdnet.c, DeepCDScanOperator) */
 typedef struct {
-  PetscObjectId    id; /* the operator scanned, in this state */
-  PetscObjectState state;
-  PetscBool        getrow;    /* whether the operator has rows to scan */
-  PetscInt         faces[12]; /* per face: coupled rows of the cells on it alone, those summing to zero */
-  PetscInt         decoupled; /* local rows without a nonzero off-diagonal entry */
+  PetscBool getrow;    /* whether the operator has rows to scan */
+  PetscInt  faces[12]; /* per face: coupled rows of the cells on it alone, those summing to zero */
+  PetscInt  decoupled; /* local rows without a nonzero off-diagonal entry */
 } KrylearnDeepCDScan;
 
 typedef struct {
