@@ -4,9 +4,13 @@
    A_l+1 = P_l^T A_l P_l:
 
      z = 0, t = r;  nu times { d = w D^-1 t; z += d; t -= A d }           pre-smoothing
-     e = P_l cycle(l + 1, P_l^T t)   (the network on the last level)
+     e = P_l solve(l + 1, P_l^T t)
      beta = e.t / e.Ae (0 unless e.Ae > 0);  z += beta e;  t -= beta Ae    coarse correction
      nu times { d = w D^-1 t; z += d; t -= A d }                          post-smoothing
+
+   where solve(c, rc) is k steps of flexible CG on A_c x = rc preconditioned by cycle(c, .)
+   (by the network on the last level), each step's direction made A_c-conjugate to the
+   earlier ones; k = 1 (a V-cycle) is the preconditioner applied once, its length set by beta.
 
    P_l is cell-centred bilinear (trilinear) interpolation from ceil(n/2) to n cells per
    axis, P_0 zero on the rows outside the domain. Every coefficient, boundary row and solid
@@ -491,6 +495,7 @@ PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *d
 
   PetscFunctionBegin;
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, &h->sweeps, &h->damping, &levels));
+  PetscCall(KrylearnNetGetHybridCoarseIterations(dn->net, &h->iterations));
   PetscCheck(levels <= DEEPCD_MAXCLASSICAL, comm, PETSC_ERR_SUP, "deepcd: at most %d classical levels", DEEPCD_MAXCLASSICAL);
   h->levels = levels; /* what Reset frees */
   for (PetscInt d = 0; d < 3; d++) h->n[0][d] = dn->n[d];
@@ -515,7 +520,8 @@ PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *d
 
     PetscCall(PetscMalloc7(m, &h->in[l], m, &h->out[l], m, &h->dinv[l], m, &h->t[l], m, &h->d[l], m, &h->e[l], m, &h->ae[l]));
   }
-  PetscCall(PetscMalloc2(h->m[h->levels], &h->in[h->levels], h->m[h->levels], &h->out[h->levels]));
+  PetscCall(PetscMalloc3(h->m[h->levels], &h->in[h->levels], h->m[h->levels], &h->out[h->levels], h->m[h->levels], &h->dinv[h->levels])); /* the Galerkin product of level L sets dinv */
+  for (PetscInt l = 1; l <= h->levels && h->iterations > 1; l++) PetscCall(PetscMalloc1(2 * h->iterations * h->m[l], &h->krylov[l]));
   PetscCall(PetscMalloc1(h->m[0], &h->mask));
   *coarse = h->r[h->levels];
   PetscFunctionReturn(0);
@@ -807,7 +813,7 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
   PetscCall(PetscObjectReference((PetscObject)A));
   PetscCall(MatDestroy(&h->A[0]));
   h->A[0] = A;
-  for (PetscInt l = 0; l < h->levels; l++) {
+  for (PetscInt l = 0; l < h->levels + (h->iterations > 1); l++) { /* the network's level too when its problem is solved by flexible CG */
     const PetscScalar *a, *in;
     Vec                diag;
 
@@ -875,27 +881,45 @@ static void HybridJacobiStep(PetscInt n, const float *dinv, const float *t, floa
   }
 }
 
-/* The coarse correction: beta = e.t / e.Ae (0 unless e.Ae > 0: a useless correction is
-   dropped), z += beta e, t -= beta Ae; the products summed in double precision */
-static PetscErrorCode HybridCorrect(MPI_Comm comm, PetscInt n, const float *e, const float *ae, float *z, float *t)
+/* dots = {x.y, x.w} over the processes, summed in double precision (w NULL: x.y alone) */
+static PetscErrorCode HybridDots(MPI_Comm comm, PetscInt n, const float *x, const float *y, const float *w, double dots[2])
 {
-  double local[2], dots[2], et = 0.0, eae = 0.0;
+  double local[2], xy = 0.0, xw = 0.0;
+
+  PetscFunctionBegin;
+#pragma omp parallel for schedule(static) reduction(+ : xy, xw)
+  for (PetscInt i = 0; i < n; i++) {
+    xy += (double)x[i] * y[i];
+    if (w) xw += (double)x[i] * w[i];
+  }
+  local[0] = xy, local[1] = xw;
+  PetscCall(MPIU_Allreduce(local, dots, w ? 2 : 1, MPI_DOUBLE, MPI_SUM, comm));
+  PetscFunctionReturn(0);
+}
+
+/* x += alpha p, y += beta q */
+static void HybridAXPY(PetscInt n, float alpha, const float *p, float *x, float beta, const float *q, float *y)
+{
+#pragma omp parallel for schedule(static)
+  for (PetscInt i = 0; i < n; i++) {
+    x[i] += alpha * p[i];
+    y[i] += beta * q[i];
+  }
+}
+
+/* The exact line search along e: beta = e.t / e.Ae (0 unless e.Ae > 0: a useless step is
+   dropped), z += beta e, t -= beta Ae, and e.Ae in *eae when asked. The coarse correction
+   of a cycle and each step of flexible CG. */
+static PetscErrorCode HybridCorrect(MPI_Comm comm, PetscInt n, const float *e, const float *ae, float *z, float *t, double *eae)
+{
+  double dots[2];
   float  beta;
 
   PetscFunctionBegin;
-#pragma omp parallel for schedule(static) reduction(+ : et, eae)
-  for (PetscInt i = 0; i < n; i++) {
-    et += (double)e[i] * t[i];
-    eae += (double)e[i] * ae[i];
-  }
-  local[0] = et, local[1] = eae;
-  PetscCall(MPIU_Allreduce(local, dots, 2, MPI_DOUBLE, MPI_SUM, comm));
-  beta = dots[1] > 0.0 ? (float)(dots[0] / dots[1]) : 0.0f;
-#pragma omp parallel for schedule(static)
-  for (PetscInt i = 0; i < n; i++) {
-    z[i] += beta * e[i];
-    t[i] -= beta * ae[i];
-  }
+  PetscCall(HybridDots(comm, n, e, ae, t, dots));
+  beta = dots[0] > 0.0 ? (float)(dots[1] / dots[0]) : 0.0f;
+  HybridAXPY(n, beta, e, z, -beta, ae, t);
+  if (eae) *eae = dots[0];
   PetscFunctionReturn(0);
 }
 
@@ -936,10 +960,50 @@ static PetscErrorCode HybridNetwork(KrylearnDeepCDNet *dn)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode HybridCycle(KrylearnDeepCDNet *, MPI_Comm, PetscInt);
+
+/* The solution of level c's problem A_c x = in[c] (in[c] is overwritten): the preconditioner
+   (the cycle of level c, or the network on the last level) applied to it, for one iteration;
+   else that many steps of flexible CG, each preconditioned direction out[c] made A_c-conjugate
+   to the earlier ones (their A products kept: one product with A_c per step) */
+static PetscErrorCode HybridCoarseSolve(KrylearnDeepCDNet *dn, MPI_Comm comm, PetscInt c, const float **x)
+{
+  KrylearnDeepCDHybrid *h = &dn->hyb;
+  const PetscInt        m = h->m[c], k = h->iterations;
+  float                *p = h->out[c], *sol = h->krylov[c], *ap = sol + m, *res = h->in[c];
+  double                qaq[4];
+
+  PetscFunctionBegin;
+  for (PetscInt step = 0; step < k; step++) {
+    if (c < h->levels) PetscCall(HybridCycle(dn, comm, c));
+    else PetscCall(HybridNetwork(dn));
+    if (k == 1) break;
+    PetscCall(HybridOpMult(&h->opA[c], p, 1.0f, NULL, NULL, ap));
+    for (PetscInt j = 0; j < step; j++) { /* earlier direction q = krylov[2 + 2j], A q after it */
+      const float *q = sol + (2 + 2 * j) * m, *aq = q + m;
+      double       paq[2];
+      float        g;
+
+      PetscCall(HybridDots(comm, m, p, aq, NULL, paq));
+      g = qaq[j] > 0.0 ? (float)(paq[0] / qaq[j]) : 0.0f;
+      HybridAXPY(m, -g, q, p, -g, aq, ap);
+    }
+    if (!step) PetscCall(PetscArrayzero(sol, m));
+    PetscCall(HybridCorrect(comm, m, p, ap, sol, res, &qaq[step]));
+    if (step + 1 < k) {
+      PetscCall(PetscArraycpy(sol + (2 + 2 * step) * m, p, m));
+      PetscCall(PetscArraycpy(sol + (3 + 2 * step) * m, ap, m));
+    }
+  }
+  *x = k == 1 ? p : sol;
+  PetscFunctionReturn(0);
+}
+
 /* out[l] = the cycle from level l applied to in[l] */
 static PetscErrorCode HybridCycle(KrylearnDeepCDNet *dn, MPI_Comm comm, PetscInt l)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
+  const float          *x;
 
   PetscFunctionBegin;
   if (!h->sweeps) PetscCall(PetscArrayzero(h->out[l], h->m[l]));
@@ -947,11 +1011,10 @@ static PetscErrorCode HybridCycle(KrylearnDeepCDNet *dn, MPI_Comm comm, PetscInt
      vanish there), e = P_0 x masked */
   PetscCall(HybridSmooth(h, l, h->in[l], h->out[l], PETSC_TRUE, l ? NULL : h->mask));
   PetscCall(HybridOpMult(&h->opR[l], h->t[l], 1.0f, NULL, NULL, h->in[l + 1]));
-  if (l + 1 < h->levels) PetscCall(HybridCycle(dn, comm, l + 1));
-  else PetscCall(HybridNetwork(dn));
-  PetscCall(HybridOpMult(&h->opP[l], h->out[l + 1], 1.0f, NULL, l ? NULL : h->mask, h->e[l]));
+  PetscCall(HybridCoarseSolve(dn, comm, l + 1, &x));
+  PetscCall(HybridOpMult(&h->opP[l], x, 1.0f, NULL, l ? NULL : h->mask, h->e[l]));
   PetscCall(HybridOpMult(&h->opA[l], h->e[l], 1.0f, NULL, NULL, h->ae[l]));
-  PetscCall(HybridCorrect(comm, h->m[l], h->e[l], h->ae[l], h->out[l], h->t[l]));
+  PetscCall(HybridCorrect(comm, h->m[l], h->e[l], h->ae[l], h->out[l], h->t[l], NULL));
   PetscCall(HybridSmooth(h, l, h->in[l], h->out[l], PETSC_FALSE, NULL));
   PetscFunctionReturn(0);
 }
@@ -984,6 +1047,7 @@ PetscErrorCode KrylearnDeepCDHybridView(KrylearnDeepCDNet *dn, PetscViewer viewe
 
   PetscFunctionBegin;
   PetscCall(PetscViewerASCIIPrintf(viewer, "hybrid directions: %" PetscInt_FMT " damped-Jacobi sweep(s) (damping %g) before and after, %" PetscInt_FMT " classical level(s) with the operator\n", h->sweeps, (double)h->damping, h->levels));
+  if (h->iterations > 1) PetscCall(PetscViewerASCIIPrintf(viewer, "each coarse level solved by %" PetscInt_FMT " flexible-CG steps (a K-cycle), the network's with its Galerkin operator\n", h->iterations));
   if (dn->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "network grid %" PetscInt_FMT " x %" PetscInt_FMT " (run padded to %" PetscInt_FMT " x %" PetscInt_FMT ")\n", c[0], c[1], dn->N[0], dn->N[1]));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "network grid %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT " (run padded to %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT ")\n", c[0], c[1], c[2], dn->N[0], dn->N[1], dn->N[2]));
   PetscFunctionReturn(0);
@@ -997,15 +1061,16 @@ PetscErrorCode KrylearnDeepCDHybridReset(KrylearnDeepCDNet *dn)
   for (PetscInt l = 0; l <= DEEPCD_MAXCLASSICAL; l++) {
     PetscCall(VecDestroy(&h->r[l]));
     PetscCall(VecDestroy(&h->z[l]));
+    PetscCall(HybridOpReset(&h->opA[l]));
+    PetscCall(MatDestroy(&h->A[l]));
+    PetscCall(PetscFree(h->krylov[l]));
     if (l == DEEPCD_MAXCLASSICAL) break;
     PetscCall(MatDestroy(&h->Pgrid[l]));
-    PetscCall(HybridOpReset(&h->opA[l]));
     PetscCall(HybridOpReset(&h->opP[l]));
     PetscCall(HybridOpReset(&h->opR[l]));
-    PetscCall(MatDestroy(&h->A[l]));
     if (l < h->levels) PetscCall(PetscFree7(h->in[l], h->out[l], h->dinv[l], h->t[l], h->d[l], h->e[l], h->ae[l]));
   }
-  if (h->levels) PetscCall(PetscFree2(h->in[h->levels], h->out[h->levels]));
+  if (h->levels) PetscCall(PetscFree3(h->in[h->levels], h->out[h->levels], h->dinv[h->levels]));
   PetscCall(MatDestroy(&h->P0));
   PetscCall(PetscFree(h->mask));
   h->levels = 0;

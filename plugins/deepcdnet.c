@@ -82,8 +82,10 @@ PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObj
 
 /* The shipped default model for a dimension, looked for beside the library in ../data, then
    ../share/krylearn: on grids of at least 8 network cells per axis for it, the model with
-   Galerkin levels train/make_default_models.sh writes with SWEEPS=2 and LEVELS=3 (2-D) or
-   LEVELS=2 (3-D); the coefficients, boundary rows and solid cells of the operator reach its
+   Galerkin levels train/make_default_models.sh writes with SWEEPS=2 and LEVELS=3 (2-D, a
+   K-cycle: 2 flexible-CG steps on each coarse level, which keeps the iterations from growing
+   with the grid) or LEVELS=2 (3-D, a V-cycle: there the K-cycle's fewer iterations do not pay
+   for its cost); the coefficients, boundary rows and solid cells of the operator reach its
    network through the Galerkin operators (within 2x CG+GAMG's iterations on the
    generalisation table, bench/deepcd/results.md), and with the one-pass product into
    diagonals it is as fast as the one-level model, deepcd-<dim>d.h5, which smaller grids get */
@@ -91,8 +93,8 @@ static const struct {
   const char *file, *galerkin;
   PetscInt    levels; /* the Galerkin model's classical levels */
 } DeepCDDefaults[2] = {
-  {"deepcd-2d.h5", "deepcd-2d-hybrid-s2l3.h5", 3},
-  {"deepcd-3d.h5", "deepcd-3d-hybrid-s2l2.h5", 2}
+  {"deepcd-2d.h5", "deepcd-2d-hybrid-s2l3k2.h5", 3},
+  {"deepcd-3d.h5", "deepcd-3d-hybrid-s2l2.h5",   2}
 };
 
 static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscInt dim, PetscBool galerkin, char path[], size_t len)

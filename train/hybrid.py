@@ -7,10 +7,15 @@ applied to the residual directly. Its direction for a residual r on the operator
         z = 0, t = r
         nu times:  d = omega D_l^-1 t;  z += d;  t -= A_l d        (damped Jacobi, pre)
         rc = P_l^T t                                                 (restriction)
-        ec = cycle(l + 1, rc), or the network N(rc) on the last level
+        ec = solve(l + 1, rc)
         e = P_l ec;   beta = e.t / e.A_l e   (0 unless e.A_l e > 0)   (Rayleigh scaling)
         z += beta e;  t -= beta A_l e
         nu times:  d = omega D_l^-1 t;  z += d;  t -= A_l d          (post)
+
+    solve(c, rc): k = coarse_iterations steps of flexible CG on A_c x = rc, each step's
+        direction B(res) made A_c-conjugate to the earlier ones, with B = cycle(c, .), or the
+        network N on the last level (c = L); k = 1 is ec = B(rc) (the Rayleigh scaling above
+        sets its length), a V-cycle; k = 2 a K-cycle
 
 with L = classical_levels grid transfers: the network works on the grid 2^L times
 coarser than the operator's in every direction, so it sees the coefficients, boundary
@@ -25,6 +30,8 @@ on its grid, the fraction of each coarse cell that lies outside the domain,
 into an obstacle are partly solid. The C runtime (plugins/deepcd_hybrid.c) runs the
 same cycle on PETSc matrices.
 """
+import argparse
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -91,6 +98,9 @@ def validate(structure):
     for key in ("smoother", "sweeps", "damping", "classical_levels"):
         if key not in structure:
             raise ValueError(f"hybrid structure lacks '{key}'")
+    iterations = structure.get("coarse_iterations", 1)
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or not 1 <= iterations <= 4:
+        raise ValueError(f"hybrid structure: coarse_iterations {iterations!r} must be an integer from 1 to 4")
     if structure["smoother"] not in SMOOTHERS:
         raise ValueError(f"hybrid structure: unknown smoother {structure['smoother']!r} (known: {', '.join(SMOOTHERS)})")
     sweeps, levels, omega = structure["sweeps"], structure["classical_levels"], structure["damping"]
@@ -134,7 +144,7 @@ class Hierarchy:
 class TorchHierarchy:
     def __init__(self, h, device, dtype):
         self.coarse_shape = h.coarse_shape
-        self.A = [poisson.to_torch(a, device, dtype) for a in h.A[:-1]]
+        self.A = [poisson.to_torch(a, device, dtype) for a in h.A]
         self.P = [poisson.to_torch(p, device, dtype) for p in h.P]
         self.PT = [poisson.to_torch(_csr(p.T), device, dtype) for p in h.P]
         self.dinv = [torch.as_tensor(d, dtype=dtype, device=device) for d in h.dinv]
@@ -154,11 +164,50 @@ def _mv(M, x):
     return (M @ x.T).T
 
 
+def _ratio(num, den):
+    """num / den per row, 0 where den <= 0 (a useless step is dropped)."""
+    return torch.where(den > 0, num / torch.where(den > 0, den, torch.ones_like(den)), torch.zeros_like(den))
+
+
+def _dot(x, y):
+    return (x * y).sum(1, keepdim=True)
+
+
 def direction(structure, hier, net, r):
     """The hybrid direction for the residuals r (B, n) (torch; differentiable in the
     network's weights). hier: a TorchHierarchy of the operator."""
     omega, nu = float(structure["damping"]), int(structure["sweeps"])
+    iterations = int(structure.get("coarse_iterations", 1))
     levels = len(hier.P)
+
+    def network(rc):
+        geometry = hier.geometry if getattr(net, "geometry", None) else None
+        x = rc.reshape(rc.shape[0], 1, *hier.coarse_shape).to(torch.float32)   # the network runs in float32
+        if hier.net_shape != hier.coarse_shape:
+            y = net(torch.nn.functional.pad(x, hier.pad), geometry, hier.faces, hier.coarse_shape)
+            x = y[(...,) + tuple(slice(0, c) for c in hier.coarse_shape)]
+        else:
+            x = net(x, geometry, hier.faces)
+        return x.reshape(rc.shape[0], -1).to(rc.dtype)
+
+    def solve(level, rc):
+        precondition = network if level == levels else lambda res: cycle(level, res)
+        if iterations == 1:
+            return precondition(rc)
+        A, x, res, earlier = hier.A[level], torch.zeros_like(rc), rc, []
+        for k in range(iterations):
+            p = precondition(res)
+            Ap = _mv(A, p)
+            for q, Aq, qAq in earlier:
+                g = _ratio(_dot(p, Aq), qAq)
+                p, Ap = p - g * q, Ap - g * Aq
+            pAp = _dot(p, Ap)
+            alpha = _ratio(_dot(p, res), pAp)
+            x = x + alpha * p
+            if k + 1 < iterations:
+                res = res - alpha * Ap
+                earlier.append((p, Ap, pAp))
+        return x
 
     def cycle(level, r):
         A, dinv = hier.A[level], hier.dinv[level]
@@ -166,23 +215,9 @@ def direction(structure, hier, net, r):
         for _ in range(nu):
             d = omega * dinv * t
             z, t = z + d, t - _mv(A, d)
-        rc = _mv(hier.PT[level], t)
-        if level + 1 < levels:
-            ec = cycle(level + 1, rc)
-        else:
-            geometry = hier.geometry if getattr(net, "geometry", None) else None
-            x = rc.reshape(rc.shape[0], 1, *hier.coarse_shape).to(torch.float32)   # the network runs in float32
-            if hier.net_shape != hier.coarse_shape:
-                y = net(torch.nn.functional.pad(x, hier.pad), geometry, hier.faces, hier.coarse_shape)
-                x = y[(...,) + tuple(slice(0, c) for c in hier.coarse_shape)]
-            else:
-                x = net(x, geometry, hier.faces)
-            ec = x.reshape(rc.shape[0], -1).to(rc.dtype)
-        e = _mv(hier.P[level], ec)
+        e = _mv(hier.P[level], solve(level + 1, _mv(hier.PT[level], t)))
         Ae = _mv(A, e)
-        eAe = (e * Ae).sum(1, keepdim=True)
-        beta = torch.where(eAe > 0, (e * t).sum(1, keepdim=True) / torch.where(eAe > 0, eAe, torch.ones_like(eAe)),
-                           torch.zeros_like(eAe))
+        beta = _ratio(_dot(e, t), _dot(e, Ae))
         z, t = z + beta * e, t - beta * Ae
         for k in range(nu):
             d = omega * dinv * t
@@ -192,3 +227,29 @@ def direction(structure, hier, net, r):
         return z
 
     return cycle(0, r)
+
+
+def main(argv=None):
+    """Write a hybrid model with its structure changed: its trained weights as the coarse part of
+    another cycle (python3 train/hybrid.py IN OUT --coarse-iterations 2)."""
+    import krylearn_model
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("model")
+    ap.add_argument("out")
+    ap.add_argument("--coarse-iterations", type=int, required=True,
+                    help="flexible-CG steps on each coarse level, preconditioned by the next level's cycle "
+                         "(the network on the last): 1 a V-cycle, 2 a K-cycle")
+    args = ap.parse_args(argv)
+    net = krylearn_model.load(args.model)
+    if not net.hybrid:
+        raise SystemExit(f"{args.model}: not a hybrid model")
+    structure = dict(net.hybrid, coarse_iterations=args.coarse_iterations)
+    validate(structure)
+    net.description["hybrid"] = structure
+    meta = dict(net.metadata, structure_from=args.model)
+    krylearn_model.save(net, args.out, meta)
+    print(f"{args.out}: {args.model}'s weights, hybrid structure {structure}")
+
+
+if __name__ == "__main__":
+    main()

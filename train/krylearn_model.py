@@ -15,7 +15,8 @@ Description::
      "name": "unet",                              # free text, for humans
      "geometry": "solid",                         # optional: the geometry field read
      "hybrid": {"smoother": "jacobi", "sweeps": 2, "damping": 0.8,
-                "classical_levels": 1},           # optional: see train/hybrid.py
+                "classical_levels": 1,
+                "coarse_iterations": 1},          # optional: see train/hybrid.py
      "graphs": {"main": GRAPH, "level": GRAPH}}   # "main" is required
 
 A model with a "hybrid" structure is the coarse part of an operator-smoothed multigrid
@@ -513,6 +514,8 @@ def save(model, path, metadata=None):
             hg.attrs["sweeps"] = np.int32(h["sweeps"])
             hg.attrs["damping"] = np.float64(h["damping"])
             hg.attrs["classical_levels"] = np.int32(h["classical_levels"])
+            if h.get("coarse_iterations", 1) != 1:
+                hg.attrs["coarse_iterations"] = np.int32(h["coarse_iterations"])
         wg = f.create_group("weights")
         for name, p in model.weights.items():
             wg.create_dataset(name, data=p.detach().cpu().numpy().astype(np.float32))
@@ -567,12 +570,14 @@ def read_description(path):
             missing = [k for k in ("smoother", "sweeps", "damping", "classical_levels") if k not in a]
             if missing:
                 raise ValueError(f"{path}: /hybrid lacks attribute {missing[0]!r}")
-            for k, kind in (("sweeps", "iu"), ("classical_levels", "iu"), ("damping", "f")):
-                if np.asarray(a[k]).dtype.kind not in kind or np.asarray(a[k]).size != 1:
+            for k, kind in (("sweeps", "iu"), ("classical_levels", "iu"), ("damping", "f"), ("coarse_iterations", "iu")):
+                if k in a and (np.asarray(a[k]).dtype.kind not in kind or np.asarray(a[k]).size != 1):
                     raise ValueError(f"{path}: attribute {k!r} of /hybrid is not one "
                                      + ("integer" if kind == "iu" else "floating-point number"))
             desc["hybrid"] = {"smoother": _str(a["smoother"]), "sweeps": int(a["sweeps"]),
                               "damping": float(a["damping"]), "classical_levels": int(a["classical_levels"])}
+            if "coarse_iterations" in a:
+                desc["hybrid"]["coarse_iterations"] = int(a["coarse_iterations"])
         for gname, h in f["graphs"].items():
             ops = []
             for i in range(int(h.attrs["num_ops"])):

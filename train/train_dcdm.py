@@ -51,7 +51,7 @@ def build_network(args, dim):
         desc = krylearn_model.dcdm_paper(dim, size=args.paper_size)
     if args.hybrid_levels:
         desc["hybrid"] = {"smoother": "jacobi", "sweeps": args.hybrid_sweeps, "damping": args.hybrid_damping,
-                          "classical_levels": args.hybrid_levels}
+                          "classical_levels": args.hybrid_levels, "coarse_iterations": args.hybrid_coarse_iterations}
     net = krylearn_model.KrylearnNet(desc)
     if args.arch == "vcycle" and args.mix_gain:
         for op in mixing:
@@ -198,6 +198,8 @@ def parser():
                          "2x coarsenings below the operator's grid (0: the network alone, at full resolution)")
     ap.add_argument("--hybrid-sweeps", type=int, default=2, help="hybrid: damped-Jacobi sweeps before and after")
     ap.add_argument("--hybrid-damping", type=float, default=0.8, help="hybrid: Jacobi damping")
+    ap.add_argument("--hybrid-coarse-iterations", type=int, default=1,
+                    help="hybrid: flexible-CG steps on each coarse level (1: a V-cycle, 2: a K-cycle)")
     ap.add_argument("--coarsest", type=int, default=2, help="vcycle: smallest grid extent of the deepest level")
     ap.add_argument("--levels", type=int, default=4, help="unet: pooling levels")
     ap.add_argument("--bias", action="store_true", help="train the convolution biases (default: fixed at zero)")
@@ -362,7 +364,8 @@ def main(argv=None):
                                     "mix_kernel": args.mix_kernel, "mix_gain": args.mix_gain, "gated": args.gated,
                                     "levels": args.levels, "paper_size": args.paper_size,
                                     "bias": args.bias, "hybrid_levels": args.hybrid_levels,
-                                    "hybrid_sweeps": args.hybrid_sweeps, "hybrid_damping": args.hybrid_damping}),
+                                    "hybrid_sweeps": args.hybrid_sweeps, "hybrid_damping": args.hybrid_damping,
+                                    "hybrid_coarse_iterations": args.hybrid_coarse_iterations}),
         "weights": int(krylearn_model.num_weights(net)),
     }
     if start is not None:   # the model trained on keeps the record of its own training

@@ -22,7 +22,7 @@
   Any output may be NULL. The cycle is described in docs/model-format.md; deepcd runs it
   with the user's matrix.
 
-.seealso: `KrylearnNetLoad()`, `KrylearnNetGetGeometry()`
+.seealso: `KrylearnNetLoad()`, `KrylearnNetGetGeometry()`, `KrylearnNetGetHybridCoarseIterations()`
 @*/
 PetscErrorCode KrylearnNetGetHybrid(KrylearnNet net, const char *smoother[], PetscInt *sweeps, PetscReal *damping, PetscInt *levels)
 {
@@ -32,5 +32,35 @@ PetscErrorCode KrylearnNetGetHybrid(KrylearnNet net, const char *smoother[], Pet
   if (sweeps) *sweeps = net->sweeps;
   if (damping) *damping = net->damping;
   if (levels) *levels = net->smoother[0] ? net->clevels : 0;
+  PetscFunctionReturn(0);
+}
+
+/*@C
+  KrylearnNetGetHybridCoarseIterations - How a model's hybrid cycle solves the problem of each
+  coarse level: with this many steps of flexible conjugate gradients preconditioned by the
+  next level's cycle (by the network on the last level).
+
+  Not Collective
+
+  Input Parameter:
+. net - the network
+
+  Output Parameter:
+. iterations - 1 (a V-cycle: the next level's cycle applied once) to 4; 2 is a K-cycle; 0 for a plain model
+
+  Level: intermediate
+
+  Note:
+  Steps after the first make their direction conjugate, in the coarse level's Galerkin
+  operator, to the earlier ones (docs/model-format.md).
+
+.seealso: `KrylearnNetGetHybrid()`, `KrylearnNetLoad()`
+@*/
+PetscErrorCode KrylearnNetGetHybridCoarseIterations(KrylearnNet net, PetscInt *iterations)
+{
+  PetscFunctionBegin;
+  PetscValidPointer(net, 1);
+  PetscValidIntPointer(iterations, 2);
+  *iterations = net->smoother[0] ? net->citerations : 0;
   PetscFunctionReturn(0);
 }

@@ -95,7 +95,8 @@ struct _p_KrylearnNet {
   char      name[NN_NAME];
   char      geometry[NN_NAME]; /* kind of geometry field read ("solid"), "" for none */
   char      smoother[NN_NAME]; /* hybrid structure (/hybrid): smoother, "" for a plain model */
-  PetscInt  sweeps, clevels;   /* ... sweeps before and after, classical levels */
+  PetscInt  sweeps, clevels;   /* ... sweeps before and after, classical levels, */
+  PetscInt  citerations;       /* flexible-CG steps on each coarse level (1: a V-cycle) */
   PetscReal damping;
   /* set up for a grid */
   DM              dm;

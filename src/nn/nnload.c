@@ -71,7 +71,8 @@ static PetscErrorCode ReadReal(NNReader *rd, const char *obj, const char *where,
 static PetscErrorCode ReadHybrid(NNReader *rd)
 {
   KrylearnNet net = rd->net;
-  PetscInt    kind;
+  PetscInt    kind, n;
+  PetscInt64  iterations;
   PetscBool   known;
 
   PetscFunctionBegin;
@@ -84,6 +85,10 @@ static PetscErrorCode ReadHybrid(NNReader *rd)
   PetscCheck(PetscIsNormalReal(net->damping) && net->damping > 0.0 && net->damping <= 1.0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares damping %g (must be in (0, 1])", net->file, (double)net->damping);
   PetscCall(ReadInt(rd, "/hybrid", "/hybrid", "classical_levels", &net->clevels));
   PetscCheck(net->clevels >= 1 && net->clevels <= 4, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares %" PetscInt_FMT " classical levels (1 to 4 allowed)", net->file, net->clevels);
+  /* optional (absent: 1, a V-cycle) */
+  PetscCall(KrylearnH5FileReadAttribute(rd->f, "/hybrid", "coarse_iterations", KRYLEARN_H5_INT64, 1, &n, &iterations));
+  PetscCheck(n == 0 || (iterations >= 1 && iterations <= 4), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares %" PetscInt64_FMT " coarse iterations (1 to 4 allowed)", net->file, iterations);
+  net->citerations = n ? (PetscInt)iterations : 1;
   PetscFunctionReturn(0);
 }
 

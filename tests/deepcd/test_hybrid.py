@@ -2,12 +2,13 @@
 residual histories against the reference DCDM loop running train/hybrid.py's cycle
 (scipy operator, float64 cycle, PyTorch float32 network) at 1, 2 and 4 processes and
 with 2 and 3 OpenMP threads (the threaded classical level and network kernels), DMDA
-and natural ordering, 1 and 2 classical levels, a gated network reading the coarse
+and natural ordering, 1 and 2 classical levels, K-cycles (flexible CG on each coarse
+level, the network's included), a gated network reading the coarse
 cells' fraction outside the domain, a grid of odd extent, closed boxes (mirror images past
 the faces, -ksp_deepcd_faces); the Galerkin levels' product for operators read from files (variable
 coefficients, periodic couplings: MatPtAP's case); the PC; bad declarations.
 
-usage: test_hybrid.py {2d,3d,bad,operator-types,galerkin}"""
+usage: test_hybrid.py {2d,3d,kcycle,bad,operator-types,galerkin}"""
 import sys
 
 import h5py
@@ -21,12 +22,13 @@ import krylearn_model as km
 import poisson
 
 
-def hybrid_model(dim, path, sweeps, levels, gated=False, seed=0, damping=0.8):
-    """A random V-cycle (dcdref.vcycle_model) declared as the coarse part of a hybrid cycle."""
+def hybrid_model(dim, path, sweeps, levels, gated=False, seed=0, damping=0.8, iterations=1):
+    """A random V-cycle (dcdref.vcycle_model) declared as the coarse part of a hybrid cycle
+    (iterations: flexible-CG steps on each coarse level)."""
     R.vcycle_model(dim, path, seed=seed, gated=gated)
     net = km.load(path)
     net.description["hybrid"] = {"smoother": "jacobi", "sweeps": sweeps, "damping": damping,
-                                 "classical_levels": levels}
+                                 "classical_levels": levels, "coarse_iterations": iterations}
     km.save(net, path, {"operator": "test: random hybrid"})
 
 
@@ -118,6 +120,28 @@ def run_3d():
     check(3, 16, "disc", "g31.h5", [(1, []), (2, []), (4, natural(3, 16))], neumann=True)
     # odd 3-D grid: coarse 9^3 run on 12^3, the padded cells outside the domain, closed box
     check(3, 18, "disc", "g31.h5", [(1, natural(3, 18)), (3, natural(3, 18))], neumann=True)
+
+
+def run_kcycle():
+    """Coarse problems solved by 2 to 4 flexible-CG steps (docs/model-format.md): on every
+    level and on the network's, with its Galerkin operator built by the one-pass product
+    (stencils) and by MatPtAP (periodic couplings), at 1 to 4 processes and 2 threads."""
+    hybrid_model(2, "k22.h5", sweeps=2, levels=2, iterations=2)
+    hybrid_model(2, "k14.h5", sweeps=1, levels=1, iterations=4, seed=1)
+    hybrid_model(3, "k23.h5", sweeps=2, levels=2, iterations=3, seed=2, gated=True)
+    check(2, 48, "disc", "k22.h5", [(1, []), (2, []), (4, natural(2, 48)), (1, [], 2)])
+    check(2, 45, "box", "k14.h5", [(1, natural(2, 45)), (3, natural(2, 45))], neumann=True)
+    check(3, 32, "disc", "k23.h5", [(1, []), (2, []), (1, natural(3, 32), 2)])
+    out, *_ = R.pressure(["-n", "48", "-ksp_type", "deepcd", "-ksp_deepcd_model", "k22.h5", "-ksp_max_it", "2", "-ksp_view"])
+    assert "each coarse level solved by 2 flexible-CG steps (a K-cycle)" in out, out
+    path, M, b = galerkin_systems(2, 64)["periodic in x"]
+    ref = reference("k22.h5", M, b, (64, 64), 5)
+    for ranks in (1, 2):
+        out = R.run([f"{R.BIN}/krylearn-solve", "-f", path, "-ksp_type", "deepcd", "-ksp_deepcd_model", "k22.h5",
+                     "-ksp_monitor", "-ksp_max_it", "5", "-ksp_rtol", "1e-12"], ranks)
+        hist = R.monitor(out)
+        assert len(hist) == len(ref) and np.allclose(hist, ref, rtol=2e-4), (ranks, hist, ref, out[-2000:])
+    print("periodic in x, k22.h5 (MatPtAP's Galerkin levels): 1 and 2 processes match the reference")
 
 
 OPERATOR_TYPES = r'''
@@ -231,6 +255,9 @@ def run_bad():
         ("classical_levels", np.int32(0), "declares 0 classical levels (1 to 4 allowed)"),
         ("classical_levels", None, "/hybrid has no attribute 'classical_levels'"),
         ("version", np.int32(2), "a /hybrid structure needs format version 3"),
+        ("coarse_iterations", np.int32(0), "declares 0 coarse iterations (1 to 4 allowed)"),
+        ("coarse_iterations", np.int64(5), "declares 5 coarse iterations (1 to 4 allowed)"),
+        ("coarse_iterations", np.float64(2.0), "attribute 'coarse_iterations' of group '/hybrid' has the wrong dtype"),
     ]
     for i, (key, value, message) in enumerate(cases):
         path = f"bad{i}.h5"
@@ -253,5 +280,5 @@ def run_bad():
 
 
 if __name__ == "__main__":
-    {"2d": run_2d, "3d": run_3d, "bad": run_bad, "operator-types": run_operator_types, "galerkin": run_galerkin}[sys.argv[1]]()
+    {"2d": run_2d, "3d": run_3d, "kcycle": run_kcycle, "bad": run_bad, "operator-types": run_operator_types, "galerkin": run_galerkin}[sys.argv[1]]()
     print("ok")
