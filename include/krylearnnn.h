@@ -47,7 +47,7 @@ PETSC_EXTERN PetscErrorCode KrylearnNetSetDomain(KrylearnNet, const PetscInt[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetDomain(KrylearnNet, PetscInt[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetGeometry(KrylearnNet, const char *[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetGetHybrid(KrylearnNet, const char *[], PetscInt *, PetscReal *, PetscInt *);
-PETSC_EXTERN PetscErrorCode KrylearnNetGetHybridCoarseIterations(KrylearnNet, PetscInt *);
+PETSC_EXTERN PetscErrorCode KrylearnNetGetHybridCoarseIterations(KrylearnNet, const PetscInt *[]);
 PETSC_EXTERN PetscErrorCode KrylearnNetSetGeometry(KrylearnNet, Vec);
 PETSC_EXTERN PetscErrorCode KrylearnNetApply(KrylearnNet, Vec, Vec);
 PETSC_EXTERN PetscErrorCode KrylearnNetView(KrylearnNet, PetscViewer);

@@ -8,9 +8,9 @@
      beta = e.t / e.Ae (0 unless e.Ae > 0);  z += beta e;  t -= beta Ae    coarse correction
      nu times { d = w D^-1 t; z += d; t -= A d }                          post-smoothing
 
-   where solve(c, rc) is k steps of flexible CG on A_c x = rc preconditioned by cycle(c, .)
+   where solve(c, rc) is k_c steps of flexible CG on A_c x = rc preconditioned by cycle(c, .)
    (by the network on the last level), each step's direction made A_c-conjugate to the
-   earlier ones; k = 1 (a V-cycle) is the preconditioner applied once, its length set by beta.
+   earlier ones; k_c = 1 (a V-cycle) is the preconditioner applied once, its length set by beta.
 
    P_l is cell-centred bilinear (trilinear) interpolation from ceil(n/2) to n cells per
    axis, P_0 zero on the rows outside the domain. Every coefficient, boundary row and solid
@@ -491,13 +491,15 @@ PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *d
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
   PetscInt             *idx, levels;
+  const PetscInt       *iterations;
   PetscLayout           fine;
 
   PetscFunctionBegin;
   PetscCall(KrylearnNetGetHybrid(dn->net, NULL, &h->sweeps, &h->damping, &levels));
-  PetscCall(KrylearnNetGetHybridCoarseIterations(dn->net, &h->iterations));
+  PetscCall(KrylearnNetGetHybridCoarseIterations(dn->net, &iterations));
   PetscCheck(levels <= DEEPCD_MAXCLASSICAL, comm, PETSC_ERR_SUP, "deepcd: at most %d classical levels", DEEPCD_MAXCLASSICAL);
   h->levels = levels; /* what Reset frees */
+  for (PetscInt l = 1; l <= levels; l++) h->iterations[l] = iterations[l - 1];
   for (PetscInt d = 0; d < 3; d++) h->n[0][d] = dn->n[d];
   PetscCall(MatGetLocalSize(A, &h->m[0], NULL));
   for (PetscInt l = 1; l <= h->levels; l++) {
@@ -521,7 +523,8 @@ PetscErrorCode KrylearnDeepCDHybridSetUpGrid(MPI_Comm comm, KrylearnDeepCDNet *d
     PetscCall(PetscMalloc7(m, &h->in[l], m, &h->out[l], m, &h->dinv[l], m, &h->t[l], m, &h->d[l], m, &h->e[l], m, &h->ae[l]));
   }
   PetscCall(PetscMalloc3(h->m[h->levels], &h->in[h->levels], h->m[h->levels], &h->out[h->levels], h->m[h->levels], &h->dinv[h->levels])); /* the Galerkin product of level L sets dinv */
-  for (PetscInt l = 1; l <= h->levels && h->iterations > 1; l++) PetscCall(PetscMalloc1(2 * h->iterations * h->m[l], &h->krylov[l]));
+  for (PetscInt l = 1; l <= h->levels; l++)
+    if (h->iterations[l] > 1) PetscCall(PetscMalloc1(2 * h->iterations[l] * h->m[l], &h->krylov[l]));
   PetscCall(PetscMalloc1(h->m[0], &h->mask));
   *coarse = h->r[h->levels];
   PetscFunctionReturn(0);
@@ -813,7 +816,7 @@ PetscErrorCode KrylearnDeepCDHybridSetUpOperator(KrylearnDeepCDNet *dn, Mat A, V
   PetscCall(PetscObjectReference((PetscObject)A));
   PetscCall(MatDestroy(&h->A[0]));
   h->A[0] = A;
-  for (PetscInt l = 0; l < h->levels + (h->iterations > 1); l++) { /* the network's level too when its problem is solved by flexible CG */
+  for (PetscInt l = 0; l < h->levels + (h->iterations[h->levels] > 1); l++) { /* the network's level too when its problem is solved by flexible CG */
     const PetscScalar *a, *in;
     Vec                diag;
 
@@ -969,7 +972,7 @@ static PetscErrorCode HybridCycle(KrylearnDeepCDNet *, MPI_Comm, PetscInt);
 static PetscErrorCode HybridCoarseSolve(KrylearnDeepCDNet *dn, MPI_Comm comm, PetscInt c, const float **x)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;
-  const PetscInt        m = h->m[c], k = h->iterations;
+  const PetscInt        m = h->m[c], k = h->iterations[c];
   float                *p = h->out[c], *sol = h->krylov[c], *ap = sol + m, *res = h->in[c];
   double                qaq[4];
 
@@ -1047,7 +1050,11 @@ PetscErrorCode KrylearnDeepCDHybridView(KrylearnDeepCDNet *dn, PetscViewer viewe
 
   PetscFunctionBegin;
   PetscCall(PetscViewerASCIIPrintf(viewer, "hybrid directions: %" PetscInt_FMT " damped-Jacobi sweep(s) (damping %g) before and after, %" PetscInt_FMT " classical level(s) with the operator\n", h->sweeps, (double)h->damping, h->levels));
-  if (h->iterations > 1) PetscCall(PetscViewerASCIIPrintf(viewer, "each coarse level solved by %" PetscInt_FMT " flexible-CG steps (a K-cycle), the network's with its Galerkin operator\n", h->iterations));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "flexible-CG steps on the coarse levels 1 .. %" PetscInt_FMT " (1: the cycle below applied once):", h->levels));
+  PetscCall(PetscViewerASCIIUseTabs(viewer, PETSC_FALSE));
+  for (PetscInt l = 1; l <= h->levels; l++) PetscCall(PetscViewerASCIIPrintf(viewer, " %" PetscInt_FMT, h->iterations[l]));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "\n"));
+  PetscCall(PetscViewerASCIIUseTabs(viewer, PETSC_TRUE));
   if (dn->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "network grid %" PetscInt_FMT " x %" PetscInt_FMT " (run padded to %" PetscInt_FMT " x %" PetscInt_FMT ")\n", c[0], c[1], dn->N[0], dn->N[1]));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "network grid %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT " (run padded to %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT ")\n", c[0], c[1], c[2], dn->N[0], dn->N[1], dn->N[2]));
   PetscFunctionReturn(0);

@@ -83,8 +83,8 @@ PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObj
 /* The shipped default model for a dimension, looked for beside the library in ../data, then
    ../share/krylearn: on grids of at least 8 network cells per axis for it, the model with
    Galerkin levels train/make_default_models.sh writes with SWEEPS=2 and LEVELS=3 (2-D, a
-   K-cycle: 2 flexible-CG steps on each coarse level, which keeps the iterations from growing
-   with the grid) or LEVELS=2 (3-D, a V-cycle: there the K-cycle's fewer iterations do not pay
+   K-cycle: 2 flexible-CG steps on coarse levels 1 and 2, which keeps the iterations from
+   growing with the grid) or LEVELS=2 (3-D, a V-cycle: there the K-cycle's fewer iterations do not pay
    for its cost); the coefficients, boundary rows and solid cells of the operator reach its
    network through the Galerkin operators (within 2x CG+GAMG's iterations on the
    generalisation table, bench/deepcd/results.md), and with the one-pass product into
@@ -93,7 +93,7 @@ static const struct {
   const char *file, *galerkin;
   PetscInt    levels; /* the Galerkin model's classical levels */
 } DeepCDDefaults[2] = {
-  {"deepcd-2d.h5", "deepcd-2d-hybrid-s2l3k2.h5", 3},
+  {"deepcd-2d.h5", "deepcd-2d-hybrid-s2l3k221.h5", 3},
   {"deepcd-3d.h5", "deepcd-3d-hybrid-s2l2.h5",   2}
 };
 

@@ -32,19 +32,19 @@ typedef struct {
 typedef struct {
   PetscInt               levels, sweeps; /* 0 levels: a plain model */
   PetscReal              damping;
-  PetscInt               iterations;                    /* flexible-CG steps on each coarse level (1: a V-cycle) */
-  PetscInt               n[DEEPCD_MAXCLASSICAL + 1][3]; /* grid extents of each level */
-  PetscInt               m[DEEPCD_MAXCLASSICAL + 1];    /* local rows of each level */
-  Mat                    Pgrid[DEEPCD_MAXCLASSICAL];    /* interpolation level l+1 -> l as a matrix, for MatPtAP (built when needed) */
-  Mat                    P0;                            /* Pgrid[0] zero on the rows outside the domain, for MatPtAP */
-  Mat                    A[DEEPCD_MAXCLASSICAL + 1];    /* A[0] the operator (not owned), then Galerkin products (level L's for iterations > 1) */
+  PetscInt               iterations[DEEPCD_MAXCLASSICAL + 1]; /* flexible-CG steps on the coarse levels 1 .. L (1: a V-cycle) */
+  PetscInt               n[DEEPCD_MAXCLASSICAL + 1][3];       /* grid extents of each level */
+  PetscInt               m[DEEPCD_MAXCLASSICAL + 1];          /* local rows of each level */
+  Mat                    Pgrid[DEEPCD_MAXCLASSICAL];          /* interpolation level l+1 -> l as a matrix, for MatPtAP (built when needed) */
+  Mat                    P0;                                  /* Pgrid[0] zero on the rows outside the domain, for MatPtAP */
+  Mat                    A[DEEPCD_MAXCLASSICAL + 1];          /* A[0] the operator (not owned), then Galerkin products (level L's when its iterations > 1) */
   KrylearnDeepCDHybridOp opA[DEEPCD_MAXCLASSICAL + 1], opP[DEEPCD_MAXCLASSICAL], opR[DEEPCD_MAXCLASSICAL];
   Vec                    r[DEEPCD_MAXCLASSICAL + 1], z[DEEPCD_MAXCLASSICAL + 1];     /* layouts of the levels l >= 1; on L, the network's input and output */
   float                 *in[DEEPCD_MAXCLASSICAL + 1], *out[DEEPCD_MAXCLASSICAL + 1]; /* level input (residual) and output (direction) */
   float                 *dinv[DEEPCD_MAXCLASSICAL + 1];                              /* w/A_ii (0 outside the domain and where A_ii = 0) */
   float                 *mask;                                                       /* level 0: 1 on coupled cells, 0 outside the domain */
   float                 *t[DEEPCD_MAXCLASSICAL], *d[DEEPCD_MAXCLASSICAL], *e[DEEPCD_MAXCLASSICAL], *ae[DEEPCD_MAXCLASSICAL];
-  float                 *krylov[DEEPCD_MAXCLASSICAL + 1]; /* levels l >= 1 for iterations > 1: solution, A p, the earlier p and A p */
+  float                 *krylov[DEEPCD_MAXCLASSICAL + 1]; /* levels l >= 1 with iterations > 1: solution, A p, the earlier p and A p */
 } KrylearnDeepCDHybrid;
 
 /* What one pass over the operator's rows finds (plugins/deepcdnet.c, DeepCDScanOperator) */

@@ -12,10 +12,11 @@ applied to the residual directly. Its direction for a residual r on the operator
         z += beta e;  t -= beta A_l e
         nu times:  d = omega D_l^-1 t;  z += d;  t -= A_l d          (post)
 
-    solve(c, rc): k = coarse_iterations steps of flexible CG on A_c x = rc, each step's
-        direction B(res) made A_c-conjugate to the earlier ones, with B = cycle(c, .), or the
-        network N on the last level (c = L); k = 1 is ec = B(rc) (the Rayleigh scaling above
-        sets its length), a V-cycle; k = 2 a K-cycle
+    solve(c, rc): k_c steps of flexible CG on A_c x = rc, each step's direction B(res) made
+        A_c-conjugate to the earlier ones, with B = cycle(c, .), or the network N on the last
+        level (c = L); k_c = 1 is ec = B(rc) (the Rayleigh scaling above sets its length), a
+        V-cycle; k_c = 2 on the levels above the network's a K-cycle. coarse_iterations gives
+        k_1 .. k_L (one number: the same on every level; absent: 1)
 
 with L = classical_levels grid transfers: the network works on the grid 2^L times
 coarser than the operator's in every direction, so it sees the coefficients, boundary
@@ -98,9 +99,6 @@ def validate(structure):
     for key in ("smoother", "sweeps", "damping", "classical_levels"):
         if key not in structure:
             raise ValueError(f"hybrid structure lacks '{key}'")
-    iterations = structure.get("coarse_iterations", 1)
-    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or not 1 <= iterations <= 4:
-        raise ValueError(f"hybrid structure: coarse_iterations {iterations!r} must be an integer from 1 to 4")
     if structure["smoother"] not in SMOOTHERS:
         raise ValueError(f"hybrid structure: unknown smoother {structure['smoother']!r} (known: {', '.join(SMOOTHERS)})")
     sweeps, levels, omega = structure["sweeps"], structure["classical_levels"], structure["damping"]
@@ -110,6 +108,13 @@ def validate(structure):
         raise ValueError(f"hybrid structure: classical_levels {levels!r} must be an integer from 1 to 4")
     if not (isinstance(omega, (float, int, np.floating)) and np.isfinite(omega) and 0.0 < omega <= 1.0):
         raise ValueError(f"hybrid structure: damping {omega!r} must be in (0, 1]")
+    ks = structure.get("coarse_iterations", 1)
+    listed = ks if isinstance(ks, (list, tuple)) else [ks]
+    if len(listed) not in (1, levels):
+        raise ValueError(f"hybrid structure: coarse_iterations {ks!r} must give one number or one per classical level ({levels})")
+    for k in listed:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= 4:
+            raise ValueError(f"hybrid structure: coarse_iterations {ks!r} must be integers from 1 to 4")
 
 
 class Hierarchy:
@@ -164,6 +169,13 @@ def _mv(M, x):
     return (M @ x.T).T
 
 
+def coarse_iterations(structure):
+    """The flexible-CG steps k_1 .. k_L of the coarse levels (a list of classical_levels ints)."""
+    ks = structure.get("coarse_iterations", 1)
+    ks = [int(k) for k in ks] if isinstance(ks, (list, tuple)) else [int(ks)]
+    return ks * int(structure["classical_levels"]) if len(ks) == 1 else ks
+
+
 def _ratio(num, den):
     """num / den per row, 0 where den <= 0 (a useless step is dropped)."""
     return torch.where(den > 0, num / torch.where(den > 0, den, torch.ones_like(den)), torch.zeros_like(den))
@@ -177,8 +189,8 @@ def direction(structure, hier, net, r):
     """The hybrid direction for the residuals r (B, n) (torch; differentiable in the
     network's weights). hier: a TorchHierarchy of the operator."""
     omega, nu = float(structure["damping"]), int(structure["sweeps"])
-    iterations = int(structure.get("coarse_iterations", 1))
     levels = len(hier.P)
+    iterations = coarse_iterations(structure)
 
     def network(rc):
         geometry = hier.geometry if getattr(net, "geometry", None) else None
@@ -192,10 +204,11 @@ def direction(structure, hier, net, r):
 
     def solve(level, rc):
         precondition = network if level == levels else lambda res: cycle(level, res)
-        if iterations == 1:
+        steps = iterations[level - 1]
+        if steps == 1:
             return precondition(rc)
         A, x, res, earlier = hier.A[level], torch.zeros_like(rc), rc, []
-        for k in range(iterations):
+        for k in range(steps):
             p = precondition(res)
             Ap = _mv(A, p)
             for q, Aq, qAq in earlier:
@@ -204,7 +217,7 @@ def direction(structure, hier, net, r):
             pAp = _dot(p, Ap)
             alpha = _ratio(_dot(p, res), pAp)
             x = x + alpha * p
-            if k + 1 < iterations:
+            if k + 1 < steps:
                 res = res - alpha * Ap
                 earlier.append((p, Ap, pAp))
         return x
@@ -229,16 +242,22 @@ def direction(structure, hier, net, r):
     return cycle(0, r)
 
 
+def parse_coarse_iterations(text):
+    """'2' -> 2, '2,2,1' -> [2, 2, 1]"""
+    ks = [int(k) for k in text.split(",")]
+    return ks[0] if len(ks) == 1 else ks
+
+
 def main(argv=None):
     """Write a hybrid model with its structure changed: its trained weights as the coarse part of
-    another cycle (python3 train/hybrid.py IN OUT --coarse-iterations 2)."""
+    another cycle (python3 train/hybrid.py IN OUT --coarse-iterations 2,2,1)."""
     import krylearn_model
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("model")
     ap.add_argument("out")
-    ap.add_argument("--coarse-iterations", type=int, required=True,
-                    help="flexible-CG steps on each coarse level, preconditioned by the next level's cycle "
-                         "(the network on the last): 1 a V-cycle, 2 a K-cycle")
+    ap.add_argument("--coarse-iterations", type=parse_coarse_iterations, required=True,
+                    help="flexible-CG steps on each coarse level (one number, or one per classical level), "
+                         "preconditioned by the next level's cycle (the network on the last): 1 a V-cycle, 2 a K-cycle")
     args = ap.parse_args(argv)
     net = krylearn_model.load(args.model)
     if not net.hybrid:

@@ -16,7 +16,7 @@ Description::
      "geometry": "solid",                         # optional: the geometry field read
      "hybrid": {"smoother": "jacobi", "sweeps": 2, "damping": 0.8,
                 "classical_levels": 1,
-                "coarse_iterations": 1},          # optional: see train/hybrid.py
+                "coarse_iterations": 1},          # optional (or one per level): see train/hybrid.py
      "graphs": {"main": GRAPH, "level": GRAPH}}   # "main" is required
 
 A model with a "hybrid" structure is the coarse part of an operator-smoothed multigrid
@@ -514,8 +514,8 @@ def save(model, path, metadata=None):
             hg.attrs["sweeps"] = np.int32(h["sweeps"])
             hg.attrs["damping"] = np.float64(h["damping"])
             hg.attrs["classical_levels"] = np.int32(h["classical_levels"])
-            if h.get("coarse_iterations", 1) != 1:
-                hg.attrs["coarse_iterations"] = np.int32(h["coarse_iterations"])
+            if h.get("coarse_iterations", 1) != 1:   # one number, or one per classical level
+                hg.attrs["coarse_iterations"] = np.asarray(h["coarse_iterations"], dtype=np.int32)
         wg = f.create_group("weights")
         for name, p in model.weights.items():
             wg.create_dataset(name, data=p.detach().cpu().numpy().astype(np.float32))
@@ -570,14 +570,17 @@ def read_description(path):
             missing = [k for k in ("smoother", "sweeps", "damping", "classical_levels") if k not in a]
             if missing:
                 raise ValueError(f"{path}: /hybrid lacks attribute {missing[0]!r}")
-            for k, kind in (("sweeps", "iu"), ("classical_levels", "iu"), ("damping", "f"), ("coarse_iterations", "iu")):
-                if k in a and (np.asarray(a[k]).dtype.kind not in kind or np.asarray(a[k]).size != 1):
+            for k, kind in (("sweeps", "iu"), ("classical_levels", "iu"), ("damping", "f")):
+                if np.asarray(a[k]).dtype.kind not in kind or np.asarray(a[k]).size != 1:
                     raise ValueError(f"{path}: attribute {k!r} of /hybrid is not one "
                                      + ("integer" if kind == "iu" else "floating-point number"))
+            if "coarse_iterations" in a and np.asarray(a["coarse_iterations"]).dtype.kind not in "iu":
+                raise ValueError(f"{path}: attribute 'coarse_iterations' of /hybrid is not integers")
             desc["hybrid"] = {"smoother": _str(a["smoother"]), "sweeps": int(a["sweeps"]),
                               "damping": float(a["damping"]), "classical_levels": int(a["classical_levels"])}
             if "coarse_iterations" in a:
-                desc["hybrid"]["coarse_iterations"] = int(a["coarse_iterations"])
+                ks = np.asarray(a["coarse_iterations"]).reshape(-1).tolist()
+                desc["hybrid"]["coarse_iterations"] = ks[0] if np.ndim(a["coarse_iterations"]) == 0 else ks
         for gname, h in f["graphs"].items():
             ops = []
             for i in range(int(h.attrs["num_ops"])):

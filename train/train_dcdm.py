@@ -198,8 +198,9 @@ def parser():
                          "2x coarsenings below the operator's grid (0: the network alone, at full resolution)")
     ap.add_argument("--hybrid-sweeps", type=int, default=2, help="hybrid: damped-Jacobi sweeps before and after")
     ap.add_argument("--hybrid-damping", type=float, default=0.8, help="hybrid: Jacobi damping")
-    ap.add_argument("--hybrid-coarse-iterations", type=int, default=1,
-                    help="hybrid: flexible-CG steps on each coarse level (1: a V-cycle, 2: a K-cycle)")
+    ap.add_argument("--hybrid-coarse-iterations", type=hybrid.parse_coarse_iterations, default=1,
+                    help="hybrid: flexible-CG steps on each coarse level, one number or one per level "
+                         "(1: a V-cycle, 2: a K-cycle)")
     ap.add_argument("--coarsest", type=int, default=2, help="vcycle: smallest grid extent of the deepest level")
     ap.add_argument("--levels", type=int, default=4, help="unet: pooling levels")
     ap.add_argument("--bias", action="store_true", help="train the convolution biases (default: fixed at zero)")

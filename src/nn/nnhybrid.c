@@ -37,8 +37,8 @@ PetscErrorCode KrylearnNetGetHybrid(KrylearnNet net, const char *smoother[], Pet
 
 /*@C
   KrylearnNetGetHybridCoarseIterations - How a model's hybrid cycle solves the problem of each
-  coarse level: with this many steps of flexible conjugate gradients preconditioned by the
-  next level's cycle (by the network on the last level).
+  coarse level: with k_l steps of flexible conjugate gradients preconditioned by the next
+  level's cycle (by the network on the last level).
 
   Not Collective
 
@@ -46,7 +46,9 @@ PetscErrorCode KrylearnNetGetHybrid(KrylearnNet net, const char *smoother[], Pet
 . net - the network
 
   Output Parameter:
-. iterations - 1 (a V-cycle: the next level's cycle applied once) to 4; 2 is a K-cycle; 0 for a plain model
+. iterations - k_1 .. k_L for the coarse levels 1 .. L (`KrylearnNetGetHybrid()`'s levels), each
+               1 (a V-cycle: the cycle below applied once) to 4; 2 above the network's level is a
+               K-cycle; NULL for a plain model. Owned by the network.
 
   Level: intermediate
 
@@ -56,11 +58,11 @@ PetscErrorCode KrylearnNetGetHybrid(KrylearnNet net, const char *smoother[], Pet
 
 .seealso: `KrylearnNetGetHybrid()`, `KrylearnNetLoad()`
 @*/
-PetscErrorCode KrylearnNetGetHybridCoarseIterations(KrylearnNet net, PetscInt *iterations)
+PetscErrorCode KrylearnNetGetHybridCoarseIterations(KrylearnNet net, const PetscInt *iterations[])
 {
   PetscFunctionBegin;
   PetscValidPointer(net, 1);
-  PetscValidIntPointer(iterations, 2);
-  *iterations = net->smoother[0] ? net->citerations : 0;
+  PetscValidPointer(iterations, 2);
+  *iterations = net->smoother[0] ? net->citerations : NULL;
   PetscFunctionReturn(0);
 }

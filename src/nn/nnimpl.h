@@ -96,7 +96,7 @@ struct _p_KrylearnNet {
   char      geometry[NN_NAME]; /* kind of geometry field read ("solid"), "" for none */
   char      smoother[NN_NAME]; /* hybrid structure (/hybrid): smoother, "" for a plain model */
   PetscInt  sweeps, clevels;   /* ... sweeps before and after, classical levels, */
-  PetscInt  citerations;       /* flexible-CG steps on each coarse level (1: a V-cycle) */
+  PetscInt  citerations[4];    /* flexible-CG steps on the coarse levels 1 .. clevels (1: a V-cycle) */
   PetscReal damping;
   /* set up for a grid */
   DM              dm;

@@ -72,7 +72,7 @@ static PetscErrorCode ReadHybrid(NNReader *rd)
 {
   KrylearnNet net = rd->net;
   PetscInt    kind, n;
-  PetscInt64  iterations;
+  PetscInt64  iterations[4];
   PetscBool   known;
 
   PetscFunctionBegin;
@@ -85,10 +85,15 @@ static PetscErrorCode ReadHybrid(NNReader *rd)
   PetscCheck(PetscIsNormalReal(net->damping) && net->damping > 0.0 && net->damping <= 1.0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares damping %g (must be in (0, 1])", net->file, (double)net->damping);
   PetscCall(ReadInt(rd, "/hybrid", "/hybrid", "classical_levels", &net->clevels));
   PetscCheck(net->clevels >= 1 && net->clevels <= 4, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares %" PetscInt_FMT " classical levels (1 to 4 allowed)", net->file, net->clevels);
-  /* optional (absent: 1, a V-cycle) */
-  PetscCall(KrylearnH5FileReadAttribute(rd->f, "/hybrid", "coarse_iterations", KRYLEARN_H5_INT64, 1, &n, &iterations));
-  PetscCheck(n == 0 || (iterations >= 1 && iterations <= 4), PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares %" PetscInt64_FMT " coarse iterations (1 to 4 allowed)", net->file, iterations);
-  net->citerations = n ? (PetscInt)iterations : 1;
+  /* optional: one number for every coarse level or one per level (absent: 1, a V-cycle) */
+  PetscCall(KrylearnH5FileReadAttribute(rd->f, "/hybrid", "coarse_iterations", KRYLEARN_H5_INT64, 4, &n, iterations));
+  PetscCheck(n <= 1 || n == net->clevels, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares %" PetscInt_FMT " coarse iterations for %" PetscInt_FMT " classical levels (one number or one per level)", net->file, n, net->clevels);
+  for (PetscInt l = 0; l < net->clevels; l++) {
+    const PetscInt64 k = n ? iterations[n == 1 ? 0 : l] : 1;
+
+    PetscCheck(k >= 1 && k <= 4, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "Model file %s: /hybrid declares %" PetscInt64_FMT " coarse iterations (1 to 4 allowed)", net->file, k);
+    net->citerations[l] = (PetscInt)k;
+  }
   PetscFunctionReturn(0);
 }
 
