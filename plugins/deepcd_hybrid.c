@@ -965,10 +965,10 @@ static PetscErrorCode HybridNetwork(KrylearnDeepCDNet *dn)
 
 static PetscErrorCode HybridCycle(KrylearnDeepCDNet *, MPI_Comm, PetscInt);
 
-/* The solution of level c's problem A_c x = in[c] (in[c] is overwritten): the preconditioner
-   (the cycle of level c, or the network on the last level) applied to it, for one iteration;
-   else that many steps of flexible CG, each preconditioned direction out[c] made A_c-conjugate
-   to the earlier ones (their A products kept: one product with A_c per step) */
+/* x = the solution of level c's problem A_c x = in[c] (in[c] is overwritten): with k_c = 1 the
+   preconditioner (the cycle of level c, or the network on the last level) applied to in[c];
+   else k_c steps of flexible CG, each preconditioned direction out[c] made A_c-conjugate to the
+   earlier ones (their A products kept: one product with A_c per step) */
 static PetscErrorCode HybridCoarseSolve(KrylearnDeepCDNet *dn, MPI_Comm comm, PetscInt c, const float **x)
 {
   KrylearnDeepCDHybrid *h = &dn->hyb;

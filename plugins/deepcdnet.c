@@ -82,19 +82,19 @@ PetscErrorCode KrylearnDeepCDNetSetFromOptions(PetscOptionItems *PetscOptionsObj
 
 /* The shipped default model for a dimension, looked for beside the library in ../data, then
    ../share/krylearn: on grids of at least 8 network cells per axis for it, the model with
-   Galerkin levels train/make_default_models.sh writes with SWEEPS=2 and LEVELS=3 (2-D, a
-   K-cycle: 2 flexible-CG steps on coarse levels 1 and 2, which keeps the iterations from
-   growing with the grid) or LEVELS=2 (3-D, a V-cycle: there the K-cycle's fewer iterations do not pay
-   for its cost); the coefficients, boundary rows and solid cells of the operator reach its
-   network through the Galerkin operators (within 2x CG+GAMG's iterations on the
-   generalisation table, bench/deepcd/results.md), and with the one-pass product into
-   diagonals it is as fast as the one-level model, deepcd-<dim>d.h5, which smaller grids get */
+   Galerkin levels train/make_default_models.sh writes with SWEEPS=2 and LEVELS=3 (2-D) or
+   LEVELS=2 (3-D), made K-cycles (2 flexible-CG steps on each coarse level above the
+   network's: iterations that do not grow with the grid); the coefficients, boundary rows and
+   solid cells of the operator reach its network through the Galerkin operators (within 2x
+   CG+GAMG's iterations on the generalisation table, bench/deepcd/results.md), and with the
+   one-pass product into diagonals it is faster than the one-level model, deepcd-<dim>d.h5,
+   which smaller grids get */
 static const struct {
   const char *file, *galerkin;
   PetscInt    levels; /* the Galerkin model's classical levels */
 } DeepCDDefaults[2] = {
   {"deepcd-2d.h5", "deepcd-2d-hybrid-s2l3k221.h5", 3},
-  {"deepcd-3d.h5", "deepcd-3d-hybrid-s2l2.h5",   2}
+  {"deepcd-3d.h5", "deepcd-3d-hybrid-s2l2k21.h5",  2}
 };
 
 static PetscErrorCode DeepCDDefaultModel(MPI_Comm comm, const char pre[], PetscInt dim, PetscBool galerkin, char path[], size_t len)

@@ -7,8 +7,9 @@
 # grid; in 2-D a second, longer fine-tune on larger grids). "2d-hybrid" / "3d-hybrid" redo only the fine-tunes; with SWEEPS=S LEVELS=L they
 # make the variant data/deepcd-Nd-hybrid-sSlL.h5 instead; "galerkin" (also part of "all")
 # makes the two models with Galerkin levels deepcd uses by default on the grids they fit
-# (64^2 and 32^3 or more; the one-level models serve smaller grids): 2-D s2l3 (shipped as
-# s2l3k221: coarse levels 1 and 2 solved by 2 flexible-CG steps, a K-cycle) and 3-D s2l2. Logs, checkpoints, the Ritz-pair
+# (64^2 and 32^3 or more; the one-level models serve smaller grids): 2-D s2l3 and 3-D s2l2,
+# shipped as K-cycles, s2l3k221 and s2l2k21 (2 flexible-CG steps on each coarse level above
+# the network's). Logs, checkpoints, the Ritz-pair
 # cache and the 3-D first stage go to build/train/. Each run stops after a fixed training time (--minutes;
 # the learning-rate decay follows the elapsed fraction), so the step count depends on the
 # machine: train/README.md gives the times and step counts of the shipped models, also
@@ -81,9 +82,10 @@ fi
 if [ "$what" = all ] || [ "$what" = galerkin ]; then
   # the defaults with Galerkin levels on the grids they fit (plugins/deepcdnet.c): 12 and 20 minutes
   SWEEPS=2 LEVELS=3 sh train/make_default_models.sh 2d-hybrid
-  # the same weights as the coarse part of a K-cycle (train/hybrid.py: 2 flexible-CG steps on
-  # coarse levels 1 and 2, the network applied once on level 3): the iterations no longer grow
-  # with the grid
+  # the same weights as the coarse part of K-cycles (train/hybrid.py: 2 flexible-CG steps on
+  # each coarse level above the network's, the network applied once): the iterations no
+  # longer grow with the grid
   $PYTHON train/hybrid.py data/deepcd-2d-hybrid-s2l3.h5 data/deepcd-2d-hybrid-s2l3k221.h5 --coarse-iterations 2,2,1
+  $PYTHON train/hybrid.py data/deepcd-3d-hybrid-s2l2.h5 data/deepcd-3d-hybrid-s2l2k21.h5 --coarse-iterations 2,1
   SWEEPS=2 LEVELS=2 sh train/make_default_models.sh 3d-hybrid
 fi

@@ -1,5 +1,5 @@
 """The shipped default models through the library's own lookup (the models with Galerkin levels,
-data/deepcd-2d-hybrid-s2l3k221.h5 and data/deepcd-3d-hybrid-s2l2.h5, on grids they fit; the
+data/deepcd-2d-hybrid-s2l3k221.h5 and data/deepcd-3d-hybrid-s2l2k21.h5, on grids they fit; the
 one-level data/deepcd-2d.h5 and data/deepcd-3d.h5 below): disc and unseen box obstacles in 2-D
 and 3-D, open and closed boundaries, converge to 1e-6 in fewer iterations than CG+ICC(0), at 1
 and 2 processes; variable coefficients and prescribed values on the faces converge too."""
@@ -12,7 +12,7 @@ for dim, n, obstacle, extra in ((2, 128, "disc", []), (2, 64, "box", ["-neumann"
     for ranks in (1, 2):
         out, its, reason, relres = R.pressure(common + ["-ksp_type", "deepcd", "-ksp_view"], ranks)
         fits = n >= (64 if dim == 2 else 32)   # 8 network cells per axis below 3 (2-D) or 2 (3-D) classical levels
-        assert ("-hybrid-s2l3k221.h5 (default with Galerkin levels)" if dim == 2 else "-hybrid-s2l2.h5 (default with Galerkin levels)") in out if fits else \
+        assert ("-hybrid-s2l3k221.h5 (default with Galerkin levels)" if dim == 2 else "-hybrid-s2l2k21.h5 (default with Galerkin levels)") in out if fits else \
             f"deepcd-{dim}d.h5 (default)" in out, out
         print(f"{dim}-D {n} {obstacle} {' '.join(extra)} at {ranks}: deepcd {its} ({reason}, {relres:.1e}), CG+ICC(0) {icc}")
         assert reason == "CONVERGED_RTOL" and relres < 1e-6 and its < icc, out[-1500:]
