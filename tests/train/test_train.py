@@ -205,7 +205,8 @@ def check_hybrid():
     """Hybrid directions (train/hybrid.py): the interpolation against PyTorch's bilinear
     upsampling, the cycle against a dense numpy cycle with Galerkin operators, gradients
     through the cycle against finite differences, and a short fine-tune from a plain model
-    whose loss falls and whose file declares the structure."""
+    whose loss falls and whose file declares the structure; K-cycles (flexible CG on the
+    coarse levels) against the dense cycle too, and a structure re-declared on trained weights."""
     import hybrid
     torch.manual_seed(0)
     # P on even grids is PyTorch's bilinear upsampling (align_corners=False, edges replicated)
@@ -223,42 +224,59 @@ def check_hybrid():
     net = krylearn_model.KrylearnNet(desc).double()
     h = hybrid.Hierarchy(A, shape, 2)
     r = np.random.default_rng(1).standard_normal(A.shape[0]) * ~poisson.decoupled_rows(A)
-    with torch.no_grad():
-        got = hybrid.direction(desc["hybrid"], h.torch("cpu", torch.float64), net.float(),
-                               torch.tensor(r)[None]).numpy()[0]
     active = ~poisson.decoupled_rows(A)
     Ps = [np.diag(active * 1.0) @ hybrid.prolongation(shape).toarray()]
     Ps.append(hybrid.prolongation(hybrid.coarse_shape(shape)).toarray())
     As = [A.toarray()]
     As.append(Ps[0].T @ As[0] @ Ps[0])
 
-    def cycle(level, r):
+    As.append(Ps[1].T @ As[1] @ Ps[1])
+
+    def network(rc):
+        cs = hybrid.coarse_shape(hybrid.coarse_shape(shape))
+        x = np.zeros(tuple(hybrid.padded_extent(n) for n in cs))
+        x[:cs[0], :cs[1]] = rc.reshape(cs)
+        with torch.no_grad():
+            return net(torch.tensor(x, dtype=torch.float32)[None, None], domain=cs).double().numpy()[0, 0][:cs[0], :cs[1]].reshape(-1)
+
+    def solve(level, rc, ks):
+        """ks[level - 1] flexible-CG steps on As[level], each direction conjugated to the earlier ones"""
+        precondition = network if level == 2 else lambda res: cycle(level, res, ks)
+        if ks[level - 1] == 1:
+            return precondition(rc)
+        x, res, earlier = np.zeros_like(rc), rc.copy(), []
+        for _ in range(ks[level - 1]):
+            p = precondition(res)
+            for q in earlier:
+                p = p - (p @ As[level] @ q) / (q @ As[level] @ q) * q
+            alpha = (p @ res) / (p @ As[level] @ p)
+            x, res = x + alpha * p, res - alpha * As[level] @ p
+            earlier.append(p)
+        return x
+
+    def cycle(level, r, ks):
         Al = As[level]
         d = np.diag(Al)
         dinv = np.where(d != 0, 0.7 / np.where(d != 0, d, 1), 0) * (active if level == 0 else 1)
         z, t = np.zeros_like(r), r.copy()
         for _ in range(2):
             z, t = z + dinv * t, t - Al @ (dinv * t)
-        rc = Ps[level].T @ t
-        if level == 0:
-            ec = cycle(1, rc)
-        else:
-            cs = hybrid.coarse_shape(hybrid.coarse_shape(shape))
-            net_shape = tuple(hybrid.padded_extent(n) for n in cs)
-            x = np.zeros(net_shape)
-            x[:cs[0], :cs[1]] = rc.reshape(cs)
-            with torch.no_grad():
-                ec = net(torch.tensor(x, dtype=torch.float32)[None, None], domain=cs).double().numpy()[0, 0][:cs[0], :cs[1]].reshape(-1)
-        e = Ps[level] @ ec
+        e = Ps[level] @ solve(level + 1, Ps[level].T @ t, ks)
         Ae = Al @ e
         beta = (e @ t) / (e @ Ae) if e @ Ae > 0 else 0.0
         z, t = z + beta * e, t - beta * Ae
         for _ in range(2):
             z, t = z + dinv * t, t - Al @ (dinv * t)
         return z
-    want = cycle(0, r)
-    err = np.abs(got - want).max() / np.abs(want).max()
-    assert err < 1e-6, err
+    for ks in ([1, 1], [2, 3], [3, 1]):
+        with torch.no_grad():
+            got = hybrid.direction(dict(desc["hybrid"], coarse_iterations=ks), h.torch("cpu", torch.float64), net.float(),
+                                   torch.tensor(r)[None]).numpy()[0]
+        want = cycle(0, r, ks)
+        err = np.abs(got - want).max() / np.abs(want).max()
+        assert err < 1e-6, (ks, err)
+        if ks != [1, 1]:
+            assert np.abs(got - cycle(0, r, [1, 1])).max() > 1e-3 * np.abs(want).max(), ks   # the steps change the direction
     # gradients through the cycle (float64 network) against central differences
     net = krylearn_model.KrylearnNet(desc).double()
     th = h.torch("cpu", torch.float64)
@@ -295,6 +313,19 @@ def check_hybrid():
         with h5py.File(out) as f:
             assert f.attrs["format_version"] == 3 and f["hybrid"].attrs["sweeps"] == 1
         print(f"hybrid fine-tune from a plain model: validation loss {val[0]:.3f} -> {val[-1]:.3f}")
+        # the trained weights as the coarse part of a K-cycle: the structure changes, nothing else
+        kcycle = os.path.join(tmp, "k.h5")
+        hybrid.main([out, kcycle, "--coarse-iterations", "3"])
+        k = krylearn_model.load(kcycle)
+        assert k.hybrid == dict(m.hybrid, coarse_iterations=3), k.hybrid
+        assert all(torch.equal(k.weights[n], w) for n, w in m.weights.items())
+        for bad in ("0", "2,2"):   # outside 1..4; two numbers for one classical level
+            try:
+                hybrid.main([out, kcycle, "--coarse-iterations", bad])
+            except ValueError as e:
+                print(f"--coarse-iterations {bad}: {e}")
+            else:
+                raise SystemExit(f"hybrid.py accepted --coarse-iterations {bad}")
 
 
 class _Double(torch.nn.Module):
