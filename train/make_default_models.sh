@@ -82,10 +82,10 @@ fi
 if [ "$what" = all ] || [ "$what" = galerkin ]; then
   # the defaults with Galerkin levels on the grids they fit (plugins/deepcdnet.c): 12 and 20 minutes
   SWEEPS=2 LEVELS=3 sh train/make_default_models.sh 2d-hybrid
+  SWEEPS=2 LEVELS=2 sh train/make_default_models.sh 3d-hybrid
   # the same weights as the coarse part of K-cycles (train/hybrid.py: 2 flexible-CG steps on
   # each coarse level above the network's, the network applied once): the iterations no
   # longer grow with the grid
   $PYTHON train/hybrid.py data/deepcd-2d-hybrid-s2l3.h5 data/deepcd-2d-hybrid-s2l3k221.h5 --coarse-iterations 2,2,1
   $PYTHON train/hybrid.py data/deepcd-3d-hybrid-s2l2.h5 data/deepcd-3d-hybrid-s2l2k21.h5 --coarse-iterations 2,1
-  SWEEPS=2 LEVELS=2 sh train/make_default_models.sh 3d-hybrid
 fi
